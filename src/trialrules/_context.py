@@ -1,0 +1,70 @@
+"""What one evaluation knows: the record, the reference date, the value domains."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import TYPE_CHECKING
+
+from .domains import STANDARD_DOMAINS, Domain
+from .errors import InvalidRecord
+
+if TYPE_CHECKING:
+    from .dates import Span
+    from .records import Record
+
+__all__: list[str] = []
+
+
+class Context:
+    """The record, ``as_of`` and domains of one evaluation, with per-span window starts."""
+
+    __slots__ = ("_starts", "as_of", "domains", "record")
+
+    def __init__(self, record: Record, as_of: date,
+                 domains: Mapping[str, Domain] | None = None) -> None:
+        from .records import Record
+
+        if not isinstance(record, Record):
+            raise TypeError(f"expected a trialrules Record to evaluate, got {type(record).__name__}")
+        self.record = record
+        self.as_of = check_as_of(as_of)
+        self.domains = STANDARD_DOMAINS if domains is None else domains
+        self._starts: dict[Span, date] = {}
+
+    def window_start(self, span: Span | None) -> date:
+        """First day of [as_of - span, as_of]; ``date.min`` for an unbounded window."""
+        if span is None:
+            return date.min
+        start = self._starts.get(span)
+        if start is None:
+            start = self._starts[span] = span.before(self.as_of)
+        return start
+
+
+def check_as_of(as_of: object) -> date:
+    """The reference date must be a real ``date`` (not a datetime, not a string)."""
+    from datetime import datetime
+
+    if isinstance(as_of, datetime) or not isinstance(as_of, date):
+        raise InvalidRecord("as_of", as_of, "a datetime.date (the screening or enrollment date)")
+    return as_of
+
+
+def age_on(birth: date, on: date) -> int:
+    """Completed years from ``birth`` to ``on``, as ``relativedelta(on, birth).years``.
+
+    Born 29 February: in a common year the birthday counts on 28 February, as
+    dateutil's relativedelta does (2000-02-29 + 18 years = 2018-02-28).
+    """
+    years = on.year - birth.year
+    month, day = birth.month, birth.day
+    if month == 2 and day == 29 and not _leap(on.year):
+        day = 28
+    if (on.month, on.day) < (month, day):
+        years -= 1
+    return years
+
+
+def _leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)

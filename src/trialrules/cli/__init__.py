@@ -1,0 +1,50 @@
+"""The ``trialrules`` command line: one module per command, registered here."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from .. import __version__
+from ._common import EXIT_USAGE, UsageError
+
+__all__ = ["main"]
+
+#: Command modules, in the order ``--help`` lists them. Each has ``register(subparsers)``.
+COMMANDS: tuple[str, ...] = ("screen", "explain")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every command registered."""
+    parser = argparse.ArgumentParser(
+        prog="trialrules",
+        description="Screen patients against clinical-trial eligibility criteria and say why.",
+    )
+    parser.add_argument("--version", action="version", version=f"trialrules {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMANDS:
+        importlib.import_module(f".{name}", __name__).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 ok, 1 bad input lines, 2 usage)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    try:
+        return int(args.run(args))
+    except UsageError as exc:
+        print(f"trialrules {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:  # e.g. `trialrules screen ... | head`
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""``trialrules explain``: the full explanation tree for one patient."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from ..batch import screen
+from ..io.records import LoadError, read_jsonl
+from ._common import (
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+    UsageError,
+    add_as_of,
+    add_protocol,
+    load_protocol,
+    open_input,
+    resolve_as_of,
+)
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser(
+        "explain", help="print the full explanation tree for one patient",
+        description="Evaluate one patient (by id) from PATIENTS and print every criterion's "
+                    "outcome, reason, evidence and missing facts.")
+    parser.add_argument("patients", metavar="PATIENTS.jsonl")
+    parser.add_argument("--id", required=True, help="the patient id to explain")
+    add_as_of(parser)
+    add_protocol(parser)
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help="output format (default: text)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    protocol = load_protocol(args.protocol)
+    as_of, how = resolve_as_of(args.as_of)
+    with open_input(args.patients) as stream:
+        for line, item in read_jsonl(stream, domains=protocol.domains):
+            pid = item.id
+            if pid != args.id:
+                continue
+            if isinstance(item, LoadError):
+                print(f"trialrules: {item}", file=sys.stderr)
+                return EXIT_BAD_INPUT
+            (result,) = screen(protocol, [(line, item)], as_of)
+            if isinstance(result, LoadError):
+                print(f"trialrules: {result}", file=sys.stderr)
+                return EXIT_BAD_INPUT
+            if args.format == "json":
+                print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+            else:
+                print(f"(as of {as_of.isoformat()}: {how})")
+                print(result)
+            return EXIT_OK
+    raise UsageError(f"no patient with id {args.id!r} in {args.patients}")

@@ -1,0 +1,130 @@
+"""Code sets: named, frozen sets of ``SYSTEM:CODE`` codes with prefix matching.
+
+Hierarchical systems (ICD-10, ATC) match by prefix: ``ICD10:C`` holds
+``ICD10:C50.9`` and ``ATC:L01`` holds ``ATC:L01AA01``. Systems that are not
+prefix hierarchies (SNOMED CT, RxNorm) are listed code by code in ``codes``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import attrs
+
+from .errors import InvalidCriterion
+
+__all__ = ["CodeSet", "icd10_range"]
+
+_CODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*:\S+\Z")
+
+
+def _codes(value: Iterable[str]) -> frozenset[str]:
+    if isinstance(value, str):
+        raise InvalidCriterion(f"expected a collection of codes, got the string {value!r}")
+    return frozenset(value)
+
+
+def _check_codes(instance: Any, attribute: Any, value: frozenset[str]) -> None:
+    for code in value:
+        if not isinstance(code, str) or not _CODE_RE.match(code):
+            raise InvalidCriterion(
+                f"CodeSet {attribute.name} entry {code!r} is not a code; "
+                "write codes as SYSTEM:CODE, e.g. 'ATC:L01' or 'ICD10:C50'"
+            )
+
+
+@attrs.frozen(repr=False)
+class CodeSet:
+    """A named set of codes: ``prefixes`` match every code below them, ``codes`` match exactly.
+
+    >>> cytotoxic = CodeSet("cytotoxic agents", prefixes=["ATC:L01"])
+    >>> "ATC:L01DB07" in cytotoxic, "ATC:L02BG03" in cytotoxic
+    (True, False)
+    """
+
+    name: str = attrs.field()
+    prefixes: frozenset[str] = attrs.field(default=frozenset(), converter=_codes,
+                                           validator=_check_codes, kw_only=True)
+    codes: frozenset[str] = attrs.field(default=frozenset(), converter=_codes,
+                                        validator=_check_codes, kw_only=True)
+    _hits: dict[str, bool] = attrs.field(factory=dict, init=False, eq=False, hash=False,
+                                         repr=False)
+
+    @name.validator
+    def _check_name(self, _: Any, value: Any) -> None:
+        if not isinstance(value, str) or not value.strip():
+            raise InvalidCriterion(f"CodeSet name {value!r} must be a non-empty string")
+
+    def __contains__(self, code: object) -> bool:
+        if not isinstance(code, str):
+            return False
+        hit = self._hits.get(code)
+        if hit is None:
+            # Intern the answer per code: the same codes recur across a population.
+            hit = code in self.codes or any(
+                code[:i] in self.prefixes for i in range(1, len(code) + 1)
+            )
+            if len(self._hits) < 100_000:
+                self._hits[code] = hit
+        return hit
+
+    @property
+    def is_empty(self) -> bool:
+        """A set that matches nothing (a lint finding)."""
+        return not self.prefixes and not self.codes
+
+    def union(self, other: CodeSet, name: str | None = None) -> CodeSet:
+        """A new set holding both sets' codes."""
+        if not isinstance(other, CodeSet):
+            raise TypeError(f"can only combine a CodeSet with a CodeSet, not {other!r}")
+        return CodeSet(
+            name or f"{self.name} or {other.name}",
+            prefixes=self.prefixes | other.prefixes,
+            codes=self.codes | other.codes,
+        )
+
+    def __or__(self, other: object) -> CodeSet:
+        if not isinstance(other, CodeSet):
+            return NotImplemented
+        return self.union(other)
+
+    def describe(self) -> str:
+        """``cytotoxic agents (ATC L01)``: the name and up to three members."""
+        members = sorted(self.prefixes) + sorted(self.codes)
+        shown = ", ".join(m.replace(":", " ", 1) for m in members[:3])
+        more = f" and {len(members) - 3} more" if len(members) > 3 else ""
+        return f"{self.name} ({shown}{more})" if members else f"{self.name} (no codes)"
+
+    def __repr__(self) -> str:
+        parts = [repr(self.name)]
+        if self.prefixes:
+            parts.append(f"prefixes={sorted(self.prefixes)!r}")
+        if self.codes:
+            parts.append(f"codes={sorted(self.codes)!r}")
+        return f"CodeSet({', '.join(parts)})"
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"name": self.name, "prefixes": self.prefixes, "codes": self.codes}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for key, value in state.items():
+            object.__setattr__(self, key, value)
+        object.__setattr__(self, "_hits", {})
+
+
+def icd10_range(system: str, first: str, last: str) -> list[str]:
+    """Prefixes for an ICD-10 category range such as ``B20``-``B24`` (same letter).
+
+    >>> icd10_range("ICD10", "B20", "B22")
+    ['ICD10:B20', 'ICD10:B21', 'ICD10:B22']
+    """
+    if (len(first) != 3 or len(last) != 3 or first[0] != last[0]
+            or not first[1:].isdigit() or not last[1:].isdigit() or first > last):
+        raise InvalidCriterion(
+            f"ICD-10 range {first!r}-{last!r} must be two categories like 'C00'-'C97' "
+            "with the same letter, first <= last"
+        )
+    letter = first[0]
+    return [f"{system}:{letter}{n:02d}" for n in range(int(first[1:]), int(last[1:]) + 1)]

@@ -1,0 +1,618 @@
+"""Leaf criteria: range, threshold, one-of, flag, washout, lookback, placeholder."""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date
+from typing import Any, Final
+
+import attrs
+
+from ._context import Context
+from .codes import CodeSet
+from .criterion import Criterion, check_id, check_label
+from .dates import Span
+from .domains import Domain, is_number
+from .errors import InvalidCriterion, InvalidRecord
+from .explanations import Evidence, Explanation
+from .outcomes import Outcome
+from .records import Condition, Exposure
+from .sources import Age, Latest, Reading, Sex, Source, as_source
+
+__all__ = [
+    "OPERATORS",
+    "Flag",
+    "Lookback",
+    "OneOf",
+    "Placeholder",
+    "Range",
+    "Threshold",
+    "Washout",
+]
+
+MET, NOT_MET, UNKNOWN = Outcome.MET, Outcome.NOT_MET, Outcome.UNKNOWN
+
+
+def _num(value: Any) -> str:
+    """Numbers as a clinician writes them: 3, 6.5 (not 3.0)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _source_repr(source: Source) -> str:
+    if isinstance(source, Latest) and source.within is None:
+        return repr(source.code)
+    return repr(source)
+
+
+def _call(name: str, positional: Iterable[str], keywords: Mapping[str, Any]) -> str:
+    """``Name(a, b, key=value)`` with None-valued keywords left out."""
+    args = list(positional)
+    args.extend(f"{k}={v!r}" for k, v in keywords.items() if v is not None)
+    return f"{name}({', '.join(args)})"
+
+
+def _number(name: str) -> Callable[[Any, Any, Any], None]:
+    def check(_: Any, __: Any, value: Any) -> None:
+        if not is_number(value):
+            raise InvalidCriterion(f"{name}={value!r} must be a finite number (not a bool)")
+
+    return check
+
+
+def _bool(name: str) -> Callable[[Any, Any, Any], None]:
+    def check(_: Any, __: Any, value: Any) -> None:
+        if not isinstance(value, bool):
+            raise InvalidCriterion(f"{name}={value!r} must be True or False")
+
+    return check
+
+
+def _leaf(kind: str, ctx_id: str | None, label: str | None, outcome: Outcome, reason: str,
+          evidence: tuple[Evidence, ...] = (), missing: tuple[str, ...] = ()) -> Explanation:
+    return Explanation(ctx_id, kind, outcome, reason, label, evidence, missing)
+
+
+def _numeric_values(reading: Reading, ctx: Context, source: Source) -> None:
+    for value, fact in zip(reading.values, reading.evidence or (None,) * len(reading.values),
+                           strict=False):
+        if not is_number(value):
+            field = f"{fact.path}.value" if fact is not None else source.describe()
+            raise InvalidRecord(field, value, "a number", patient=ctx.record.id)
+
+
+def _judge(reading: Reading, test: Callable[[Any], bool]) -> tuple[Outcome, list[bool]]:
+    """MET if every possible value passes, NOT_MET if none does, else UNKNOWN."""
+    results = [test(v) for v in reading.values]
+    if not results:
+        return UNKNOWN, results
+    if reading.missing is not None:
+        return UNKNOWN, results
+    if all(results):
+        return MET, results
+    if not any(results):
+        return NOT_MET, results
+    return UNKNOWN, results
+
+
+class _ValueCriterion(Criterion):
+    """Shared evaluation of criteria that test a source's value."""
+
+    __slots__ = ()
+    source: Source
+
+    def _test(self, value: Any) -> bool:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _bound_text(self) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _numeric(self) -> bool:
+        return True
+
+    def _decide(self, ctx: Context) -> Outcome:
+        reading = self.source.read(ctx)
+        if self._numeric():
+            _numeric_values(reading, ctx, self.source)
+        return _judge(reading, self._test)[0]
+
+    def _explain(self, ctx: Context, node_id: str | None) -> Explanation:
+        reading = self.source.read(ctx)
+        if self._numeric():
+            _numeric_values(reading, ctx, self.source)
+        outcome, results = _judge(reading, self._test)
+        kind = type(self).__name__
+        bound = self._bound_text()
+        if not reading.values:
+            reason = f"no {reading.missing} is recorded, so {bound} cannot be decided"
+            return _leaf(kind, node_id, self.label, outcome, reason, missing=(reading.missing or "",))
+        parts = []
+        seen = set()
+        for text, ok in zip(reading.texts, results, strict=True):
+            if text in seen:
+                continue
+            seen.add(text)
+            parts.append(f"{text} {'is' if ok else 'is not'} {bound}")
+        reason = "; ".join(parts)
+        missing: tuple[str, ...] = ()
+        if outcome is UNKNOWN:
+            if reading.missing is not None:
+                missing = (reading.missing,)
+                reason += f", but {reading.missing} is not certain"
+            else:
+                missing = (f"the exact date of {self.source.describe(ctx.domains)}",)
+                reason += " (the possible values disagree)"
+        return _leaf(kind, node_id, self.label, outcome, reason, reading.evidence, missing)
+
+
+@attrs.frozen(repr=False)
+class Range(_ValueCriterion):
+    """A value within [low, high]; each end inclusive unless said otherwise.
+
+    >>> Range("edss", 3, 6)
+    Range('edss', 3, 6)
+    """
+
+    source: Source = attrs.field(converter=as_source)
+    low: int | float = attrs.field(validator=_number("low"))
+    high: int | float = attrs.field(validator=_number("high"))
+    low_inclusive: bool = attrs.field(default=True, kw_only=True,
+                                      validator=_bool("low_inclusive"))
+    high_inclusive: bool = attrs.field(default=True, kw_only=True,
+                                       validator=_bool("high_inclusive"))
+    id: str | None = attrs.field(default=None, kw_only=True, validator=check_id)
+    label: str | None = attrs.field(default=None, kw_only=True, validator=check_label)
+
+    def __attrs_post_init__(self) -> None:
+        if self.low > self.high:
+            raise InvalidCriterion(
+                f"Range cannot have low={self.low!r} > high={self.high!r}; "
+                "swap them, or use Threshold for a one-sided bound"
+            )
+
+    def _test(self, value: Any) -> bool:
+        lo_ok = value >= self.low if self.low_inclusive else value > self.low
+        return bool(lo_ok and (value <= self.high if self.high_inclusive else value < self.high))
+
+    def _ends(self) -> str:
+        if self.low_inclusive and self.high_inclusive:
+            return "both inclusive"
+        if not self.low_inclusive and not self.high_inclusive:
+            return "both exclusive"
+        return f"{_num(self.low)} {'inclusive' if self.low_inclusive else 'exclusive'}, " \
+               f"{_num(self.high)} {'inclusive' if self.high_inclusive else 'exclusive'}"
+
+    def _bound_text(self) -> str:
+        return f"between {_num(self.low)} and {_num(self.high)} ({self._ends()})"
+
+    def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
+        return f"{self.source.describe(domains)} is {self._bound_text()}"
+
+    def __repr__(self) -> str:
+        return _call("Range", [_source_repr(self.source), repr(self.low), repr(self.high)], {
+            "low_inclusive": None if self.low_inclusive else False,
+            "high_inclusive": None if self.high_inclusive else False,
+            "id": self.id, "label": self.label})
+
+
+#: The comparison operators a Threshold accepts, with their wording.
+OPERATORS: Final[Mapping[str, tuple[Callable[[Any, Any], bool], str]]] = {
+    ">=": (operator.ge, "at least"),
+    ">": (operator.gt, "above"),
+    "<=": (operator.le, "at most"),
+    "<": (operator.lt, "below"),
+}
+
+
+def _operator(_: Any, __: Any, value: Any) -> None:
+    if value not in OPERATORS:
+        raise InvalidCriterion(
+            f"unknown operator {value!r}; use one of {', '.join(map(repr, OPERATORS))}"
+        )
+
+
+@attrs.frozen(repr=False)
+class Threshold(_ValueCriterion):
+    """A value compared with one bound: ``Threshold("edss_pyramidal", ">=", 3)``."""
+
+    source: Source = attrs.field(converter=as_source)
+    operator: str = attrs.field(validator=_operator)
+    bound: int | float = attrs.field(validator=_number("bound"))
+    id: str | None = attrs.field(default=None, kw_only=True, validator=check_id)
+    label: str | None = attrs.field(default=None, kw_only=True, validator=check_label)
+
+    def _test(self, value: Any) -> bool:
+        return bool(OPERATORS[self.operator][0](value, self.bound))
+
+    def _bound_text(self) -> str:
+        return f"{OPERATORS[self.operator][1]} {_num(self.bound)} ({self.operator} {_num(self.bound)})"
+
+    def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
+        return f"{self.source.describe(domains)} is {OPERATORS[self.operator][1]} {_num(self.bound)}"
+
+    def __repr__(self) -> str:
+        return _call("Threshold", [_source_repr(self.source), repr(self.operator),
+                                   repr(self.bound)], {"id": self.id, "label": self.label})
+
+
+def _values(value: Iterable[Any]) -> frozenset[Any]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise InvalidCriterion(f"OneOf values {value!r} must be a collection, e.g. ['male']")
+    out = frozenset(value)
+    if not out:
+        raise InvalidCriterion("OneOf needs at least one value")
+    for item in out:
+        if not isinstance(item, str | int | float) or (
+                isinstance(item, float) and not is_number(item)):
+            raise InvalidCriterion(f"OneOf value {item!r} must be a string or a finite number")
+    return out
+
+
+@attrs.frozen(repr=False)
+class OneOf(_ValueCriterion):
+    """A categorical value is one of a set: ``OneOf(Sex(), ["female"])``."""
+
+    source: Source = attrs.field(converter=as_source)
+    values: frozenset[Any] = attrs.field(converter=_values)
+    id: str | None = attrs.field(default=None, kw_only=True, validator=check_id)
+    label: str | None = attrs.field(default=None, kw_only=True, validator=check_label)
+
+    def _numeric(self) -> bool:
+        return False
+
+    def _test(self, value: Any) -> bool:
+        return not isinstance(value, bool) and value in self.values
+
+    def _sorted(self) -> list[Any]:
+        return sorted(self.values, key=lambda v: (isinstance(v, str), v))
+
+    def _bound_text(self) -> str:
+        items = self._sorted()
+        if len(items) == 1:
+            return f"{items[0]}"
+        return "one of " + ", ".join(str(v) for v in items)
+
+    def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
+        return f"{self.source.describe(domains)} is {self._bound_text()}"
+
+    def __repr__(self) -> str:
+        return _call("OneOf", [_source_repr(self.source), repr(self._sorted())],
+                     {"id": self.id, "label": self.label})
+
+
+def _name(_: Any, __: Any, value: Any) -> None:
+    if not isinstance(value, str) or not value:
+        raise InvalidCriterion(f"flag name {value!r} must be a non-empty string")
+
+
+def _optional_criterion(_: Any, __: Any, value: Any) -> None:
+    if value is not None and not isinstance(value, Criterion):
+        raise InvalidCriterion(f"assume_false_if={value!r} must be a criterion or None")
+
+
+@attrs.frozen(repr=False)
+class Flag(Criterion):
+    """A recorded yes/no fact: MET when it equals ``expected``; UNKNOWN when not recorded.
+
+    ``assume_false_if`` names a criterion under which a missing flag is taken as
+    false, e.g. pregnancy for a patient recorded as male.
+    """
+
+    name: str = attrs.field(validator=_name)
+    expected: bool = attrs.field(default=True, validator=_bool("expected"))
+    assume_false_if: Criterion | None = attrs.field(default=None, kw_only=True,
+                                                    validator=_optional_criterion)
+    id: str | None = attrs.field(default=None, kw_only=True, validator=check_id)
+    label: str | None = attrs.field(default=None, kw_only=True, validator=check_label)
+
+    @property
+    def children(self) -> tuple[Criterion, ...]:
+        return () if self.assume_false_if is None else (self.assume_false_if,)
+
+    def anonymous(self) -> Criterion:
+        cond = self.assume_false_if
+        return attrs.evolve(self, id=None, label=None,
+                            assume_false_if=None if cond is None else cond.anonymous())
+
+    def _decide(self, ctx: Context) -> Outcome:
+        value = ctx.record.flags.get(self.name)
+        if value is None:
+            if self.assume_false_if is not None and self.assume_false_if._decide(ctx) is MET:
+                return MET if self.expected is False else NOT_MET
+            return UNKNOWN
+        return MET if value is self.expected else NOT_MET
+
+    def _explain(self, ctx: Context, node_id: str | None) -> Explanation:
+        value = ctx.record.flags.get(self.name)
+        want = "true" if self.expected else "false"
+        if value is not None:
+            got = "true" if value else "false"
+            outcome = MET if value is self.expected else NOT_MET
+            reason = f"flag {self.name} is recorded as {got} (required: {want})"
+            return _leaf("Flag", node_id, self.label, outcome, reason,
+                         (Evidence(f"flags.{self.name}", value=value),))
+        if self.assume_false_if is not None:
+            cond = self.assume_false_if._explain(ctx, None)
+            if cond.outcome is MET:
+                outcome = MET if self.expected is False else NOT_MET
+                reason = (f"flag {self.name} is not recorded and is taken as false "
+                          f"because {self.assume_false_if.describe(ctx.domains)} ({cond.reason})")
+                return Explanation(node_id, "Flag", outcome, reason, self.label, cond.evidence)
+        reason = f"flag {self.name} is not recorded (required: {want})"
+        return _leaf("Flag", node_id, self.label, UNKNOWN, reason, missing=(f"flag {self.name}",))
+
+    def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
+        text = f"{self.name} is {'true' if self.expected else 'false'}"
+        if self.assume_false_if is not None:
+            text += (f" (taken as false when not recorded and "
+                     f"{self.assume_false_if.describe(domains)})")
+        return text
+
+    def __repr__(self) -> str:
+        pos = [repr(self.name)] + ([] if self.expected else ["expected=False"])
+        return _call("Flag", pos, {"assume_false_if": self.assume_false_if,
+                                   "id": self.id, "label": self.label})
+
+
+_HISTORIES: Final = ("conditions", "exposures")
+
+
+def _codeset(_: Any, __: Any, value: Any) -> None:
+    if not isinstance(value, CodeSet):
+        raise InvalidCriterion(f"codes={value!r} must be a CodeSet")
+
+
+def _span(value: Any) -> Span | None:
+    if value is None or isinstance(value, Span):
+        return value
+    raise InvalidCriterion(f"span={value!r} must be a Span such as Span(months=1), or None")
+
+
+def _required_span(_: Any, __: Any, value: Any) -> None:
+    if value is None:
+        raise InvalidCriterion("a Washout needs a Span such as Span(months=1)")
+
+
+def _history(_: Any, __: Any, value: Any) -> None:
+    if value not in _HISTORIES:
+        raise InvalidCriterion(f"on={value!r} must be 'conditions' or 'exposures'")
+
+
+def _at_least(_: Any, __: Any, value: Any) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise InvalidCriterion(f"at_least={value!r} must be a whole number >= 1")
+
+
+class _Scan:
+    """Events of a code set against the window [start, as_of], split by certainty."""
+
+    __slots__ = ("complete", "maybe", "sure")
+
+    def __init__(self, ctx: Context, history: str, codes: CodeSet, start: date) -> None:
+        as_of = ctx.as_of
+        self.sure: list[tuple[int, Any]] = []
+        self.maybe: list[tuple[int, Any]] = []
+        events: tuple[Exposure | Condition, ...] = (
+            ctx.record.exposures if history == "exposures" else ctx.record.conditions)
+        for i, event in enumerate(events):
+            if event.code not in codes:
+                continue
+            begin = event.start if isinstance(event, Exposure) else event.onset
+            end = event.end
+            if begin.earliest > as_of:
+                continue  # began after the reference date: invisible
+            if end is not None and end.latest < start:
+                continue  # ended before the window opened
+            # Certain overlap: began by as_of for sure, and (ongoing, or ended on
+            # or after the window's first day for sure; an end is never before
+            # its beginning, so the beginning's earliest day bounds it too).
+            if begin.latest <= as_of and (
+                end is None or (not end.is_unknown and max(end.earliest, begin.earliest) >= start)
+                or (end.is_unknown and begin.earliest >= start)
+            ):
+                self.sure.append((i, event))
+            else:
+                self.maybe.append((i, event))
+        if len(self.sure) > 1:
+            self.sure.sort(key=_event_key)
+        if len(self.maybe) > 1:
+            self.maybe.sort(key=_event_key)
+        complete = ctx.record.complete_through(history)
+        self.complete = complete is not None and complete >= as_of
+
+
+def _event_key(pair: tuple[int, Any]) -> tuple[Any, ...]:
+    """Canonical event order (start, code, end) so reasons never depend on list order."""
+    i, event = pair[0], pair[1]
+    begin = event.start if hasattr(event, "start") else event.onset
+    end = (date.max, date.max) if event.end is None else (event.end.earliest, event.end.latest)
+    return (begin.earliest, begin.latest, event.code, end, i)
+
+
+def _event_evidence(history: str, pairs: list[tuple[int, Any]]) -> tuple[Evidence, ...]:
+    out = []
+    for i, event in pairs:
+        begin = event.start if history == "exposures" else event.onset
+        end = "ongoing" if event.end is None else str(event.end)
+        out.append(Evidence(f"{history}[{i}]", event.code, None, str(begin), end))
+    return tuple(out)
+
+
+def _window_text(span: Span | None, start: date, as_of: date) -> str:
+    if span is None:
+        return f"at any time up to {as_of}"
+    if span.is_zero:
+        return f"on {as_of}"
+    return f"in the {span} before {as_of} ({start} to {as_of})"
+
+
+@attrs.frozen(repr=False)
+class Washout(Criterion):
+    """MET when the washout is complete: no exposure to ``codes`` overlaps [as_of - span, as_of].
+
+    An exposure in the window, or an ongoing one, makes it NOT_MET. With no
+    exposure recorded it is UNKNOWN unless the exposure history is declared
+    complete through as_of. "Received X within one month" is ``~Washout(X, Span(months=1))``.
+    """
+
+    codes: CodeSet = attrs.field(validator=_codeset)
+    span: Span = attrs.field(converter=_span, validator=_required_span)
+    id: str | None = attrs.field(default=None, kw_only=True, validator=check_id)
+    label: str | None = attrs.field(default=None, kw_only=True, validator=check_label)
+
+    def _decide(self, ctx: Context) -> Outcome:
+        scan = _Scan(ctx, "exposures", self.codes, ctx.window_start(self.span))
+        if scan.sure:
+            return NOT_MET
+        if scan.maybe or not scan.complete:
+            return UNKNOWN
+        return MET
+
+    def _explain(self, ctx: Context, node_id: str | None) -> Explanation:
+        start = ctx.window_start(self.span)
+        scan = _Scan(ctx, "exposures", self.codes, start)
+        window = _window_text(self.span, start, ctx.as_of)
+        what = self.codes.describe()
+        if scan.sure:
+            ev = _event_evidence("exposures", scan.sure)
+            reason = (f"exposure to {what} ({ev[0].code} from {ev[0].date}, "
+                      f"{'ongoing' if ev[0].end == 'ongoing' else 'to ' + str(ev[0].end)}) "
+                      f"falls {window}: washout not complete")
+            return _leaf("Washout", node_id, self.label, NOT_MET, reason, ev)
+        if scan.maybe:
+            ev = _event_evidence("exposures", scan.maybe)
+            reason = (f"exposure to {what} ({ev[0].code} dated {ev[0].date}) may fall {window}; "
+                      "its dates are too imprecise to decide")
+            return _leaf("Washout", node_id, self.label, UNKNOWN, reason, ev,
+                         (f"exact dates of {ev[0].path}",))
+        if scan.complete:
+            reason = (f"no exposure to {what} {window}; the exposure history is complete "
+                      f"through {ctx.record.complete_through('exposures')}")
+            return _leaf("Washout", node_id, self.label, MET, reason,
+                         (Evidence("complete.exposures",
+                                   date=str(ctx.record.complete_through("exposures"))),))
+        reason = (f"no exposure to {what} is recorded {window}, but the exposure history "
+                  f"is not declared complete through {ctx.as_of}")
+        return _leaf("Washout", node_id, self.label, UNKNOWN, reason,
+                     missing=(f"exposure history complete through {ctx.as_of} "
+                              f"(complete.exposures)",))
+
+    def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
+        return (f"no exposure to {self.codes.describe()} in the {self.span} before the "
+                "reference date, ongoing exposure included")
+
+    def __repr__(self) -> str:
+        return _call("Washout", [repr(self.codes), repr(self.span)],
+                     {"id": self.id, "label": self.label})
+
+
+@attrs.frozen(repr=False)
+class Lookback(Criterion):
+    """MET when events of ``codes`` overlap [as_of - span, as_of] (an ongoing one counts).
+
+    ``span=None`` looks back without limit ("ever"); ``Span()`` (zero) asks
+    whether the event is current on as_of. ``at_least`` counts distinct events.
+    NOT_MET needs the history declared complete through as_of.
+    """
+
+    codes: CodeSet = attrs.field(validator=_codeset)
+    span: Span | None = attrs.field(default=None, converter=_span)
+    on: str = attrs.field(default="conditions", kw_only=True, validator=_history)
+    at_least: int = attrs.field(default=1, kw_only=True, validator=_at_least)
+    id: str | None = attrs.field(default=None, kw_only=True, validator=check_id)
+    label: str | None = attrs.field(default=None, kw_only=True, validator=check_label)
+
+    def _decide(self, ctx: Context) -> Outcome:
+        scan = _Scan(ctx, self.on, self.codes, ctx.window_start(self.span))
+        if len(scan.sure) >= self.at_least:
+            return MET
+        if len(scan.sure) + len(scan.maybe) < self.at_least and scan.complete:
+            return NOT_MET
+        return UNKNOWN
+
+    def _noun(self) -> str:
+        return "condition" if self.on == "conditions" else "exposure"
+
+    def _explain(self, ctx: Context, node_id: str | None) -> Explanation:
+        start = ctx.window_start(self.span)
+        scan = _Scan(ctx, self.on, self.codes, start)
+        window = _window_text(self.span, start, ctx.as_of)
+        what = f"{self._noun()} of {self.codes.describe()}"
+        need = "" if self.at_least == 1 else f" (at least {self.at_least} needed)"
+        sure, maybe = len(scan.sure), len(scan.maybe)
+
+        def count(n: int) -> str:
+            return "no" if n == 0 else str(n)
+
+        ev = _event_evidence(self.on, scan.sure + scan.maybe)
+        if sure >= self.at_least:
+            first = ev[0]
+            until = "ongoing" if first.end == "ongoing" else f"to {first.end}"
+            span_text = f"from {first.date}, {until}"
+            reason = f"{count(sure)} {what} {window}{need}: {first.code} {span_text}"
+            return _leaf("Lookback", node_id, self.label, MET, reason, ev)
+        if sure + maybe < self.at_least and scan.complete:
+            reason = (f"{count(sure)} {what} {window}{need}; the {self.on} history is complete "
+                      f"through {ctx.record.complete_through(self.on)}")
+            return _leaf("Lookback", node_id, self.label, NOT_MET, reason, ev)
+        missing: list[str] = [f"exact dates of {e.path}" for e in ev[sure:]]
+        if not scan.complete:
+            missing.append(f"{self.on} history complete through {ctx.as_of} "
+                           f"(complete.{self.on})")
+        if maybe:
+            reason = (f"{count(sure)} {what} certainly and {maybe} possibly {window}{need}; "
+                      "imprecise dates leave it undecided")
+        else:
+            reason = (f"{count(sure)} {what} recorded {window}{need}, but the {self.on} history "
+                      f"is not declared complete through {ctx.as_of}")
+        return _leaf("Lookback", node_id, self.label, UNKNOWN, reason, ev, tuple(missing))
+
+    def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
+        count = "" if self.at_least == 1 else f"at least {self.at_least} "
+        noun = self._noun() + ("s" if self.at_least > 1 else "")
+        what = f"{count}{noun} of {self.codes.describe()}"
+        if self.span is None:
+            return f"any {what} at any time before the reference date"
+        if self.span.is_zero:
+            return f"{what} current on the reference date"
+        return (f"{what} in the {self.span} before the reference date, "
+                "ongoing included")
+
+    def __repr__(self) -> str:
+        pos = [repr(self.codes)] + ([] if self.span is None else [repr(self.span)])
+        return _call("Lookback", pos, {
+            "on": None if self.on == "conditions" else self.on,
+            "at_least": None if self.at_least == 1 else self.at_least,
+            "id": self.id, "label": self.label})
+
+
+@attrs.frozen(repr=False)
+class Placeholder(Criterion):
+    """A criterion not yet encoded: always UNKNOWN, carrying the registry text as its label."""
+
+    label: str | None = attrs.field(default=None, validator=check_label)
+    id: str | None = attrs.field(default=None, kw_only=True, validator=check_id)
+
+    def _decide(self, ctx: Context) -> Outcome:
+        return UNKNOWN
+
+    def _explain(self, ctx: Context, node_id: str | None) -> Explanation:
+        return _leaf("Placeholder", node_id, self.label, UNKNOWN, "not yet encoded",
+                     missing=("an encoding of this criterion",))
+
+    def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
+        return "not yet encoded"
+
+    def anonymous(self) -> Criterion:
+        # A placeholder's text is all it has: two placeholders differ by their text.
+        return attrs.evolve(self, id=None)
+
+    def __repr__(self) -> str:
+        return _call("Placeholder", [repr(self.label)] if self.label is not None else [],
+                     {"id": self.id})
+
+
+# Re-exported for the evaluator's type checks.
+_SOURCES = (Age, Sex, Latest)

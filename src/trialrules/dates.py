@@ -1,0 +1,203 @@
+"""Dates as records hold them (possibly partial) and calendar spans.
+
+A partial date ("2021", "2021-03") is an interval of possible days, never a
+guessed day: every test against it is decided only when all those days agree
+(CQL's uncertainty rule). Spans use ``dateutil.relativedelta`` so that one
+month before 31 March is 28 (or 29) February.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, datetime
+from typing import Any
+
+import attrs
+from dateutil.relativedelta import relativedelta
+
+from .errors import InvalidCriterion, InvalidRecord
+
+__all__ = ["PartialDate", "Span", "parse_date"]
+
+_DATE_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?\Z")
+
+
+def _check_parts(year: int | None, month: int | None, day: int | None) -> None:
+    for name, value in (("year", year), ("month", month), ("day", day)):
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            raise InvalidRecord(name, value, "a whole number")
+    if year is None:
+        if month is not None or day is not None:
+            raise InvalidRecord("month", month, "no month or day when the year is unknown")
+        return
+    if not 1 <= year <= 9999:
+        raise InvalidRecord("year", year, "a year from 0001 to 9999")
+    if month is None:
+        if day is not None:
+            raise InvalidRecord("day", day, "no day without a month")
+        return
+    if not 1 <= month <= 12:
+        raise InvalidRecord("month", month, "a month from 01 to 12")
+    if day is not None:
+        last = calendar.monthrange(year, month)[1]
+        if not 1 <= day <= last:
+            raise InvalidRecord("day", day,
+                                f"a day from 01 to {last:02d} in {year:04d}-{month:02d}")
+
+
+@attrs.frozen(repr=False, order=False)
+class PartialDate:
+    """A calendar date known to the year, the month or the day (or not at all).
+
+    >>> PartialDate(2021).earliest, PartialDate(2021).latest
+    (datetime.date(2021, 1, 1), datetime.date(2021, 12, 31))
+    >>> PartialDate.parse("2024-02")
+    PartialDate(2024, 2)
+    """
+
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+    earliest: date = attrs.field(init=False, eq=False, hash=False)
+    latest: date = attrs.field(init=False, eq=False, hash=False)
+
+    def __attrs_post_init__(self) -> None:
+        _check_parts(self.year, self.month, self.day)
+        if self.year is None:
+            lo, hi = date.min, date.max
+        elif self.month is None:
+            lo, hi = date(self.year, 1, 1), date(self.year, 12, 31)
+        elif self.day is None:
+            last = calendar.monthrange(self.year, self.month)[1]
+            lo, hi = date(self.year, self.month, 1), date(self.year, self.month, last)
+        else:
+            lo = hi = date(self.year, self.month, self.day)
+        object.__setattr__(self, "earliest", lo)
+        object.__setattr__(self, "latest", hi)
+
+    @classmethod
+    def parse(cls, text: str) -> PartialDate:
+        """Parse ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; anything else is an error."""
+        if not isinstance(text, str):
+            raise InvalidRecord("date", text, "a date string YYYY, YYYY-MM or YYYY-MM-DD")
+        match = _DATE_RE.match(text)
+        if match is None:
+            raise InvalidRecord("date", text, "a date string YYYY, YYYY-MM or YYYY-MM-DD")
+        year, month, day = (int(g) if g is not None else None for g in match.groups())
+        try:
+            return cls(year, month, day)
+        except InvalidRecord as exc:
+            raise InvalidRecord("date", text, f"a real calendar date ({exc.allowed})") from None
+
+    @classmethod
+    def of(cls, value: date) -> PartialDate:
+        """The exact day ``value``."""
+        return cls(value.year, value.month, value.day)
+
+    @property
+    def is_exact(self) -> bool:
+        """True when the day is known."""
+        return self.day is not None
+
+    @property
+    def is_unknown(self) -> bool:
+        """True when nothing about the date is known."""
+        return self.year is None
+
+    def __repr__(self) -> str:
+        parts = [str(p) for p in (self.year, self.month, self.day) if p is not None]
+        return f"PartialDate({', '.join(parts)})"
+
+    def __str__(self) -> str:
+        if self.year is None:
+            return "unknown date"
+        if self.month is None:
+            return f"{self.year:04d}"
+        if self.day is None:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+
+    def to_json(self) -> str | None:
+        """The ISO text of the date (None when unknown)."""
+        return None if self.year is None else str(self)
+
+
+def parse_date(value: Any, field: str = "date") -> PartialDate:
+    """Turn a ``date``, a ``PartialDate`` or an ISO string into a ``PartialDate``.
+
+    A ``datetime`` is refused rather than truncated: the time of day would be
+    silently dropped.
+    """
+    if isinstance(value, PartialDate):
+        return value
+    if isinstance(value, datetime):
+        raise InvalidRecord(field, value, "a date without a time (datetime.date or 'YYYY-MM-DD')")
+    if isinstance(value, date):
+        return PartialDate(value.year, value.month, value.day)
+    if isinstance(value, str):
+        try:
+            return PartialDate.parse(value)
+        except InvalidRecord as exc:
+            raise InvalidRecord(field, value, exc.allowed) from None
+    raise InvalidRecord(field, value, "a date: datetime.date, PartialDate or 'YYYY[-MM[-DD]]'")
+
+
+def _nonnegative_int(name: str) -> Any:
+    def check(_: Any, __: Any, value: Any) -> None:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise InvalidCriterion(f"Span {name}={value!r} must be a whole number")
+        if value < 0:
+            raise InvalidCriterion(
+                f"Span {name}={value!r} is negative; a window reaches back from as_of, "
+                "so give its length as a number >= 0"
+            )
+
+    return check
+
+
+_UNITS = ("years", "months", "weeks", "days")
+
+
+@attrs.frozen(repr=False)
+class Span:
+    """A calendar length such as 1 month or 5 years, reaching back from a reference date.
+
+    >>> Span(months=1).before(date(2027, 3, 31))
+    datetime.date(2027, 2, 28)
+    """
+
+    years: int = attrs.field(default=0, validator=_nonnegative_int("years"), kw_only=True)
+    months: int = attrs.field(default=0, validator=_nonnegative_int("months"), kw_only=True)
+    weeks: int = attrs.field(default=0, validator=_nonnegative_int("weeks"), kw_only=True)
+    days: int = attrs.field(default=0, validator=_nonnegative_int("days"), kw_only=True)
+
+    def before(self, as_of: date) -> date:
+        """The first day of the window [as_of - span, as_of]."""
+        try:
+            return as_of - relativedelta(
+                years=self.years, months=self.months, weeks=self.weeks, days=self.days
+            )
+        except (OverflowError, ValueError):  # reaches before 0001-01-01
+            return date.min
+
+    @property
+    def is_zero(self) -> bool:
+        """A span of no length: the window is the reference date alone."""
+        return not (self.years or self.months or self.weeks or self.days)
+
+    def __repr__(self) -> str:
+        parts = [f"{u}={getattr(self, u)}" for u in _UNITS if getattr(self, u)]
+        return f"Span({', '.join(parts)})"
+
+    def __str__(self) -> str:
+        parts = []
+        for unit in _UNITS:
+            n = getattr(self, unit)
+            if n:
+                parts.append(f"{n} {unit[:-1] if n == 1 else unit}")
+        return " ".join(parts) if parts else "0 days"
+
+    def to_dict(self) -> dict[str, int]:
+        """The non-zero units, e.g. ``{"months": 1}``."""
+        return {u: getattr(self, u) for u in _UNITS if getattr(self, u)}

@@ -1,0 +1,112 @@
+"""Value domains: the values an observation code may take, declared once.
+
+A value off its domain is bad input and raises; it is never compared. EDSS
+runs 0 to 10 in steps of 0.5 and its functional system (FS) scores are whole
+numbers (Kurtzke 1983, Neurology 33:1444; pyramidal 0-6, cerebellar 0-5).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from .errors import InvalidCriterion, InvalidRecord
+
+__all__ = ["STANDARD_DOMAINS", "Domain", "is_number"]
+
+
+def is_number(value: Any) -> bool:
+    """An int or a finite float, and never a bool (True is not an EDSS of 1)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    return isinstance(value, float) and math.isfinite(value)
+
+
+def _exact(value: int | float) -> Decimal:
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
+def _check_number(name: str) -> Any:
+    def check(_: Any, __: Any, value: Any) -> None:
+        if value is not None and not is_number(value):
+            raise InvalidCriterion(f"Domain {name}={value!r} must be a finite number")
+
+    return check
+
+
+@attrs.frozen(repr=False)
+class Domain:
+    """The allowed values of a numeric observation: ``low``..``high`` on a grid of ``step``.
+
+    >>> EDSS = Domain(0, 10, step=0.5, name="EDSS")
+    >>> EDSS.contains(6.5), EDSS.contains(6.3)
+    (True, False)
+    """
+
+    low: int | float = attrs.field(validator=_check_number("low"))
+    high: int | float = attrs.field(validator=_check_number("high"))
+    step: int | float | None = attrs.field(default=None, validator=_check_number("step"),
+                                           kw_only=True)
+    name: str | None = attrs.field(default=None, kw_only=True)
+    unit: str | None = attrs.field(default=None, kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        if self.low > self.high:
+            raise InvalidCriterion(f"Domain cannot have low={self.low!r} > high={self.high!r}")
+        if self.step is not None and self.step <= 0:
+            raise InvalidCriterion(f"Domain step={self.step!r} must be above 0")
+
+    def contains(self, value: Any) -> bool:
+        """True when value is a number inside the bounds and on the grid."""
+        if not is_number(value) or not self.low <= value <= self.high:
+            return False
+        if self.step is None:
+            return True
+        return (_exact(value) - _exact(self.low)) % _exact(self.step) == 0
+
+    def describe(self) -> str:
+        """What is allowed, in words: ``a number from 0 to 10 in steps of 0.5``."""
+        if self.step is None:
+            return f"a number from {self.low} to {self.high}"
+        if self.step == 1 and isinstance(self.low, int):
+            return f"a whole number from {self.low} to {self.high}"
+        return f"a number from {self.low} to {self.high} in steps of {self.step}"
+
+    def check(self, value: Any, field: str, patient: str | None = None) -> None:
+        """Raise InvalidRecord unless ``value`` is in the domain."""
+        if not self.contains(value):
+            raise InvalidRecord(field, value, self.describe(), patient=patient)
+
+    def __repr__(self) -> str:
+        extras = "".join(
+            f", {k}={getattr(self, k)!r}" for k in ("step", "name", "unit")
+            if getattr(self, k) is not None
+        )
+        return f"Domain({self.low!r}, {self.high!r}{extras})"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form, defaults left out."""
+        out: dict[str, Any] = {"low": self.low, "high": self.high}
+        for key in ("step", "name", "unit"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        return out
+
+
+#: Domains of the scales the bundled protocols use (Kurtzke EDSS and FS scores).
+STANDARD_DOMAINS: Mapping[str, Domain] = {
+    "edss": Domain(0, 10, step=0.5, name="EDSS"),
+    "edss_pyramidal": Domain(0, 6, step=1, name="EDSS pyramidal functional score"),
+    "edss_cerebellar": Domain(0, 5, step=1, name="EDSS cerebellar functional score"),
+    "edss_brainstem": Domain(0, 5, step=1, name="EDSS brainstem functional score"),
+    "edss_sensory": Domain(0, 6, step=1, name="EDSS sensory functional score"),
+    "edss_bowel_bladder": Domain(0, 6, step=1, name="EDSS bowel and bladder functional score"),
+    "edss_visual": Domain(0, 6, step=1, name="EDSS visual functional score"),
+    "edss_cerebral": Domain(0, 5, step=1, name="EDSS cerebral functional score"),
+}

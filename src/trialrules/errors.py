@@ -1,0 +1,101 @@
+"""The library's exceptions: one root, each mixed with the builtin it refines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "InvalidCriterion",
+    "InvalidDocument",
+    "InvalidRecord",
+    "TrialRulesError",
+]
+
+_MAX_VALUE_CHARS = 60
+
+
+def _short(value: Any) -> str:
+    """A value's repr, cut short: messages name a value but never dump a record."""
+    text = repr(value)
+    if len(text) > _MAX_VALUE_CHARS:
+        text = text[: _MAX_VALUE_CHARS - 3] + "..."
+    return text
+
+
+class TrialRulesError(Exception):
+    """Root of every error trialrules raises on purpose."""
+
+
+class InvalidCriterion(TrialRulesError, ValueError):
+    """A criterion, code set, span or protocol was built with arguments that cannot work."""
+
+
+class InvalidRecord(TrialRulesError, ValueError):
+    """A patient record holds a value the library will not guess about.
+
+    The message names the patient, the field (as a path such as
+    ``observations[2].value``), the offending value and what was allowed; the
+    same facts are kept as attributes for programs.
+    """
+
+    def __init__(
+        self,
+        field: str,
+        value: Any,
+        allowed: str,
+        *,
+        patient: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        self.patient = patient
+        self.field = field
+        self.value = value
+        self.allowed = allowed
+        self.line = line
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        where = []
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        where.append(f"patient {self.patient!r}" if self.patient is not None else "patient ?")
+        return f"{', '.join(where)}: {self.field} = {_short(self.value)}; expected {self.allowed}"
+
+    def located(self, *, patient: str | None = None, line: int | None = None,
+                prefix: str | None = None) -> InvalidRecord:
+        """The same error with the patient, line or an outer field path filled in."""
+        field = self.field
+        if prefix:
+            field = f"{prefix}.{field}" if not field.startswith("[") else f"{prefix}{field}"
+        return InvalidRecord(
+            field,
+            self.value,
+            self.allowed,
+            patient=self.patient if patient is None else patient,
+            line=self.line if line is None else line,
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_invalid_record,
+                (self.field, self.value, self.allowed, self.patient, self.line))
+
+
+def _rebuild_invalid_record(field: str, value: Any, allowed: str, patient: str | None,
+                            line: int | None) -> InvalidRecord:
+    return InvalidRecord(field, value, allowed, patient=patient, line=line)
+
+
+class InvalidDocument(TrialRulesError, ValueError):
+    """A protocol (or other) document is malformed.
+
+    ``path`` is the JSON path of the bad value, e.g. ``$.inclusion[2].low``.
+    """
+
+    def __init__(self, path: str, value: Any, expected: str) -> None:
+        self.path = path
+        self.value = value
+        self.expected = expected
+        super().__init__(f"{path} = {_short(value)}; expected {expected}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (InvalidDocument, (self.path, self.value, self.expected))

@@ -1,0 +1,1 @@
+"""Reading and writing trialrules data: patient files and protocol documents."""

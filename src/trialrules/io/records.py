@@ -1,0 +1,298 @@
+"""The patient file format: one JSON object per patient (one per line in .jsonl).
+
+Every field is checked; nothing is coerced. Errors name the line, the patient,
+the field path (``observations[2].value``), the value and what was allowed,
+and never dump the record (it holds health data).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from typing import IO, Any, Final
+
+import attrs
+
+from ..dates import PartialDate
+from ..domains import STANDARD_DOMAINS, Domain, is_number
+from ..errors import InvalidRecord
+from ..records import CATEGORIES, SEXES, Condition, Exposure, Observation, Record
+
+__all__ = ["LoadError", "iter_jsonl", "read_jsonl", "record_from_dict", "record_to_dict"]
+
+_TOP: Final = frozenset({"id", "birth_date", "sex", "observations", "conditions", "exposures",
+                         "flags", "complete"})
+_OBS: Final = frozenset({"code", "value", "date", "unit"})
+_COND: Final = frozenset({"code", "onset", "end", "note"})
+_EXPO: Final = frozenset({"code", "start", "end", "note"})
+_CODE_RE: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*:\S+\Z")
+_DATE_RE: Final = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?\Z")
+_MAX_TEXT: Final = 10_000
+
+
+class _Loader:
+    """Validates one patient object; ``fail`` raises with the patient and line filled in."""
+
+    def __init__(self, domains: Mapping[str, Domain], line: int | None) -> None:
+        self.domains = domains
+        self.line = line
+        self.patient: str | None = None
+
+    def fail(self, field: str, value: Any, allowed: str) -> InvalidRecord:
+        return InvalidRecord(field, value, allowed, patient=self.patient, line=self.line)
+
+    def keys(self, obj: Mapping[str, Any], allowed: frozenset[str], where: str) -> None:
+        for key in obj:
+            if key not in allowed:
+                field = f"{where}.{key}" if where else str(key)
+                raise self.fail(field, obj[key],
+                                f"one of the fields {', '.join(sorted(allowed))}")
+
+    def text(self, value: Any, field: str) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(field, value, "a non-empty string")
+        if len(value) > _MAX_TEXT:
+            raise self.fail(field, value, f"a string of at most {_MAX_TEXT} characters")
+        return value
+
+    def code(self, value: Any, field: str) -> str:
+        self.text(value, field)
+        if not _CODE_RE.match(value):
+            raise self.fail(field, value, "a code written SYSTEM:CODE, e.g. 'ICD10:C50.9'")
+        return str(value)
+
+    def date(self, value: Any, field: str) -> PartialDate:
+        if not isinstance(value, str) or not _DATE_RE.match(value):
+            raise self.fail(field, value, "a date YYYY, YYYY-MM or YYYY-MM-DD")
+        try:
+            return PartialDate.parse(value)
+        except InvalidRecord as exc:
+            raise self.fail(field, value, exc.allowed) from None
+
+    def listing(self, data: Mapping[str, Any], key: str) -> list[Any]:
+        value = data.get(key, [])
+        if not isinstance(value, list):
+            raise self.fail(key, value, "a list")
+        for i, item in enumerate(value):
+            if not isinstance(item, dict):
+                raise self.fail(f"{key}[{i}]", item, "an object")
+        return value
+
+    def observation(self, obj: Mapping[str, Any], i: int) -> Observation:
+        where = f"observations[{i}]"
+        self.keys(obj, _OBS, where)
+        for key in ("code", "value", "date"):
+            if key not in obj:
+                raise self.fail(f"{where}.{key}", None, f"a {key} (the field is required)")
+        code = self.text(obj["code"], f"{where}.code")
+        value = obj["value"]
+        domain = self.domains.get(code)
+        if domain is not None:
+            domain.check(value, f"{where}.value", self.patient)
+        elif not (is_number(value) or isinstance(value, bool | str)):
+            raise self.fail(f"{where}.value", value, "a finite number, true/false or a string")
+        unit = obj.get("unit")
+        if unit is not None:
+            self.text(unit, f"{where}.unit")
+        return Observation(code, value, self.date(obj["date"], f"{where}.date"), unit=unit)
+
+    def span(self, obj: Mapping[str, Any], where: str, begin: str) -> tuple[PartialDate,
+                                                                            PartialDate | None]:
+        if begin not in obj:
+            raise self.fail(f"{where}.{begin}", None, f"a {begin} date (the field is required)")
+        first = self.date(obj[begin], f"{where}.{begin}")
+        end_value = obj.get("end")
+        end = None if end_value is None else self.date(end_value, f"{where}.end")
+        if end is not None and end.latest < first.earliest:
+            raise self.fail(f"{where}.end", end_value, f"a date on or after {begin} {first}")
+        return first, end
+
+    def note(self, obj: Mapping[str, Any], where: str) -> str | None:
+        note = obj.get("note")
+        return None if note is None else self.text(note, f"{where}.note")
+
+    def condition(self, obj: Mapping[str, Any], i: int) -> Condition:
+        where = f"conditions[{i}]"
+        self.keys(obj, _COND, where)
+        code = self.code(obj.get("code"), f"{where}.code")
+        onset, end = self.span(obj, where, "onset")
+        return Condition(code, onset, end, note=self.note(obj, where))
+
+    def exposure(self, obj: Mapping[str, Any], i: int) -> Exposure:
+        where = f"exposures[{i}]"
+        self.keys(obj, _EXPO, where)
+        code = self.code(obj.get("code"), f"{where}.code")
+        start, end = self.span(obj, where, "start")
+        return Exposure(code, start, end, note=self.note(obj, where))
+
+    def record(self, data: Any) -> Record:
+        if not isinstance(data, dict):
+            raise self.fail("$", type(data).__name__, "a JSON object for one patient")
+        pid = data.get("id")
+        if not isinstance(pid, str) or not pid.strip() or len(pid) > 200:
+            raise self.fail("id", pid, "a non-empty string of at most 200 characters")
+        self.patient = pid
+        self.keys(data, _TOP, "")
+        birth = data.get("birth_date")
+        birth_date = None if birth is None else self.date(birth, "birth_date")
+        sex = data.get("sex")
+        if sex is not None and (not isinstance(sex, str) or sex not in SEXES):
+            raise self.fail("sex", sex, f"one of {', '.join(sorted(SEXES))}")
+        observations = [self.observation(o, i)
+                        for i, o in enumerate(self.listing(data, "observations"))]
+        conditions = [self.condition(o, i)
+                      for i, o in enumerate(self.listing(data, "conditions"))]
+        exposures = [self.exposure(o, i) for i, o in enumerate(self.listing(data, "exposures"))]
+        flags = data.get("flags", {})
+        if not isinstance(flags, dict):
+            raise self.fail("flags", flags, "an object of flag names to true/false")
+        for name, value in flags.items():
+            self.text(name, "flags")
+            if not isinstance(value, bool):
+                raise self.fail(f"flags.{name}", value, "true or false")
+        complete = data.get("complete", {})
+        if not isinstance(complete, dict):
+            raise self.fail("complete", complete, "an object of history names to dates")
+        complete_dates = {}
+        for name, value in complete.items():
+            if name not in CATEGORIES:
+                raise self.fail(f"complete.{name}", value,
+                                f"a history name: one of {', '.join(sorted(CATEGORIES))}")
+            complete_dates[name] = self.date(value, f"complete.{name}")
+        return Record(pid, birth_date=birth_date, sex=sex, observations=observations,
+                      conditions=conditions, exposures=exposures, flags=flags,
+                      complete=complete_dates)
+
+
+def record_from_dict(data: Any, *, domains: Mapping[str, Domain] | None = None,
+                     line: int | None = None) -> Record:
+    """Build a Record from one parsed patient object, checking every field.
+
+    ``domains`` (default: the standard ones) declare the allowed values of
+    observation codes; a value off its domain is an error, not a comparison.
+    """
+    return _Loader(STANDARD_DOMAINS if domains is None else domains, line).record(data)
+
+
+def record_to_dict(record: Record) -> dict[str, Any]:
+    """The patient file form of a record (keys in a stable order, absent facts left out)."""
+    out: dict[str, Any] = {"id": record.id}
+    if record.birth_date is not None:
+        out["birth_date"] = str(record.birth_date)
+    if record.sex is not None:
+        out["sex"] = record.sex
+    if record.observations:
+        out["observations"] = [
+            {"code": o.code, "value": o.value, "date": str(o.date),
+             **({"unit": o.unit} if o.unit is not None else {})}
+            for o in record.observations]
+    if record.conditions:
+        out["conditions"] = [_event(c.code, c.onset, c.end, "onset", c.note)
+                             for c in record.conditions]
+    if record.exposures:
+        out["exposures"] = [_event(e.code, e.start, e.end, "start", e.note)
+                            for e in record.exposures]
+    if record.flags:
+        out["flags"] = dict(record.flags)
+    if record.complete:
+        out["complete"] = {k: str(v) for k, v in record.complete.items()}
+    return out
+
+
+def _event(code: str, begin: PartialDate, end: PartialDate | None, key: str,
+           note: str | None) -> dict[str, Any]:
+    out: dict[str, Any] = {"code": code, key: begin.to_json(), "end": None if end is None
+                           else end.to_json()}
+    if note is not None:
+        out["note"] = note
+    return out
+
+
+@attrs.frozen
+class LoadError:
+    """A line that could not become a record: where it was and why, never its content."""
+
+    line: int
+    id: str | None
+    field: str | None
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form: ``{"line", "id", "field", "error"}``."""
+        return {"line": self.line, "id": self.id, "field": self.field, "error": self.reason}
+
+    def __str__(self) -> str:
+        who = f"patient {self.id!r}" if self.id is not None else "patient ?"
+        where = f" {self.field}:" if self.field else ""
+        return f"line {self.line}, {who}:{where} {self.reason}"
+
+
+def _guess_id(text: str) -> str | None:
+    match = re.search(r'"id"\s*:\s*"((?:[^"\\]|\\.){1,200})"', text)
+    return match.group(1) if match else None
+
+
+def iter_jsonl(lines: Iterable[bytes | str] | IO[bytes], *,
+               domains: Mapping[str, Domain] | None = None) -> Iterator[Record | LoadError]:
+    """Records from JSON lines, lazily; a bad line yields a LoadError and the stream goes on.
+
+    Blank lines are skipped; a UTF-8 byte order mark and CRLF line ends are
+    accepted; a line that is not valid UTF-8 or not valid JSON is a LoadError.
+    """
+    for _, item in read_jsonl(lines, domains=domains):
+        yield item
+
+
+def read_jsonl(lines: Iterable[bytes | str] | IO[bytes], *,
+               domains: Mapping[str, Domain] | None = None,
+               ) -> Iterator[tuple[int, Record | LoadError]]:
+    """Like :func:`iter_jsonl`, with each item's 1-based line number."""
+    doms = STANDARD_DOMAINS if domains is None else domains
+    for number, raw in enumerate(lines, 1):
+        if isinstance(raw, bytes):
+            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield number, LoadError(number, None, None,
+                                f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at column "
+                                f"{exc.start + 1})")
+                continue
+        else:
+            text = raw.removeprefix("\ufeff") if number == 1 else raw
+        text = text.strip()
+        if not text:
+            continue
+        try:
+            data = json.loads(text, parse_constant=_reject_constant)
+        except (ValueError, RecursionError) as exc:
+            reason = exc.args[0] if isinstance(exc, _BadConstant) else "not valid JSON"
+            if isinstance(exc, json.JSONDecodeError):
+                reason = f"not valid JSON ({exc.msg} at column {exc.colno})"
+            elif isinstance(exc, RecursionError):
+                reason = "not valid JSON (nested too deeply)"
+            yield number, LoadError(number, _guess_id(text), None, reason)
+            continue
+        try:
+            yield number, _Loader(doms, number).record(data)
+        except InvalidRecord as exc:
+            yield number, LoadError(number, exc.patient, exc.field,
+                            f"got {_short(exc.value)}; expected {exc.allowed}")
+        except RecursionError:
+            yield number, LoadError(number, None, None, "nested too deeply")
+
+
+class _BadConstant(ValueError):
+    pass
+
+
+def _reject_constant(name: str) -> Any:
+    raise _BadConstant(f"not valid JSON ({name} is not a JSON number)")
+
+
+def _short(value: Any) -> str:
+    from ..errors import _short as short
+
+    return short(value)

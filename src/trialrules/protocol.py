@@ -1,0 +1,206 @@
+"""A protocol: inclusion and exclusion criteria, and the determination they give."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+import attrs
+
+from ._context import Context
+from .criterion import Criterion
+from .domains import STANDARD_DOMAINS, Domain
+from .errors import InvalidCriterion
+from .explanations import Explanation, render
+from .outcomes import Determination, Outcome
+from .records import FrozenMap, Record
+
+__all__ = ["Protocol", "ProtocolResult"]
+
+
+def _section(name: str, value: Iterable[Criterion]) -> tuple[Criterion, ...]:
+    if isinstance(value, Criterion | str) or not isinstance(value, Iterable):
+        raise InvalidCriterion(f"{name} must be a list of criteria, not {value!r}")
+    out = []
+    for i, item in enumerate(tuple(value), 1):
+        if not isinstance(item, Criterion):
+            raise InvalidCriterion(f"{name}[{i - 1}] = {item!r} is not a criterion")
+        out.append(item if item.id is not None else item.with_id(f"{name}.{i}"))
+    return tuple(out)
+
+
+def _inclusion(value: Iterable[Criterion]) -> tuple[Criterion, ...]:
+    return _section("inclusion", value)
+
+
+def _exclusion(value: Iterable[Criterion]) -> tuple[Criterion, ...]:
+    return _section("exclusion", value)
+
+
+def _domains(value: Mapping[str, Domain] | None) -> FrozenMap:
+    merged: dict[str, Domain] = dict(STANDARD_DOMAINS)
+    if value is not None:
+        if not isinstance(value, Mapping):
+            raise InvalidCriterion(f"domains must map observation codes to Domain, not {value!r}")
+        for code, domain in value.items():
+            if not isinstance(domain, Domain):
+                raise InvalidCriterion(f"domains[{code!r}] = {domain!r} is not a Domain")
+            merged[code] = domain
+    return FrozenMap(merged)
+
+
+def _text(name: str) -> Any:
+    def check(_: Any, __: Any, value: Any) -> None:
+        if not isinstance(value, str) or not value.strip():
+            raise InvalidCriterion(f"protocol {name} {value!r} must be a non-empty string")
+
+    return check
+
+
+@attrs.frozen(repr=False)
+class Protocol:
+    """A trial's eligibility: every inclusion must be MET and every exclusion NOT_MET.
+
+    Criteria without an id get ``inclusion.N`` / ``exclusion.N`` in order.
+    ``domains`` adds to (or overrides) the standard value domains.
+    """
+
+    id: str = attrs.field(validator=_text("id"))
+    title: str = attrs.field(validator=_text("title"))
+    inclusion: tuple[Criterion, ...] = attrs.field(default=(), converter=_inclusion,
+                                                   kw_only=True)
+    exclusion: tuple[Criterion, ...] = attrs.field(default=(), converter=_exclusion,
+                                                   kw_only=True)
+    domains: FrozenMap = attrs.field(default=None, converter=_domains, kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        seen: set[str] = set()
+        for criterion in self.criteria:
+            for node in criterion.walk():
+                if node.id is None:
+                    continue
+                if node.id in seen:
+                    raise InvalidCriterion(
+                        f"protocol {self.id}: criterion id {node.id!r} is used twice")
+                seen.add(node.id)
+
+    @property
+    def criteria(self) -> tuple[Criterion, ...]:
+        """Inclusions then exclusions, in protocol order."""
+        return self.inclusion + self.exclusion
+
+    def criterion(self, criterion_id: str) -> Criterion:
+        """The top-level criterion with this id."""
+        for criterion in self.criteria:
+            if criterion.id == criterion_id:
+                return criterion
+        raise KeyError(criterion_id)
+
+    def decide(self, record: Record, as_of: date) -> Determination:
+        """The determination alone: the fast path for batch screening."""
+        ctx = Context(record, as_of, self.domains)
+        undecided = False
+        for criterion in self.inclusion:
+            outcome = criterion._decide(ctx)
+            if outcome is Outcome.NOT_MET:
+                return Determination.INELIGIBLE
+            undecided = undecided or outcome is Outcome.UNKNOWN
+        for criterion in self.exclusion:
+            outcome = criterion._decide(ctx)
+            if outcome is Outcome.MET:
+                return Determination.INELIGIBLE
+            undecided = undecided or outcome is Outcome.UNKNOWN
+        return Determination.NEEDS_REVIEW if undecided else Determination.ELIGIBLE
+
+    def outcomes(self, record: Record, as_of: date) -> dict[str, Outcome]:
+        """Every top-level criterion's outcome by id, without explanations."""
+        ctx = Context(record, as_of, self.domains)
+        return {c.id or "": c._decide(ctx) for c in self.criteria}
+
+    def evaluate(self, record: Record, as_of: date) -> ProtocolResult:
+        """Evaluate every criterion and explain the determination."""
+        ctx = Context(record, as_of, self.domains)
+        inclusion = tuple(c._explain(ctx, c.id) for c in self.inclusion)
+        exclusion = tuple(c._explain(ctx, c.id) for c in self.exclusion)
+        determination = Determination.from_outcomes(
+            (e.outcome for e in inclusion), (e.outcome for e in exclusion))
+        return ProtocolResult(self.id, record.id, as_of, determination, inclusion, exclusion)
+
+    def __repr__(self) -> str:
+        args = [repr(self.id), repr(self.title), f"inclusion={list(self.inclusion)!r}",
+                f"exclusion={list(self.exclusion)!r}"]
+        extra = {k: v for k, v in self.domains.items() if STANDARD_DOMAINS.get(k) != v}
+        if extra:
+            args.append(f"domains={extra!r}")
+        return f"Protocol({', '.join(args)})"
+
+
+@attrs.frozen
+class ProtocolResult:
+    """A patient's determination under a protocol, with every criterion's explanation."""
+
+    protocol: str
+    patient: str
+    as_of: date
+    determination: Determination
+    inclusion: tuple[Explanation, ...]
+    exclusion: tuple[Explanation, ...]
+
+    @property
+    def criteria(self) -> tuple[Explanation, ...]:
+        """Inclusion then exclusion results, in protocol order."""
+        return self.inclusion + self.exclusion
+
+    @property
+    def deciding(self) -> tuple[Explanation, ...]:
+        """The criteria that made the patient ineligible (failed inclusions, met exclusions)."""
+        return tuple(e for e in self.inclusion if e.outcome is Outcome.NOT_MET) + tuple(
+            e for e in self.exclusion if e.outcome is Outcome.MET)
+
+    @property
+    def undecided(self) -> tuple[Explanation, ...]:
+        """The criteria still UNKNOWN."""
+        return tuple(e for e in self.criteria if e.outcome is Outcome.UNKNOWN)
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """Facts that would decide the undecided criteria, each once."""
+        seen: dict[str, None] = {}
+        for e in self.undecided:
+            seen.update(dict.fromkeys(e.all_missing()))
+        return tuple(seen)
+
+    def outcome(self, criterion_id: str) -> Outcome:
+        """The outcome of one criterion (top-level or nested) by id."""
+        for e in self.criteria:
+            hit = e.find(criterion_id)
+            if hit is not None:
+                return hit.outcome
+        raise KeyError(criterion_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready data with stable keys."""
+        return {
+            "protocol": self.protocol,
+            "id": self.patient,
+            "as_of": self.as_of.isoformat(),
+            "determination": self.determination.value,
+            "inclusion": [e.to_dict() for e in self.inclusion],
+            "exclusion": [e.to_dict() for e in self.exclusion],
+            "deciding": [e.id for e in self.deciding],
+            "undecided": [e.id for e in self.undecided],
+            "missing": list(self.missing),
+        }
+
+    def __str__(self) -> str:
+        head = (f"{self.patient}: {self.determination.value.upper().replace('_', ' ')} "
+                f"for {self.protocol} as of {self.as_of.isoformat()}")
+        parts = [head, "Inclusion criteria:"]
+        parts += [render(e, 1) for e in self.inclusion]
+        parts.append("Exclusion criteria:")
+        parts += [render(e, 1) for e in self.exclusion]
+        if self.missing:
+            parts.append("Facts that would decide the undecided criteria:")
+            parts += [f"  - {m}" for m in self.missing]
+        return "\n".join(parts)

@@ -1,0 +1,240 @@
+"""The patient record: who the patient is and the dated facts known about them.
+
+Records are open world: a fact that is not recorded is unknown, not false.
+Completeness is declared, never assumed: ``complete={"exposures": D}`` says the
+exposure history holds every exposure up to day D.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date
+from typing import Any, Final
+
+import attrs
+
+from .dates import PartialDate, parse_date
+from .domains import is_number
+from .errors import InvalidRecord
+
+__all__ = [
+    "CATEGORIES",
+    "SEXES",
+    "Condition",
+    "Exposure",
+    "FrozenMap",
+    "Observation",
+    "Record",
+]
+
+#: Administrative sex values (FHIR AdministrativeGender); "unknown" counts as not recorded.
+SEXES: Final = frozenset({"female", "male", "other", "unknown"})
+
+#: Histories whose completeness a record may declare.
+CATEGORIES: Final = frozenset({"observations", "conditions", "exposures"})
+
+
+class FrozenMap(Mapping[str, Any]):
+    """A read-only, hashable, picklable mapping with a stable (sorted) order."""
+
+    __slots__ = ("_data", "_hash")
+
+    def __init__(self, data: Mapping[str, Any] | Iterable[tuple[str, Any]] = ()) -> None:
+        self._data = dict(sorted(dict(data).items()))
+        self._hash: int | None = None
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._data.get(key, default)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __hash__(self) -> int:
+        if self._hash is None:
+            self._hash = hash(tuple(self._data.items()))
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Mapping):
+            return dict(self._data) == dict(other)
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return repr(self._data)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (FrozenMap, (self._data,))
+
+
+def _text(field: str) -> Any:
+    def check(_: Any, __: Any, value: Any) -> None:
+        if not isinstance(value, str) or not value:
+            raise InvalidRecord(field, value, "a non-empty string")
+
+    return check
+
+
+def _obs_date(value: Any) -> PartialDate:
+    return parse_date(value, "date")
+
+
+def _onset(value: Any) -> PartialDate:
+    return parse_date(value, "onset")
+
+
+def _start(value: Any) -> PartialDate:
+    return parse_date(value, "start")
+
+
+def _end(value: Any) -> PartialDate | None:
+    return None if value is None else parse_date(value, "end")
+
+
+def _value(_: Any, __: Any, value: Any) -> None:
+    if isinstance(value, bool | str) or is_number(value):
+        return
+    raise InvalidRecord("value", value, "a finite number, a boolean or a code string")
+
+
+def _check_span(start_field: str, end_field: str) -> Any:
+    def check(self: Any, _: Any, end: PartialDate | None) -> None:
+        start: PartialDate = getattr(self, start_field)
+        if end is not None and not end.is_unknown and end.latest < start.earliest:
+            raise InvalidRecord(end_field, str(end), f"a date on or after {start_field} {start}")
+
+    return check
+
+
+@attrs.frozen
+class Observation:
+    """A dated measurement: ``Observation("edss", 4.5, "2026-10-02")``."""
+
+    code: str = attrs.field(validator=_text("code"))
+    value: float | int | bool | str = attrs.field(validator=_value)
+    date: PartialDate = attrs.field(converter=_obs_date)
+    unit: str | None = attrs.field(default=None, kw_only=True)
+
+
+@attrs.frozen
+class Condition:
+    """A diagnosis from ``onset`` to ``end``; no end means ongoing.
+
+    An end of ``PartialDate()`` (unknown) means it ended on a day nobody recorded.
+    """
+
+    code: str = attrs.field(validator=_text("code"))
+    onset: PartialDate = attrs.field(converter=_onset, default=PartialDate())
+    end: PartialDate | None = attrs.field(
+        converter=_end, default=None, validator=_check_span("onset", "end")
+    )
+    note: str | None = attrs.field(default=None, kw_only=True, eq=False)
+
+
+@attrs.frozen
+class Exposure:
+    """A drug or procedure from ``start`` to ``end``; no end means ongoing.
+
+    A single dose or procedure has ``end`` equal to ``start``.
+    """
+
+    code: str = attrs.field(validator=_text("code"))
+    start: PartialDate = attrs.field(converter=_start, default=PartialDate())
+    end: PartialDate | None = attrs.field(
+        converter=_end, default=None, validator=_check_span("start", "end")
+    )
+    note: str | None = attrs.field(default=None, kw_only=True, eq=False)
+
+
+def _flags(value: Mapping[str, Any]) -> FrozenMap:
+    if not isinstance(value, Mapping):
+        raise InvalidRecord("flags", value, "a mapping of flag names to true/false")
+    for name, flag in value.items():
+        if not isinstance(name, str) or not name:
+            raise InvalidRecord("flags", name, "flag names as non-empty strings")
+        if not isinstance(flag, bool):
+            raise InvalidRecord(f"flags.{name}", flag, "true or false")
+    return value if isinstance(value, FrozenMap) else FrozenMap(value)
+
+
+def _complete(value: Mapping[str, Any]) -> FrozenMap:
+    if not isinstance(value, Mapping):
+        raise InvalidRecord("complete", value, "a mapping of history names to dates")
+    out = {}
+    for name, when in value.items():
+        if name not in CATEGORIES:
+            raise InvalidRecord(f"complete.{name}", when,
+                                f"one of {', '.join(sorted(CATEGORIES))} as the history name")
+        out[name] = parse_date(when, f"complete.{name}")
+    return FrozenMap(out)
+
+
+def _facts(kind: type, value: Iterable[Any]) -> tuple[Any, ...]:
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise InvalidRecord(kind.__name__.lower() + "s", value, f"a list of {kind.__name__}")
+    items = tuple(value)
+    for i, item in enumerate(items):
+        if not isinstance(item, kind):
+            raise InvalidRecord(f"{kind.__name__.lower()}s[{i}]", item, f"a {kind.__name__}")
+    return items
+
+
+def _observations(value: Iterable[Any]) -> tuple[Observation, ...]:
+    return _facts(Observation, value)
+
+
+def _conditions(value: Iterable[Any]) -> tuple[Condition, ...]:
+    return _facts(Condition, value)
+
+
+def _exposures(value: Iterable[Any]) -> tuple[Exposure, ...]:
+    return _facts(Exposure, value)
+
+
+def _sex(_: Any, __: Any, value: Any) -> None:
+    if value is not None and value not in SEXES:
+        raise InvalidRecord("sex", value, f"one of {', '.join(sorted(SEXES))}")
+
+
+def _birth(value: Any) -> PartialDate | None:
+    return None if value is None else parse_date(value, "birth_date")
+
+
+@attrs.frozen
+class Record:
+    """Everything known about one patient; anything absent is unknown.
+
+    >>> r = Record("P1", birth_date="1980-05-17", sex="female", flags={"consent": True})
+    >>> r.flags["consent"], r.birth_date
+    (True, PartialDate(1980, 5, 17))
+    """
+
+    id: str = attrs.field(validator=_text("id"))
+    birth_date: PartialDate | None = attrs.field(default=None, converter=_birth, kw_only=True)
+    sex: str | None = attrs.field(default=None, validator=_sex, kw_only=True)
+    observations: tuple[Observation, ...] = attrs.field(
+        default=(), converter=_observations, kw_only=True)
+    conditions: tuple[Condition, ...] = attrs.field(
+        default=(), converter=_conditions, kw_only=True)
+    exposures: tuple[Exposure, ...] = attrs.field(
+        default=(), converter=_exposures, kw_only=True)
+    flags: FrozenMap = attrs.field(factory=FrozenMap, converter=_flags, kw_only=True)
+    complete: FrozenMap = attrs.field(factory=FrozenMap, converter=_complete, kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        if self.birth_date is not None and self.birth_date.is_unknown:
+            object.__setattr__(self, "birth_date", None)
+
+    def complete_through(self, category: str) -> date | None:
+        """The last day through which a history is declared complete (None if never).
+
+        A partial completeness date counts from its earliest day: "complete up to
+        2026-11" vouches only for what was recorded by 2026-11-01.
+        """
+        when: PartialDate | None = self.complete.get(category)
+        return None if when is None else when.earliest

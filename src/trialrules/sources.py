@@ -1,0 +1,213 @@
+"""Value sources: where a criterion's value comes from (age, sex, a latest observation)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+import attrs
+
+from ._context import Context, age_on
+from .dates import Span
+from .domains import STANDARD_DOMAINS, Domain
+from .errors import InvalidCriterion, InvalidRecord
+from .explanations import Evidence
+
+__all__ = ["Age", "Latest", "Reading", "Sex", "Source", "as_source"]
+
+
+@attrs.frozen
+class Reading:
+    """What a source found: the values it could be, whether it might be absent, and why.
+
+    ``values`` holds every value the fact could take given partial dates; an
+    empty tuple with ``missing`` set means nothing was recorded.
+    """
+
+    values: tuple[Any, ...]
+    texts: tuple[str, ...]
+    evidence: tuple[Evidence, ...] = ()
+    missing: str | None = None
+
+
+class Source:
+    """Base of value sources; concrete ones are frozen attrs classes."""
+
+    __slots__ = ()
+
+    def read(self, ctx: Context) -> Reading:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def describe(self, domains: Mapping[str, Domain] | None = None) -> str:  # pragma: no cover
+        raise NotImplementedError
+
+    def domain(self, domains: Mapping[str, Domain] | None = None) -> Domain | None:
+        """The declared domain of this source's values, if any."""
+        return None
+
+    def to_dict(self) -> dict[str, Any]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+_AGE_DOMAIN = Domain(0, 150, step=1, name="age", unit="years")
+
+
+@attrs.frozen(repr=False)
+class Age(Source):
+    """Age in completed years on ``as_of`` (a partial birth date gives every possible age)."""
+
+    def read(self, ctx: Context) -> Reading:
+        birth = ctx.record.birth_date
+        if birth is None:
+            return Reading((), (), missing="birth date")
+        as_of = ctx.as_of
+        if birth.earliest > as_of:
+            raise InvalidRecord("birth_date", str(birth), f"a date on or before as_of {as_of}",
+                                patient=ctx.record.id)
+        youngest = age_on(min(birth.latest, as_of), as_of)
+        oldest = age_on(birth.earliest, as_of)
+        values = tuple(range(youngest, oldest + 1))
+        if youngest == oldest:
+            text = f"age {oldest} (born {birth})"
+        else:
+            text = f"age {youngest} to {oldest} (born {birth})"
+        return Reading(values, (text,) * len(values),
+                       (Evidence("birth_date", value=None, date=str(birth)),))
+
+    def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
+        return "age"
+
+    def domain(self, domains: Mapping[str, Domain] | None = None) -> Domain | None:
+        return _AGE_DOMAIN
+
+    def __repr__(self) -> str:
+        return "Age()"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": "age"}
+
+
+@attrs.frozen(repr=False)
+class Sex(Source):
+    """Administrative sex as recorded; "unknown" counts as not recorded."""
+
+    def read(self, ctx: Context) -> Reading:
+        sex = ctx.record.sex
+        if sex is None or sex == "unknown":
+            return Reading((), (), missing="sex")
+        return Reading((sex,), (f"sex {sex}",), (Evidence("sex", value=sex),))
+
+    def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
+        return "sex"
+
+    def __repr__(self) -> str:
+        return "Sex()"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": "sex"}
+
+
+def _code(_: Any, __: Any, value: Any) -> None:
+    if not isinstance(value, str) or not value:
+        raise InvalidCriterion(f"an observation code must be a non-empty string, not {value!r}")
+
+
+def _within(value: Any) -> Span | None:
+    if value is None or isinstance(value, Span):
+        return value
+    raise InvalidCriterion(f"within={value!r} must be a Span such as Span(months=3), or None")
+
+
+@attrs.frozen(repr=False)
+class Latest(Source):
+    """The latest observation of ``code`` on or before ``as_of`` (optionally only within a span).
+
+    Observations dated after ``as_of`` are invisible. When partial dates leave
+    more than one observation possibly the latest, every one of them is a
+    possible value; the criterion is decided only if they all agree.
+    """
+
+    code: str = attrs.field(validator=_code)
+    within: Span | None = attrs.field(default=None, converter=_within, kw_only=True)
+
+    def read(self, ctx: Context) -> Reading:
+        as_of = ctx.as_of
+        start = ctx.window_start(self.within)
+        code = self.code
+        sure: list[tuple[int, Any]] = []
+        maybe: list[tuple[int, Any]] = []
+        for i, obs in enumerate(ctx.record.observations):
+            if obs.code != code:
+                continue
+            d = obs.date
+            if d.earliest > as_of or d.latest < start:
+                continue
+            if d.latest <= as_of and d.earliest >= start:
+                sure.append((i, obs))
+            else:
+                maybe.append((i, obs))
+        if not sure and not maybe:
+            where = f" in the {self.within} before as_of" if self.within else ""
+            return Reading((), (), missing=f"observation {code}{where}")
+        floor = max((o.date.earliest for _, o in sure), default=date.min)
+        candidates = [(i, o) for i, o in sure + maybe if o.date.latest >= floor]
+        # Canonical order (date, then value), so output never depends on list order.
+        candidates.sort(key=lambda pair: (pair[1].date.earliest, pair[1].date.latest,
+                                          repr(pair[1].value), pair[0]))
+        domain = ctx.domains.get(code)
+        values = []
+        texts = []
+        evidence = []
+        for i, obs in candidates:
+            if domain is not None and not domain.contains(obs.value):
+                raise InvalidRecord(f"observations[{i}].value", obs.value, domain.describe(),
+                                    patient=ctx.record.id)
+            values.append(obs.value)
+            unit = f" {obs.unit}" if obs.unit else ""
+            texts.append(f"{self._name(ctx.domains)} {obs.value!r}{unit} on {obs.date}")
+            evidence.append(Evidence(f"observations[{i}]", obs.code, obs.value, str(obs.date)))
+        missing = None
+        if not sure:
+            missing = f"observation {code} dated for certain on or before {as_of}"
+        return Reading(tuple(values), tuple(texts), tuple(evidence), missing)
+
+    def _name(self, domains: Mapping[str, Domain] | None) -> str:
+        domain = (domains or STANDARD_DOMAINS).get(self.code) or STANDARD_DOMAINS.get(self.code)
+        return domain.name if domain is not None and domain.name else self.code
+
+    def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
+        text = f"latest {self._name(domains)}"
+        if self.within is not None:
+            text += f" measured in the {self.within} before the reference date"
+        return text
+
+    def domain(self, domains: Mapping[str, Domain] | None = None) -> Domain | None:
+        return (domains or STANDARD_DOMAINS).get(self.code)
+
+    def __repr__(self) -> str:
+        if self.within is None:
+            return f"Latest({self.code!r})"
+        return f"Latest({self.code!r}, within={self.within!r})"
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": "latest", "code": self.code}
+        if self.within is not None:
+            out["within"] = self.within.to_dict()
+        return out
+
+
+def as_source(value: Any) -> Source:
+    """A source, or a string naming one: ``"age"``, ``"sex"``, else an observation code."""
+    if isinstance(value, Source):
+        return value
+    if isinstance(value, str):
+        if value == "age":
+            return Age()
+        if value == "sex":
+            return Sex()
+        return Latest(value)
+    raise InvalidCriterion(
+        f"source {value!r} is not a value source; use Age(), Sex(), Latest('code') "
+        "or an observation code string"
+    )
