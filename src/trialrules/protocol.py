@@ -50,6 +50,26 @@ def _domains(value: Mapping[str, Domain] | None) -> FrozenMap:
     return FrozenMap(merged)
 
 
+def _vocabulary(value: Mapping[str, Iterable[str]] | None) -> FrozenMap:
+    if value is None:
+        return FrozenMap()
+    if not isinstance(value, Mapping):
+        raise InvalidCriterion(f"vocabulary must map names to lists of codes, not {value!r}")
+    out = {}
+    for name, codes in value.items():
+        if not isinstance(name, str) or not name:
+            raise InvalidCriterion(f"vocabulary name {name!r} must be a non-empty string")
+        if isinstance(codes, str) or not isinstance(codes, Iterable):
+            raise InvalidCriterion(f"vocabulary[{name!r}] must be a list of SYSTEM:CODE codes")
+        items = tuple(sorted(set(codes)))
+        for code in items:
+            if not isinstance(code, str) or ":" not in code:
+                raise InvalidCriterion(
+                    f"vocabulary[{name!r}] entry {code!r} must be a code written SYSTEM:CODE")
+        out[name] = items
+    return FrozenMap(out)
+
+
 def _text(name: str) -> Any:
     def check(_: Any, __: Any, value: Any) -> None:
         if not isinstance(value, str) or not value.strip():
@@ -73,6 +93,9 @@ class Protocol:
     exclusion: tuple[Criterion, ...] = attrs.field(default=(), converter=_exclusion,
                                                    kw_only=True)
     domains: FrozenMap = attrs.field(default=None, converter=_domains, kw_only=True)
+    #: The protocol's observation and flag names mapped to the codes other formats
+    #: (FHIR) use for them, so one protocol screens both kinds of input.
+    vocabulary: FrozenMap = attrs.field(default=None, converter=_vocabulary, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         seen: set[str] = set()
@@ -133,6 +156,8 @@ class Protocol:
         extra = {k: v for k, v in self.domains.items() if STANDARD_DOMAINS.get(k) != v}
         if extra:
             args.append(f"domains={extra!r}")
+        if self.vocabulary:
+            args.append(f"vocabulary={dict(self.vocabulary)!r}")
         return f"Protocol({', '.join(args)})"
 
 
