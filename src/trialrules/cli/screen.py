@@ -7,15 +7,20 @@ import csv
 import json
 import sys
 from collections import Counter
+from pathlib import Path
 from typing import IO, Any
 
 from ..batch import screen
 from ..io.records import LoadError, read_jsonl
 from ..outcomes import Determination, Outcome
+from ..progress import available as progress_available
+from ..progress import progress
 from ..protocol import Protocol, ProtocolResult
+from ..report import FeasibilityReport, Tally
 from ._common import (
     EXIT_BAD_INPUT,
     EXIT_OK,
+    UsageError,
     add_as_of,
     add_protocol,
     load_protocol,
@@ -35,6 +40,12 @@ def register(sub: Any) -> None:
     add_protocol(parser)
     parser.add_argument("--format", choices=("text", "json", "csv"), default="text",
                         help="output format (default: text)")
+    parser.add_argument("--report", metavar="PATH", default=None,
+                        help="also write the feasibility (attrition) report: JSON to PATH and a "
+                             "readable table to PATH with the suffix .txt")
+    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                        help="progress bar on stderr (needs trialrules[progress]; default: only "
+                             "when stderr is a terminal)")
     parser.set_defaults(run=run)
 
 
@@ -43,10 +54,16 @@ def run(args: argparse.Namespace) -> int:
     as_of, how = resolve_as_of(args.as_of)
     print(f"trialrules: screening against {protocol.id} as of {as_of.isoformat()} ({how})",
           file=sys.stderr)
+    report_paths = _report_paths(args.report)
+    tally = Tally(protocol, as_of) if report_paths else None
+    if args.progress and not progress_available():
+        print("trialrules: no progress bar: install trialrules[progress] (tqdm)", file=sys.stderr)
     writer = _WRITERS[args.format](protocol, as_of, sys.stdout)
     bad = 0
     with open_input(args.patients) as stream:
-        for item in screen(protocol, read_jsonl(stream, domains=protocol.domains), as_of):
+        results = screen(protocol, read_jsonl(stream, domains=protocol.domains), as_of)
+        for item in progress(results if tally is None else tally.track(results),
+                             enabled=args.progress):
             if isinstance(item, LoadError):
                 bad += 1
                 print(f"trialrules: {item}", file=sys.stderr)
@@ -54,7 +71,31 @@ def run(args: argparse.Namespace) -> int:
             else:
                 writer.result(item)
     writer.close()
+    if tally is not None and report_paths is not None:
+        _write_report(tally.report(), *report_paths)
     return EXIT_BAD_INPUT if bad else EXIT_OK
+
+
+def _report_paths(spec: str | None) -> tuple[Path, Path] | None:
+    """``--report PATH``: the JSON goes to PATH, the table to PATH with the suffix .txt."""
+    if spec is None:
+        return None
+    path = Path(spec)
+    if path.suffix.lower() == ".txt":
+        raise UsageError(f"--report {spec!r}: give the JSON path (e.g. report.json); the "
+                         "table is written beside it with the suffix .txt")
+    return path, path.with_suffix(".txt")
+
+
+def _write_report(report: FeasibilityReport, json_path: Path, text_path: Path) -> None:
+    try:
+        json_path.write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")
+        text_path.write_text(report.render() + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write the report to {str(exc.filename)!r}: "
+                         f"{exc.strerror}") from None
+    print(f"trialrules: feasibility report written to {json_path} and {text_path}",
+          file=sys.stderr)
 
 
 def _verdict(result: ProtocolResult) -> str:
