@@ -113,10 +113,23 @@ class _ValueCriterion(Criterion):
         return True
 
     def _decide(self, ctx: Context) -> Outcome:
-        reading = self.source.read(ctx)
+        values, missing = self.source.peek(ctx)
+        if not values or missing is not None:
+            if self._numeric() and values:
+                _numeric_values(self.source.read(ctx), ctx, self.source)
+            return UNKNOWN
         if self._numeric():
-            _numeric_values(reading, ctx, self.source)
-        return _judge(reading, self._test)[0]
+            for value in values:
+                if not is_number(value):  # read() again to name the offending fact
+                    _numeric_values(self.source.read(ctx), ctx, self.source)
+        test = self._test
+        met = not_met = False
+        for value in values:
+            if test(value):
+                met = True
+            else:
+                not_met = True
+        return UNKNOWN if met and not_met else (MET if met else NOT_MET)
 
     def _explain(self, ctx: Context, node_id: str | None) -> Explanation:
         reading = self.source.read(ctx)

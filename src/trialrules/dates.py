@@ -79,6 +79,11 @@ class PartialDate:
     @classmethod
     def parse(cls, text: str) -> PartialDate:
         """Parse ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; anything else is an error."""
+        if cls is PartialDate:
+            # Dates recur across a population: parse each text once (the values are frozen).
+            hit = _PARSED.get(text) if isinstance(text, str) else None
+            if hit is not None:
+                return hit
         if not isinstance(text, str):
             raise InvalidRecord("date", text, "a date string YYYY, YYYY-MM or YYYY-MM-DD")
         match = _DATE_RE.match(text)
@@ -86,9 +91,12 @@ class PartialDate:
             raise InvalidRecord("date", text, "a date string YYYY, YYYY-MM or YYYY-MM-DD")
         year, month, day = (int(g) if g is not None else None for g in match.groups())
         try:
-            return cls(year, month, day)
+            parsed = cls(year, month, day)
         except InvalidRecord as exc:
             raise InvalidRecord("date", text, f"a real calendar date ({exc.allowed})") from None
+        if cls is PartialDate and len(_PARSED) < _PARSED_MAX:
+            _PARSED[text] = parsed
+        return parsed
 
     @classmethod
     def of(cls, value: date) -> PartialDate:
@@ -121,6 +129,11 @@ class PartialDate:
     def to_json(self) -> str | None:
         """The ISO text of the date (None when unknown)."""
         return None if self.year is None else str(self)
+
+
+#: Parsed date texts (bounded): a population's dates repeat, and PartialDate is immutable.
+_PARSED: dict[str, PartialDate] = {}
+_PARSED_MAX = 200_000
 
 
 def parse_date(value: Any, field: str = "date") -> PartialDate:

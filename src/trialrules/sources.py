@@ -39,6 +39,14 @@ class Source:
     def read(self, ctx: Context) -> Reading:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def peek(self, ctx: Context) -> tuple[tuple[Any, ...], str | None]:
+        """The possible values and what is missing, as :meth:`read` gives, without texts.
+
+        The fast path of decisions: no strings, no evidence objects.
+        """
+        reading = self.read(ctx)
+        return reading.values, reading.missing
+
     def describe(self, domains: Mapping[str, Domain] | None = None) -> str:  # pragma: no cover
         raise NotImplementedError
 
@@ -65,15 +73,27 @@ class Age(Source):
         if birth.earliest > as_of:
             raise InvalidRecord("birth_date", str(birth), f"a date on or before as_of {as_of}",
                                 patient=ctx.record.id)
-        youngest = age_on(min(birth.latest, as_of), as_of)
-        oldest = age_on(birth.earliest, as_of)
-        values = tuple(range(youngest, oldest + 1))
+        values = self._ages(birth, as_of)
+        youngest, oldest = values[0], values[-1]
         if youngest == oldest:
             text = f"age {oldest} (born {birth})"
         else:
             text = f"age {youngest} to {oldest} (born {birth})"
         return Reading(values, (text,) * len(values),
                        (Evidence("birth_date", value=None, date=str(birth)),))
+
+    @staticmethod
+    def _ages(birth: Any, as_of: date) -> tuple[int, ...]:
+        youngest = age_on(min(birth.latest, as_of), as_of)
+        oldest = age_on(birth.earliest, as_of)
+        return tuple(range(youngest, oldest + 1))
+
+    def peek(self, ctx: Context) -> tuple[tuple[Any, ...], str | None]:
+        birth = ctx.record.birth_date
+        if birth is None or birth.earliest > ctx.as_of:
+            reading = self.read(ctx)  # the missing fact, or the error, exactly as read() says
+            return reading.values, reading.missing
+        return self._ages(birth, ctx.as_of), None
 
     def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
         return "age"
@@ -131,7 +151,8 @@ class Latest(Source):
     code: str = attrs.field(validator=_code)
     within: Span | None = attrs.field(default=None, converter=_within, kw_only=True)
 
-    def read(self, ctx: Context) -> Reading:
+    def _candidates(self, ctx: Context) -> tuple[list[tuple[int, Any]], bool] | None:
+        """The observations that may be the latest (canonical order), and whether one is sure."""
         as_of = ctx.as_of
         start = ctx.window_start(self.within)
         code = self.code
@@ -148,27 +169,51 @@ class Latest(Source):
             else:
                 maybe.append((i, obs))
         if not sure and not maybe:
-            where = f" in the {self.within} before as_of" if self.within else ""
-            return Reading((), (), missing=f"observation {code}{where}")
+            return None
         floor = max((o.date.earliest for _, o in sure), default=date.min)
         candidates = [(i, o) for i, o in sure + maybe if o.date.latest >= floor]
-        # Canonical order (date, then value), so output never depends on list order.
-        candidates.sort(key=lambda pair: (pair[1].date.earliest, pair[1].date.latest,
-                                          repr(pair[1].value), pair[0]))
+        if len(candidates) > 1:
+            # Canonical order (date, then value), so output never depends on list order.
+            candidates.sort(key=lambda pair: (pair[1].date.earliest, pair[1].date.latest,
+                                              repr(pair[1].value), pair[0]))
         domain = ctx.domains.get(code)
+        if domain is not None:
+            for i, obs in candidates:
+                if not domain.contains(obs.value):
+                    raise InvalidRecord(f"observations[{i}].value", obs.value,
+                                        domain.describe(), patient=ctx.record.id)
+        return candidates, bool(sure)
+
+    def _absent(self) -> str:
+        where = f" in the {self.within} before as_of" if self.within else ""
+        return f"observation {self.code}{where}"
+
+    def peek(self, ctx: Context) -> tuple[tuple[Any, ...], str | None]:
+        found = self._candidates(ctx)
+        if found is None:
+            return (), self._absent()
+        candidates, certain = found
+        missing = None if certain else (
+            f"observation {self.code} dated for certain on or before {ctx.as_of}")
+        return tuple(o.value for _, o in candidates), missing
+
+    def read(self, ctx: Context) -> Reading:
+        as_of = ctx.as_of
+        code = self.code
+        found = self._candidates(ctx)
+        if found is None:
+            return Reading((), (), missing=self._absent())
+        candidates, certain = found
         values = []
         texts = []
         evidence = []
         for i, obs in candidates:
-            if domain is not None and not domain.contains(obs.value):
-                raise InvalidRecord(f"observations[{i}].value", obs.value, domain.describe(),
-                                    patient=ctx.record.id)
             values.append(obs.value)
             unit = f" {obs.unit}" if obs.unit else ""
             texts.append(f"{self._name(ctx.domains)} {obs.value!r}{unit} on {obs.date}")
             evidence.append(Evidence(f"observations[{i}]", obs.code, obs.value, str(obs.date)))
         missing = None
-        if not sure:
+        if not certain:
             missing = f"observation {code} dated for certain on or before {as_of}"
         return Reading(tuple(values), tuple(texts), tuple(evidence), missing)
 
