@@ -103,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
     args = parser.parse_args(argv)
     if args.quick:
-        n, repeats, e2e_n, mem_small, mem_blocks = 300, 1, 2_000, 1_000, 10
+        n, repeats, e2e_n, mem_small, mem_blocks = 200, 1, 500, 200, 5
     else:
         n, repeats, e2e_n, mem_small, mem_blocks = 20_000, 5, 50_000, 10_000, 100
     protocol = get("NCT06228781")
@@ -145,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         workdir = Path(tmp)
         seconds, _ = cli(e2e_n, workdir=workdir)
         rate = e2e_n / seconds
-        small_s, small_rss = cli(mem_small, report=True, workdir=workdir)
+        _small_s, small_rss = cli(mem_small, report=True, workdir=workdir)
         big_s, big_rss = cli(mem_small, repeat_block=mem_blocks, report=True, workdir=workdir)
     big_n = mem_small * mem_blocks
 

@@ -43,6 +43,6 @@ def progress(items: Iterable[T], *, enabled: bool | None = None, desc: str = "sc
         from tqdm import tqdm
     except ImportError:
         return items
-    bar: Iterable[T] = tqdm(items, desc=desc, unit=" patients", unit_scale=True, file=out,
+    bar: Iterable[T] = tqdm(items, desc=desc, unit=" patients", file=out,
                             mininterval=0.5, smoothing=0.1, dynamic_ncols=True)
     return bar
