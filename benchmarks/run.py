@@ -101,11 +101,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes (a smoke test)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
+    parser.add_argument("--patients", type=int, metavar="N",
+                        help="patients for the in-process timings (default 20000; quick 200)")
+    parser.add_argument("--no-cli", action="store_true", help="skip the command-line runs")
     args = parser.parse_args(argv)
     if args.quick:
         n, repeats, e2e_n, mem_small, mem_blocks = 200, 1, 500, 200, 5
     else:
         n, repeats, e2e_n, mem_small, mem_blocks = 20_000, 5, 50_000, 10_000, 100
+    n = args.patients or n
     protocol = get("NCT06228781")
     hand = Handwritten(AS_OF)
     records = [record_from_dict(p, domains=protocol.domains) for p in patients(n)]

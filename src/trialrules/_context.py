@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .domains import STANDARD_DOMAINS, Domain
 from .errors import InvalidRecord
@@ -19,7 +19,7 @@ __all__: list[str] = []
 class Context:
     """The record, ``as_of`` and domains of one evaluation, with per-span window starts."""
 
-    __slots__ = ("_starts", "as_of", "domains", "record")
+    __slots__ = ("_starts", "as_of", "domains", "memo", "record")
 
     def __init__(self, record: Record, as_of: date,
                  domains: Mapping[str, Domain] | None = None) -> None:
@@ -29,6 +29,8 @@ class Context:
         self.as_of = check_as_of(as_of)
         self.domains = STANDARD_DOMAINS if domains is None else domains
         self._starts: dict[Span, date] = {}
+        #: Work criteria share within this one evaluation (e.g. event scans), by key.
+        self.memo: dict[Any, Any] = {}
 
     def window_start(self, span: Span | None) -> date:
         """First day of [as_of - span, as_of]; ``date.min`` for an unbounded window."""
