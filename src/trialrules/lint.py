@@ -53,13 +53,17 @@ def _severity(_: Any, __: Any, value: Any) -> None:
         raise ValueError(f"severity {value!r} must be 'error' or 'warning'")
 
 
+def _ids(value: Any) -> tuple[str, ...]:
+    return tuple(value)
+
+
 @attrs.frozen
 class Finding:
     """One lint finding: a code (see ``CODES``), its severity, the criterion ids, a message."""
 
     code: str
     severity: str = attrs.field(validator=_severity)
-    criteria: tuple[str, ...] = attrs.field(converter=tuple)
+    criteria: tuple[str, ...] = attrs.field(converter=_ids)
     message: str
 
     @property
@@ -77,7 +81,7 @@ class Finding:
         return f"{self.severity} {self.code}{where}: {self.message}"
 
 
-def _finding(code: str, criteria: tuple[str, ...] | list[str], message: str) -> Finding:
+def _finding(code: str, criteria: list[str], message: str) -> Finding:
     return Finding(code, CODES[code][0], tuple(criteria), message)
 
 

@@ -42,6 +42,7 @@ __all__ = [
     "criterion_to_dict",
     "dump_protocol",
     "load_protocol_file",
+    "parse_document",
     "parse_protocol",
     "protocol_from_dict",
     "protocol_to_dict",
@@ -578,6 +579,12 @@ class _BadConstant(ValueError):
 
 def parse_protocol(text: str | bytes) -> Protocol:
     """A protocol from JSON text; also refuses duplicate keys, NaN and oversize documents."""
+    return protocol_from_dict(parse_document(text))
+
+
+def parse_document(text: str | bytes) -> Any:
+    """Strictly parsed JSON (no duplicate keys, NaN, oversize or over-deep input), not yet
+    checked as a protocol: what ``trialrules validate`` checks against the schema."""
     if isinstance(text, bytes):
         if len(text) > MAX_BYTES:
             raise InvalidDocument("$", f"{len(text)} bytes", f"a document of at most {MAX_BYTES} bytes")
@@ -600,7 +607,8 @@ def parse_protocol(text: str | bytes) -> Protocol:
                               f"valid JSON ({exc.msg})") from None
     except RecursionError:
         raise InvalidDocument("$", "...", f"JSON nested at most {MAX_NESTING} levels deep") from None
-    return protocol_from_dict(data)
+    _check_nesting(data, "$")
+    return data
 
 
 def load_protocol_file(path: str | Path) -> Protocol:
