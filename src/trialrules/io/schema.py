@@ -32,19 +32,23 @@ def schema_errors(document: Any) -> list[str]:
 
     Raises ImportError with an install hint when ``jsonschema`` is missing.
     """
-    try:
-        import jsonschema
-    except ImportError:
-        raise ImportError("checking against the JSON Schema needs the jsonschema package: "
-                          "pip install 'trialrules[schema]'") from None
-    validator = jsonschema.Draft202012Validator(protocol_schema())
     out = []
-    for error in validator.iter_errors(document):
+    for error in _validator().iter_errors(document):
         for found in _explained(error):
             path = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}"
                                  for p in found.absolute_path)
             out.append(f"{path}: {found.message}")
     return sorted(set(out))
+
+
+@cache
+def _validator() -> Any:
+    try:
+        import jsonschema
+    except ImportError:
+        raise ImportError("checking against the JSON Schema needs the jsonschema package: "
+                          "pip install 'trialrules[schema]'") from None
+    return jsonschema.Draft202012Validator(protocol_schema())
 
 
 def _explained(error: Any) -> list[Any]:
