@@ -8,6 +8,7 @@ that generated criteria and records actually meet.
 from __future__ import annotations
 
 from datetime import date
+
 from hypothesis import strategies as st
 
 from trialrules import (

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 from hypothesis import given, settings
-from strategies_protocols import AS_OF, criteria, protocols, records
 
+from strategies_protocols import AS_OF, criteria, protocols, records
 from trialrules import (
     AllOf,
     CodeSet,
@@ -263,7 +263,7 @@ def test_depth_limits_never_escape_as_recursion_error() -> None:
     with pytest.raises(InvalidDocument, match="nested at most"):
         criterion_from_dict(deep)
     text = '{"trialrules": 1, "id": "X", "title": "T", "inclusion": ' + "[" * 100_000
-    with pytest.raises(InvalidDocument, match="nested|valid JSON"):
+    with pytest.raises(InvalidDocument, match=r"nested|valid JSON"):
         parse_protocol(text)
     text = '{"trialrules": 1, "id": "X", "title": "T", "inclusion": [' + "[" * 5_000 + "]" * 5_000 + "]}"
     with pytest.raises(InvalidDocument, match="nested at most"):

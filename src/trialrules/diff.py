@@ -35,8 +35,14 @@ _DEFAULTS: Final[Mapping[str, Any]] = {
 _SPAN_KEYS: Final = frozenset({"years", "months", "weeks", "days"})
 
 
-def _show(value: Any) -> str:
+#: Fields holding prose: always shown quoted.
+_PROSE: Final = frozenset({"label", "text", "title", "codes.name"})
+
+
+def _show(value: Any, quote: bool = False) -> str:
     """A field's value as a reviewer reads it: spans as "1 month", lists joined."""
+    if quote and isinstance(value, str):
+        return repr(value)
     if value is None:
         return "none"
     if isinstance(value, bool):
@@ -101,7 +107,8 @@ class Change:
         if isinstance(self.old, list) and isinstance(self.new, list):
             parts = [f"+{_show(v)}" for v in self.added] + [f"-{_show(v)}" for v in self.removed]
             return f"{self.path}: {self.field} {' '.join(parts)}"
-        return f"{self.path}: {self.field} {_show(self.old)} -> {_show(self.new)}"
+        quote = self.field in _PROSE
+        return f"{self.path}: {self.field} {_show(self.old, quote)} -> {_show(self.new, quote)}"
 
 
 @attrs.frozen

@@ -220,7 +220,7 @@ def _bounds(node_id: str, node: Range | Threshold, domains: Mapping[str, Domain]
     if points == 0:
         return [_finding("empty-range", [node_id],
                          f'no value can satisfy "{what}": the domain is {domain.describe()}')]
-    if points == _admitted(domain, -math.inf, False, math.inf, False):
+    if _covers(domain, lo, lo_in, hi, hi_in):
         return [_finding("always-met-bound", [node_id],
                          f'every value in the domain ({domain.describe()}) satisfies "{what}", '
                          "so it only checks that a value is recorded")]
@@ -231,6 +231,15 @@ def _bounds(node_id: str, node: Range | Threshold, domains: Mapping[str, Domain]
                                 f"the bound {_num(end)} is outside the domain "
                                 f'({domain.describe()}) in "{what}"'))
     return out
+
+
+def _covers(domain: Domain, lo: float, lo_in: bool, hi: float, hi_in: bool) -> bool:
+    """True when every value of the domain lies in the interval."""
+    if domain.step is not None:
+        whole = _admitted(domain, -math.inf, False, math.inf, False)
+        return _admitted(domain, lo, lo_in, hi, hi_in) == whole
+    return ((lo < domain.low or (lo == domain.low and lo_in))
+            and (hi > domain.high or (hi == domain.high and hi_in)))
 
 
 def _admitted(domain: Domain, lo: float, lo_in: bool, hi: float, hi_in: bool) -> float:
