@@ -305,3 +305,12 @@ def test_schema_errors_name_the_path() -> None:
     errors = schema_errors(_set(["exclusion", 1, "child", "span"], {"moons": 1}))
     assert errors == ["$.exclusion[1].child.span: Additional properties are not allowed "
                       "('moons' was unexpected)"]
+
+
+def test_one_of_refuses_booleans_as_values() -> None:
+    # True is not the number 1: a OneOf over booleans would never match and could not be
+    # written to a document, so it is refused when built.
+    from trialrules import InvalidCriterion, OneOf
+
+    with pytest.raises(InvalidCriterion, match="True must be a string or a finite number"):
+        OneOf("x", [True])

@@ -244,7 +244,7 @@ def _values(value: Iterable[Any]) -> frozenset[Any]:
     if not out:
         raise InvalidCriterion("OneOf needs at least one value")
     for item in out:
-        if not isinstance(item, str | int | float) or (
+        if not isinstance(item, str | int | float) or isinstance(item, bool) or (
                 isinstance(item, float) and not is_number(item)):
             raise InvalidCriterion(f"OneOf value {item!r} must be a string or a finite number")
     return out
