@@ -27,7 +27,8 @@ from trialrules import (
 from trialrules.lint import CODES, Finding, lint
 from trialrules.protocols import get
 
-DOMAINS = {"hb": Domain(0, 30, name="haemoglobin")}
+DOMAINS = {"hb": Domain(0, 30, name="haemoglobin"), "big": Domain(0, 1e30, step=1),
+           "tiny": Domain(0, 1, step=5e-324)}
 
 
 def codes_of(*inclusion: Criterion, exclusion: tuple[Criterion, ...] = ()) -> list[str]:
@@ -95,6 +96,9 @@ def test_duplicates_ignore_ids_labels_and_flag_text_but_not_structure() -> None:
     (Range("hb", 0, 30, low_inclusive=False), None),
     (Range("hb", 1, 2), None),
     (Range("age", 18, 60), None),
+    (Range("big", 10.0**20, 10.0**29), None),
+    (Range("big", 0.5, 0.75), "empty-range"),
+    (Threshold("tiny", ">", 5e-324), None),
     (Range("age", 151, 160), "empty-range"),
     (OneOf("edss", [3, 11]), "value-outside-domain"),
     (OneOf("edss", [11]), "empty-range"),

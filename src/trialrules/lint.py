@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any, Final
 
 import attrs
@@ -244,6 +244,12 @@ def _covers(domain: Domain, lo: float, lo_in: bool, hi: float, hi_in: bool) -> b
 
 def _admitted(domain: Domain, lo: float, lo_in: bool, hi: float, hi_in: bool) -> float:
     """How many domain values lie in the interval (inf for a continuous domain's interval)."""
+    # Exact decimal arithmetic with room for any float's digits (1e308 / 5e-324).
+    with localcontext(prec=1_200):
+        return _count(domain, lo, lo_in, hi, hi_in)
+
+
+def _count(domain: Domain, lo: float, lo_in: bool, hi: float, hi_in: bool) -> float:
     d_lo, d_hi = Decimal(repr(domain.low)), Decimal(repr(domain.high))
     if domain.step is None:
         lo_ok = lo < domain.high or (lo == domain.high and lo_in)
