@@ -19,6 +19,7 @@ from trialrules import (
     CodeSet,
     Condition,
     Criterion,
+    Domain,
     Exposure,
     Flag,
     Implies,
@@ -46,7 +47,6 @@ PREFIXES = ("ATC:L01", "ATC:L04", "ICD10:C50", "ICD10:B20")
 
 texts = st.text(max_size=12)
 labels = st.none() | texts
-ids = st.none() | st.from_regex(r"[a-z]{1,6}(\.[0-9]{1,2})?", fullmatch=True)
 numbers = st.integers(-5, 20) | st.floats(-5, 20, allow_nan=False, allow_infinity=False)
 spans = st.builds(Span, years=st.integers(0, 3), months=st.integers(0, 14),
                   weeks=st.integers(0, 5), days=st.integers(0, 40))
@@ -103,18 +103,42 @@ def _extend(children: st.SearchStrategy[Criterion]) -> st.SearchStrategy[Criteri
 
 #: Any criterion tree: every leaf kind and combinator, nested.
 criteria: st.SearchStrategy[Criterion] = st.recursive(leaves, _extend, max_leaves=8)
+#: Smaller trees, for whole protocols (deep trees are covered criterion by criterion).
+small_criteria: st.SearchStrategy[Criterion] = st.recursive(leaves, _extend, max_leaves=3)
 
 
 @st.composite
 def protocols(draw: st.DrawFn) -> Protocol:
     """Protocols with generated criteria (unique ids assigned by the protocol)."""
-    inclusion = draw(st.lists(criteria, max_size=3))
-    exclusion = draw(st.lists(criteria, max_size=3))
+    inclusion = draw(st.lists(small_criteria, max_size=3))
+    exclusion = draw(st.lists(small_criteria, max_size=3))
     vocabulary = draw(st.dictionaries(st.sampled_from(FLAG_NAMES + OBS_CODES),
                                       st.lists(st.sampled_from(["LOINC:1-8", "SNOMED:123"]),
                                                max_size=2), max_size=2))
+    domains = draw(st.dictionaries(st.sampled_from(["hb", "edss", "score"]), domain_values,
+                                   max_size=2))
     return Protocol(draw(st.sampled_from(["P1", "NCT0000"])), draw(st.sampled_from(["T", "A trial"])),
-                    inclusion=inclusion, exclusion=exclusion, vocabulary=vocabulary)
+                    inclusion=inclusion, exclusion=exclusion, vocabulary=vocabulary,
+                    domains=domains)
+
+
+@st.composite
+def _domains(draw: st.DrawFn) -> Domain:
+    low, high = sorted([draw(numbers), draw(numbers)])
+    return Domain(low, high, step=draw(st.none() | st.sampled_from([1, 0.5, 0.25])),
+                  name=draw(st.none() | st.sampled_from(["haemoglobin", "EDSS"])),
+                  unit=draw(st.none() | st.just("g/dL")))
+
+
+domain_values = _domains()
+
+#: Any JSON value (what a hostile or mistaken document may hold anywhere).
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner,
+                                                                max_size=3),
+    max_leaves=6)
 
 
 partial_dates = st.one_of(

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from strategies_protocols import AS_OF, criteria, protocols, records
+from strategies_protocols import AS_OF, criteria, json_values, protocols, records
 from trialrules import (
     AllOf,
     CodeSet,
@@ -314,3 +315,35 @@ def test_one_of_refuses_booleans_as_values() -> None:
 
     with pytest.raises(InvalidCriterion, match="True must be a string or a finite number"):
         OneOf("x", [True])
+
+
+def _places(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [path]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            out += _places(item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            out += _places(item, (*path, i))
+    return out
+
+
+@settings(max_examples=100)  # a smoke test here; the reader is fuzzed at length elsewhere
+@given(protocols(), st.data())
+def test_any_corruption_is_a_protocol_or_invalid_document(protocol: Protocol,
+                                                          data: st.DataObject) -> None:
+    doc = protocol_to_dict(protocol)
+    place = data.draw(st.sampled_from(_places(doc)[1:]))
+    target: Any = doc
+    for key in place[:-1]:
+        target = target[key]
+    if data.draw(st.booleans()):
+        target[place[-1]] = data.draw(json_values)
+    elif isinstance(target, dict):
+        target[data.draw(st.text(max_size=5))] = data.draw(json_values)
+    error: InvalidDocument | None = None
+    try:
+        protocol_from_dict(doc)
+    except InvalidDocument as exc:  # anything else (KeyError, TypeError, ...) fails the test
+        error = exc
+    assert error is None or error.path.startswith("$")
