@@ -492,7 +492,12 @@ def _observations(r: _Reader, res: Mapping[str, Any], vocabulary: Mapping[str, f
         for code in names or codes:
             domain = domains.get(code)
             if domain is not None and not domain.contains(value):
-                raise r.fail(where + "value", value, f"{domain.describe()} (for {code})")
+                element = next(where + k for k in ("valueQuantity", "valueInteger",
+                                                   "valueBoolean", "valueCodeableConcept")
+                               if k in holder)
+                if element.endswith("Quantity"):
+                    element += ".value"
+                raise r.fail(element, value, f"{domain.describe()} (for {code})")
             out.append(Observation(code, value, date_, unit=unit))
     return out
 

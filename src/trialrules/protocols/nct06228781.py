@@ -152,4 +152,5 @@ PROTOCOL = Protocol(
              label="Patients unable to give written informed consent in accordance with research "
                    "ethics board guidelines."),
     ],
+    vocabulary=VOCABULARY,
 )
