@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import pickle
 from collections import Counter
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from trialrules import Condition, Outcome, PartialDate
+from trialrules import Condition, Outcome, PartialDate, Record
 from trialrules.cli import main
 from trialrules.fhir import (
     InvalidResource,
@@ -601,3 +605,34 @@ def test_conditions_keep_their_resource_in_the_note() -> None:
     (cond,) = record_from_bundle(bundle(condition(clinicalStatus=status("active")))).conditions
     assert isinstance(cond, Condition)
     assert cond.note == "Condition/c1"
+
+
+JSON_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.floats(allow_nan=True),
+                        st.text(max_size=12), st.just([]), st.just({}),
+                        st.sampled_from(["2020-13-01", "2020", "active", "final"]))
+
+
+def _paths(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    yield path
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _paths(item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _paths(item, (*path, i))
+
+
+@given(st.data())
+def test_any_mutated_element_gives_a_record_or_an_invalid_resource(data: st.DataObject) -> None:
+    resources = [copy.deepcopy(e["resource"]) for e in load("ips-bundle-minimal.json")["entry"]]
+    target = data.draw(st.sampled_from(resources))
+    path = data.draw(st.sampled_from([p for p in _paths(target) if p]))
+    holder = target
+    for key in path[:-1]:
+        holder = holder[key]
+    if data.draw(st.booleans()) and isinstance(holder, dict):
+        del holder[path[-1]]
+    else:
+        holder[path[-1]] = data.draw(JSON_VALUES)
+    for item in records_from_resources(resources, vocabulary=PROTOCOL.vocabulary):
+        assert isinstance(item, Record | InvalidResource)
