@@ -636,3 +636,39 @@ def test_any_mutated_element_gives_a_record_or_an_invalid_resource(data: st.Data
         holder[path[-1]] = data.draw(JSON_VALUES)
     for item in records_from_resources(resources, vocabulary=PROTOCOL.vocabulary):
         assert isinstance(item, Record | InvalidResource)
+
+
+def test_absurd_age_and_system_with_spaces_are_errors() -> None:
+    huge = {"value": 1e9, "system": "http://unitsofmeasure.org", "code": "a"}
+    with pytest.raises(InvalidResource, match=r"Condition/c1\.onsetAge"):
+        record_from_bundle(bundle(condition(onsetAge=huge)))
+    with pytest.raises(InvalidResource, match=r"code\.coding\[0\]\.system"):
+        record_from_bundle(bundle(condition(code=concept("http://x y", "1"))))
+
+
+def test_ips_patient_ongoing_anastrozole_overlaps_every_window() -> None:
+    from trialrules import CodeSet, Span, Washout
+
+    record = record_from_bundle(IPS)
+    aromatase = CodeSet("aromatase inhibitors", prefixes=["ATC:L02BG"])
+    washout = Washout(aromatase, Span(months=1))
+    assert washout.decide(record, date(2026, 11, 27)) is Outcome.NOT_MET  # still taking it
+    assert washout.decide(record, date(2015, 2, 27)) is Outcome.UNKNOWN  # before it began;
+    # no completeness is declared by a FHIR import, so absence decides nothing.
+
+
+def test_synthea_labs_drive_latest_and_its_window() -> None:
+    from trialrules import Range, Span, Threshold
+    from trialrules.sources import Latest
+
+    record = record_from_bundle(SYNTHEA)
+    # CBC on 2011-07-24 and 2016-08-21: leukocytes 7.9673 then 4.9981 (10*3/uL).
+    wbc = [(str(o.date), o.value, o.unit) for o in record.observations
+           if o.code == "LOINC:6690-2"]
+    assert wbc == [("2011-07-24", 7.9673, "10*3/uL"), ("2016-08-21", 4.9981, "10*3/uL")]
+    normal = Range("LOINC:6690-2", 4, 11)
+    assert normal.decide(record, date(2016, 8, 21)) is Outcome.MET
+    assert normal.decide(record, date(2016, 8, 20)) is Outcome.MET  # the 2011 count
+    recent = Threshold(Latest("LOINC:718-7", within=Span(years=1)), ">=", 13)
+    assert recent.decide(record, date(2017, 8, 21)) is Outcome.MET  # haemoglobin 17.379 g/dL
+    assert recent.decide(record, date(2017, 8, 22)) is Outcome.UNKNOWN  # a day too late

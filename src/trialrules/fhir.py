@@ -217,6 +217,8 @@ class _Reader:
                 continue  # a display-only or system-less coding names nothing we can match
             system = self.text(system, f"{where}.system")
             code = self.text(code, f"{where}.code")
+            if any(c.isspace() for c in system):
+                raise self.fail(f"{where}.system", system, "a system URI without whitespace")
             if any(c.isspace() for c in code):
                 raise self.fail(f"{where}.code", code, "a code without whitespace")
             full = f"{SYSTEMS.get(system, system)}:{code}"
@@ -247,9 +249,12 @@ class _Reader:
         if birth is None:
             return None
         (n, unit), (m, unit_hi) = low, high
-        first = birth.earliest + relativedelta(**{unit: n})  # type: ignore[arg-type]
-        last = (birth.latest + relativedelta(**{unit_hi: m + 1})  # type: ignore[arg-type]
-                - relativedelta(days=1))
+        try:
+            first = birth.earliest + relativedelta(**{unit: n})  # type: ignore[arg-type]
+            last = (birth.latest + relativedelta(**{unit_hi: m + 1})  # type: ignore[arg-type]
+                    - relativedelta(days=1))
+        except (OverflowError, ValueError):
+            raise self.fail(element, value, "an age that falls before the year 9999") from None
         if last < first:
             raise self.fail(element, value, "an age range whose low is not above its high")
         return PartialDate.between(first, last)
