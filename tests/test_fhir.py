@@ -672,3 +672,24 @@ def test_synthea_labs_drive_latest_and_its_window() -> None:
     recent = Threshold(Latest("LOINC:718-7", within=Span(years=1)), ">=", 13)
     assert recent.decide(record, date(2017, 8, 21)) is Outcome.MET  # haemoglobin 17.379 g/dL
     assert recent.decide(record, date(2017, 8, 22)) is Outcome.UNKNOWN  # a day too late
+
+
+def test_nct06228781_code_sets_reach_fhir_codings() -> None:
+    from trialrules.protocols.nct06228781 import CYTOTOXIC_AGENTS, INFECTIONS, MALIGNANCY
+
+    for code in ("RXNORM:3002", "RXNORM:7005", "ATC:L01AA01", "ATC:L01DB07"):
+        assert code in CYTOTOXIC_AGENTS
+    assert "RXNORM:30020" not in CYTOTOXIC_AGENTS  # RxNorm codes match exactly, not by prefix
+    assert "SNOMED:86406008" in INFECTIONS
+    assert "ICD10CM:B20" in INFECTIONS
+    assert "ICD10:B20.1" in INFECTIONS
+    assert "SNOMED:363346000" in MALIGNANCY
+    assert "ICD10CM:C7A.00" in MALIGNANCY
+    assert "SNOMED:3633460001" not in MALIGNANCY
+    cancer = condition(code=concept(SNOMED, "363346000"), clinicalStatus=status("active"),
+                       onsetDateTime="2024-05")
+    hiv = condition(id="c2", code=concept(SNOMED, "86406008"), clinicalStatus=status("active"),
+                    onsetDateTime="2020")
+    outcomes = PROTOCOL.outcomes(record_from_bundle(bundle(cancer, hiv)), date(2026, 11, 27))
+    assert outcomes["exclusion.5"] is Outcome.MET  # malignancy currently
+    assert outcomes["exclusion.3"] is Outcome.MET  # chronic infection, ongoing
