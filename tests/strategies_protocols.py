@@ -52,7 +52,7 @@ spans = st.builds(Span, years=st.integers(0, 3), months=st.integers(0, 14),
                   weeks=st.integers(0, 5), days=st.integers(0, 40))
 
 sources = st.one_of(
-    st.just(Age()),
+    st.builds(Age, unit=st.sampled_from(["years", "months", "weeks", "days"])),
     st.builds(Latest, st.sampled_from(OBS_CODES), within=st.none() | spans),
 )
 code_sets = st.builds(

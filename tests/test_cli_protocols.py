@@ -166,3 +166,17 @@ def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
         code, out, _ = run(capsys, name, "--help")
         assert code == 0
         assert "Exit status" in " ".join(out.split())
+
+
+def test_imported_registry_protocol_validates_and_counts_placeholders(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    study = Path(__file__).parent / "data" / "ctgov" / "NCT03475563.json"
+    out = tmp_path / "protocol.json"
+    assert main(["import-ctgov", str(study), "-o", str(out)]) == 0
+    capsys.readouterr()
+    code, text, _ = run(capsys, "validate", str(out))
+    assert code == 0
+    code, text, _ = run(capsys, "lint", str(out), "--format", "json")
+    (finding,) = json.loads(text)["findings"]
+    assert (code, finding["code"]) == (0, "placeholders")
+    assert finding["message"] == "12 criteria are not yet encoded (Placeholder)"

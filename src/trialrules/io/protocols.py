@@ -30,7 +30,7 @@ from ..dates import Span
 from ..domains import STANDARD_DOMAINS, Domain, is_number
 from ..errors import InvalidCriterion, InvalidDocument
 from ..protocol import Protocol
-from ..sources import Age, Latest, Sex, Source
+from ..sources import AGE_UNITS, Age, Latest, Sex, Source
 
 __all__ = [
     "FORMAT_VERSION",
@@ -98,7 +98,7 @@ def span_to_dict(span: Span) -> dict[str, int]:
 def source_to_dict(source: Source) -> dict[str, Any]:
     """``{"kind": "age"}``, ``{"kind": "sex"}`` or ``{"kind": "latest", "code": ...}``."""
     if isinstance(source, Age):
-        return {"kind": "age"}
+        return {"kind": "age"} if source.unit == "years" else {"kind": "age", "unit": source.unit}
     if isinstance(source, Sex):
         return {"kind": "sex"}
     if isinstance(source, Latest):
@@ -303,11 +303,14 @@ class _Reader:
         if not isinstance(value, dict) or value.get("kind") not in ("age", "sex", "latest"):
             kind = value.get("kind") if isinstance(value, dict) else value
             raise _fail(f"{path}.kind" if isinstance(value, dict) else path, kind,
-                        'a value source: {"kind": "age"}, {"kind": "sex"} or '
+                        'a value source: {"kind": "age"} (optionally with "unit"), {"kind": "sex"} or '
                         '{"kind": "latest", "code": "edss"}')
         if value["kind"] == "age":
-            self.obj(value, path, frozenset({"kind"}), frozenset(), "an age source")
-            return Age()
+            self.obj(value, path, frozenset({"kind"}), frozenset({"unit"}), "an age source")
+            unit = value.get("unit", "years")
+            if unit not in AGE_UNITS:
+                raise _fail(f"{path}.unit", unit, f"one of {', '.join(map(repr, AGE_UNITS))}")
+            return Age(unit=unit)
         if value["kind"] == "sex":
             self.obj(value, path, frozenset({"kind"}), frozenset(), "a sex source")
             return Sex()
