@@ -97,6 +97,12 @@ def _judge(reading: Reading, test: Callable[[Any], bool]) -> tuple[Outcome, list
     return UNKNOWN, results
 
 
+def _verb(results: set[bool]) -> str:
+    if len(results) > 1:
+        return "may or may not be"
+    return "is" if True in results else "is not"
+
+
 class _ValueCriterion(Criterion):
     """Shared evaluation of criteria that test a source's value."""
 
@@ -128,13 +134,11 @@ class _ValueCriterion(Criterion):
         if not reading.values:
             reason = f"no {reading.missing} is recorded, so {bound} cannot be decided"
             return _leaf(kind, node_id, self.label, outcome, reason, missing=(reading.missing or "",))
-        parts = []
-        seen = set()
+        verdicts: dict[str, set[bool]] = {}
         for text, ok in zip(reading.texts, results, strict=True):
-            if text in seen:
-                continue
-            seen.add(text)
-            parts.append(f"{text} {'is' if ok else 'is not'} {bound}")
+            verdicts.setdefault(text, set()).add(ok)
+        # One text can stand for several possible values (an age from a partial birth date).
+        parts = [f"{text} {_verb(oks)} {bound}" for text, oks in verdicts.items()]
         reason = "; ".join(parts)
         missing: tuple[str, ...] = ()
         if outcome is UNKNOWN:
@@ -142,7 +146,8 @@ class _ValueCriterion(Criterion):
                 missing = (reading.missing,)
                 reason += f", but {reading.missing} is not certain"
             else:
-                missing = (f"the exact date of {self.source.describe(ctx.domains)}",)
+                missing = (("exact birth date (birth_date)",) if isinstance(self.source, Age)
+                           else (f"the exact date of {self.source.describe(ctx.domains)}",))
                 reason += " (the possible values disagree)"
         return _leaf(kind, node_id, self.label, outcome, reason, reading.evidence, missing)
 
@@ -330,7 +335,7 @@ class Flag(Criterion):
         if value is not None:
             got = "true" if value else "false"
             outcome = MET if value is self.expected else NOT_MET
-            reason = f"flag {self.name} is recorded as {got} (required: {want})"
+            reason = f"flag {self.name} is recorded as {got} (met when {want})"
             return _leaf("Flag", node_id, self.label, outcome, reason,
                          (Evidence(f"flags.{self.name}", value=value),))
         if self.assume_false_if is not None:
@@ -340,7 +345,7 @@ class Flag(Criterion):
                 reason = (f"flag {self.name} is not recorded and is taken as false "
                           f"because {self.assume_false_if.describe(ctx.domains)} ({cond.reason})")
                 return Explanation(node_id, "Flag", outcome, reason, self.label, cond.evidence)
-        reason = f"flag {self.name} is not recorded (required: {want})"
+        reason = f"flag {self.name} is not recorded (met when {want})"
         return _leaf("Flag", node_id, self.label, UNKNOWN, reason, missing=(f"flag {self.name}",))
 
     def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
@@ -496,7 +501,7 @@ class Washout(Criterion):
         reason = (f"no exposure to {what} is recorded {window}, but the exposure history "
                   f"is not declared complete through {ctx.as_of}")
         return _leaf("Washout", node_id, self.label, UNKNOWN, reason,
-                     missing=(f"exposure history complete through {ctx.as_of} "
+                     missing=(f"exposures history complete through {ctx.as_of} "
                               f"(complete.exposures)",))
 
     def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
