@@ -43,11 +43,12 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     protocol = load_protocol(args.protocol)
     as_of, how = resolve_as_of(args.as_of)
+    stream = open_input(args.patients)  # an unreadable file is a usage error before any output
     print(f"trialrules: screening against {protocol.id} as of {as_of.isoformat()} ({how})",
           file=sys.stderr)
     writer = _WRITERS[args.format](protocol, as_of, how, sys.stdout)
     bad = 0
-    with open_input(args.patients) as stream:
+    with stream:
         for item in screen(protocol, read_jsonl(stream, domains=protocol.domains), as_of):
             if isinstance(item, LoadError):
                 bad += 1
