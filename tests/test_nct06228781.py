@@ -405,3 +405,13 @@ def test_partial_birth_date_asks_for_the_exact_birth_date() -> None:
     result = PROTOCOL.evaluate(record_from_dict(patient(birth_date="1966")), AS_OF)
     assert result.missing == ("exact birth date (birth_date)",)
     assert "may or may not be between 18 and 60" in result.inclusion[0].reason
+
+
+def test_an_undeclared_exposure_history_is_asked_for_once() -> None:
+    result = PROTOCOL.evaluate(record_from_dict(patient(**NO_HISTORY)), AS_OF)
+    assert [e.id for e in result.undecided] == [
+        "inclusion.6", "exclusion.2", "exclusion.3", "exclusion.4", "exclusion.5"]
+    assert result.missing == (
+        "exposures history complete through 2027-03-31 (complete.exposures)",
+        "flag bone_marrow_normal", "flag cytogenetics_normal",
+        "conditions history complete through 2027-03-31 (complete.conditions)")
