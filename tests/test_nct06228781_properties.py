@@ -36,9 +36,9 @@ def years_before(d: date, n: int) -> date:
 def completed_years(birth: date, on: date) -> int:
     """The largest n whose n-th birthday is on or before ``on``; a 29 February
     birthday falls on 28 February in common years."""
-    n = 0
-    while _clamped(birth.year + n + 1, birth.month, birth.day) <= on:
-        n += 1
+    n = on.year - birth.year  # the birthday of this year, then step back while it is later
+    while n > 0 and _clamped(birth.year + n, birth.month, birth.day) > on:
+        n -= 1
     return n
 
 
