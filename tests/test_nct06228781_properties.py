@@ -8,11 +8,13 @@ import calendar
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from nct_records import condition, exposure, outcome, patient
-from trialrules import Outcome
+from trialrules import InvalidRecord, Outcome
+from trialrules.io.records import record_from_dict
 
 MET, NOT_MET, UNKNOWN = Outcome.MET, Outcome.NOT_MET, Outcome.UNKNOWN
 
@@ -122,6 +124,32 @@ def test_functional_scores_on_their_grids(cerebellar: int | None, pyramidal: int
     expected = kleene_any(one(cerebellar), one(pyramidal))
     data = patient(obs={"edss_cerebellar": cerebellar, "edss_pyramidal": pyramidal})
     assert outcome("inclusion.4", data) is expected
+
+
+@given(st.one_of(st.floats(-1, 11, allow_nan=False), st.integers(-2, 12),
+                 st.sampled_from(EDSS_GRID)))
+def test_edss_off_its_grid_is_bad_input(value: float) -> None:
+    on_grid = 0 <= value <= 10 and float(value * 2).is_integer()
+    data = patient(obs={"edss": value})
+    if on_grid:
+        assert outcome("inclusion.3", data) is (MET if 3 <= value <= 6 else NOT_MET)
+    else:
+        with pytest.raises(InvalidRecord, match=r"observations\[\d\]\.value"):
+            record_from_dict(data)
+
+
+@given(st.sampled_from([("edss_cerebellar", 5), ("edss_pyramidal", 6)]),
+       st.one_of(st.integers(-2, 8), st.floats(-1, 8, allow_nan=False), st.booleans()))
+def test_functional_scores_off_their_grids_are_bad_input(code_high: tuple[str, int],
+                                                         value: float) -> None:
+    code, high = code_high
+    on_grid = not isinstance(value, bool) and 0 <= value <= high and float(value).is_integer()
+    data = patient(obs={code: value})
+    if on_grid:
+        outcome("inclusion.4", data)
+    else:
+        with pytest.raises(InvalidRecord, match="whole number from 0 to"):
+            record_from_dict(data)
 
 
 # --- exclusion.2 / exclusion.4: one month before as_of ------------------------------------
