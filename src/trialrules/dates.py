@@ -20,8 +20,8 @@ from .errors import InvalidCriterion, InvalidRecord
 
 __all__ = ["PartialDate", "Span", "parse_date"]
 
-_DATE_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?\Z")
-_INTERVAL_RE = re.compile(r"(\d{4}-\d{2}-\d{2})/(\d{4}-\d{2}-\d{2})\Z")
+_DATE_RE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?\Z")  # ASCII digits only
+_INTERVAL_RE = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})/([0-9]{4}-[0-9]{2}-[0-9]{2})\Z")
 
 
 def _check_bounds(bounds: Any, year: int | None) -> tuple[date, date]:

@@ -7,24 +7,12 @@ needs the optional ``jsonschema`` package (``pip install 'trialrules[schema]'``)
 
 from __future__ import annotations
 
-import json
 from functools import cache
-from importlib import resources
 from typing import Any
 
+from ..schemas import protocol_schema
+
 __all__ = ["protocol_schema", "schema_errors"]
-
-
-@cache
-def _schema_text() -> str:
-    return resources.files("trialrules").joinpath("schemas/protocol.schema.json").read_text(
-        encoding="utf-8")
-
-
-def protocol_schema() -> dict[str, Any]:
-    """The protocol document JSON Schema (draft 2020-12) as a fresh dict."""
-    schema: dict[str, Any] = json.loads(_schema_text())
-    return schema
 
 
 def schema_errors(document: Any) -> list[str]:
