@@ -182,7 +182,7 @@ class _Json:
         self.out = out
 
     def result(self, r: ProtocolResult) -> None:
-        self.out.write(json.dumps(result_line(r), ensure_ascii=False, sort_keys=False) + "\n")
+        self.out.write(_ENCODE(result_line(r)) + "\n")
 
     def error(self, e: LoadError) -> None:
         self.out.write(json.dumps({"id": e.id, "line": e.line, "field": e.field,
@@ -192,14 +192,20 @@ class _Json:
         self.out.flush()
 
 
+#: One encoder for every line (json.dumps with options builds a new one per call).
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def result_line(r: ProtocolResult) -> dict[str, Any]:
     """The JSON-lines form of one screening result."""
+    # ``_value_`` is the documented enum attribute behind ``.value`` (a slow descriptor).
+    unknown = Outcome.UNKNOWN
     return {
         "id": r.patient,
-        "determination": r.determination.value,
-        "criteria": [{"id": e.id, "outcome": e.outcome.value, "reason": e.reason,
-                      "missing": list(e.all_missing()) if e.outcome is Outcome.UNKNOWN else []}
-                     for e in r.criteria],
+        "determination": r.determination._value_,
+        "criteria": [{"id": e.id, "outcome": e.outcome._value_, "reason": e.reason,
+                      "missing": list(e.all_missing()) if e.outcome is unknown else []}
+                     for e in (*r.inclusion, *r.exclusion)],
     }
 
 
