@@ -29,13 +29,13 @@ __all__ = ["files", "screen_bag", "screen_files", "screen_population"]
 Result = ProtocolResult | Decision | LoadError
 
 
-def _dask_bag() -> Any:
+def _dask(module: str) -> Any:
+    """A Dask module, or an ImportError that says which extra to install."""
     try:
-        import dask.bag
+        return importlib.import_module(module)
     except ImportError:  # pragma: no cover - the extra is part of the test install
         raise ImportError(
             "trialrules.dask needs Dask: pip install 'trialrules[dask]'") from None
-    return dask.bag
 
 
 def _screen_partition(items: Iterable[Any], protocol: Protocol, as_of: date,
@@ -97,7 +97,7 @@ def screen_files(protocol: Protocol, paths: str | Path | Sequence[str | Path], a
     """
     check_as_of(as_of)
     names = files(paths, pattern) if isinstance(paths, str | Path) else [str(p) for p in paths]
-    bag = _dask_bag().from_sequence(names, npartitions=max(1, len(names)))
+    bag = _dask("dask.bag").from_sequence(names, npartitions=max(1, len(names)))
     results = bag.map_partitions(_screen_file_partition, protocol, as_of, explain)
     return _with_report(results, protocol, as_of)
 
@@ -112,7 +112,7 @@ def screen_population(protocol: Protocol, source: Bag | str | Path | Sequence[st
     populations whose results do not fit in memory, use :func:`screen_bag` or
     :func:`screen_files` and write the results bag out instead.
     """
-    compute: Any = importlib.import_module("dask.base").compute
+    compute = _dask("dask.base").compute
 
     if hasattr(source, "map_partitions"):
         results, report = screen_bag(protocol, source, as_of, explain=explain)

@@ -244,10 +244,11 @@ class Latest(Source):
         values = []
         texts = []
         evidence = []
+        name = self._name(ctx.domains)
         for i, obs in candidates:
             values.append(obs.value)
             unit = f" {obs.unit}" if obs.unit else ""
-            texts.append(f"{self._name(ctx.domains)} {obs.value!r}{unit} on {obs.date}")
+            texts.append(f"{name} {obs.value!r}{unit} on {obs.date}")
             evidence.append(Evidence(f"observations[{i}]", obs.code, obs.value, str(obs.date)))
         missing = None
         if not certain:
