@@ -440,6 +440,14 @@ def _event_evidence(history: str, pairs: list[tuple[int, Any]]) -> tuple[Evidenc
     return tuple(out)
 
 
+def _exact_dates_of(fact: Evidence) -> str:
+    """The missing fact "exact dates of" an event, named by content, not by list position,
+    so the text does not depend on the order of the record's lists."""
+    noun = "exposure" if fact.path.startswith("exposures") else "condition"
+    until = "ongoing" if fact.end == "ongoing" else f"to {fact.end}"
+    return f"exact dates of {noun} {fact.code} (from {fact.date}, {until})"
+
+
 def _window_text(span: Span | None, start: date, as_of: date) -> str:
     if span is None:
         return f"at any time up to {as_of}"
@@ -486,7 +494,7 @@ class Washout(Criterion):
             reason = (f"exposure to {what} ({ev[0].code} dated {ev[0].date}) may fall {window}; "
                       "its dates are too imprecise to decide")
             return _leaf("Washout", node_id, self.label, UNKNOWN, reason, ev,
-                         (f"exact dates of {ev[0].path}",))
+                         (_exact_dates_of(ev[0]),))
         if scan.complete:
             reason = (f"no exposure to {what} {window}; the exposure history is complete "
                       f"through {ctx.record.complete_through('exposures')}")
@@ -557,7 +565,7 @@ class Lookback(Criterion):
             reason = (f"{count(sure)} {what} {window}{need}; the {self.on} history is complete "
                       f"through {ctx.record.complete_through(self.on)}")
             return _leaf("Lookback", node_id, self.label, NOT_MET, reason, ev)
-        missing: list[str] = [f"exact dates of {e.path}" for e in ev[sure:]]
+        missing: list[str] = [_exact_dates_of(e) for e in ev[sure:]]
         if not scan.complete:
             missing.append(f"{self.on} history complete through {ctx.as_of} "
                            f"(complete.{self.on})")

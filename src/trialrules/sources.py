@@ -154,7 +154,7 @@ class Latest(Source):
         candidates = [(i, o) for i, o in sure + maybe if o.date.latest >= floor]
         # Canonical order (date, then value), so output never depends on list order.
         candidates.sort(key=lambda pair: (pair[1].date.earliest, pair[1].date.latest,
-                                          repr(pair[1].value), pair[0]))
+                                          repr(pair[1].value), pair[1].unit or "", pair[0]))
         domain = ctx.domains.get(code)
         values = []
         texts = []

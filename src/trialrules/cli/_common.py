@@ -18,6 +18,8 @@ EXIT_OK = 0
 EXIT_BAD_INPUT = 1
 #: Usage error, or an unreadable protocol or input file.
 EXIT_USAGE = 2
+#: Internal error (a bug in trialrules): never reported as 1, "some lines bad".
+EXIT_INTERNAL = 3
 
 
 class UsageError(Exception):

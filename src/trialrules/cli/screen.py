@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"trialrules: screening against {protocol.id} as of {as_of.isoformat()} ({how})",
           file=sys.stderr)
     writer = _WRITERS[args.format](protocol, as_of, sys.stdout)
-    bad = 0
+    good = bad = 0
     with open_input(args.patients) as stream:
         for item in screen(protocol, read_jsonl(stream, domains=protocol.domains), as_of):
             if isinstance(item, LoadError):
@@ -52,9 +52,19 @@ def run(args: argparse.Namespace) -> int:
                 print(f"trialrules: {item}", file=sys.stderr)
                 writer.error(item)
             else:
+                good += 1
                 writer.result(item)
     writer.close()
+    # Blank lines are not records: they are skipped and not counted.
+    print(f"trialrules: {good + bad} records read: {good} screened, {bad} bad",
+          file=sys.stderr)
     return EXIT_BAD_INPUT if bad else EXIT_OK
+
+
+def _cell(text: str) -> str:
+    """Text for one tab-separated cell: tabs and line breaks escaped, one line per patient."""
+    return text if text.isprintable() else "".join(
+        c if c.isprintable() else ascii(c)[1:-1] for c in text)
 
 
 def _verdict(result: ProtocolResult) -> str:
@@ -82,12 +92,12 @@ class _Text:
             detail = "undecided " + ", ".join(e.id or "" for e in r.undecided)
         else:
             detail = "every inclusion met, no exclusion met"
-        self.out.write(f"{r.patient}\t{_verdict(r)}\t{detail}\n")
+        self.out.write(f"{_cell(r.patient)}\t{_verdict(r)}\t{_cell(detail)}\n")
 
     def error(self, e: LoadError) -> None:
         self.errors += 1
-        self.out.write(f"{e.id or '?'}\tERROR\tline {e.line}: "
-                       f"{(e.field + ': ') if e.field else ''}{e.reason}\n")
+        reason = f"line {e.line}: {(e.field + ': ') if e.field else ''}{e.reason}"
+        self.out.write(f"{_cell(e.id or '?')}\tERROR\t{_cell(reason)}\n")
 
     def close(self) -> None:
         total = sum(self.counts.values())
