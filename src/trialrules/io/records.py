@@ -271,6 +271,9 @@ def _guess_id(text: str) -> str | None:
 
 
 _GUESS_WINDOW: Final = 4096
+#: JSON's whitespace: a line of only these is blank. Other Unicode spaces are not
+#: blank but bad (a line of U+00A0 is an error, not silently skipped).
+_JSON_SPACE: Final = " \t\r\n"
 _BOM: Final = b"\xef\xbb\xbf"
 
 
@@ -280,6 +283,7 @@ class _TooLong:
 
     size: int
     head: str
+    unit: str
 
 
 def _bounded_lines(stream: IO[Any], limit: int) -> Iterator[bytes | str | _TooLong]:
@@ -300,8 +304,10 @@ def _bounded_lines(stream: IO[Any], limit: int) -> Iterator[bytes | str | _TooLo
             size += len(last)
         if last.endswith(newline):
             size -= 1  # the line end is not part of the line
-        text = head.decode("utf-8", "replace") if isinstance(head, bytes) else head
-        yield _TooLong(size, text)
+        if isinstance(head, bytes):
+            yield _TooLong(size, head.decode("utf-8", "replace"), "bytes")
+        else:
+            yield _TooLong(size, head, "characters")
 
 
 def iter_jsonl(lines: Iterable[bytes | str] | IO[bytes], *,
@@ -344,9 +350,11 @@ def _parse_line(number: int, raw: Any, domains: Mapping[str, Domain],
                 limit: int) -> Record | LoadError | None:
     """One line's record or error; None for a blank line."""
     if isinstance(raw, _TooLong):
-        return LoadError(number, _guess_id(raw.head), None,
-                         f"line too long ({raw.size} bytes; at most {limit} are read)")
+        return _too_long(number, raw.head, raw.size, limit, raw.unit)
     if isinstance(raw, bytes):
+        size = len(raw) - raw.endswith(b"\n")
+        if size > limit:
+            return _too_long(number, raw[:_GUESS_WINDOW].decode("utf-8", "replace"), size, limit)
         if number == 1 and raw.startswith(_BOM):
             raw = raw[3:]
         try:
@@ -356,16 +364,16 @@ def _parse_line(number: int, raw: Any, domains: Mapping[str, Domain],
                              f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at column "
                              f"{exc.start + 1})")
     elif isinstance(raw, str):
+        size = len(raw) - raw.endswith("\n")
+        if size > limit:
+            return _too_long(number, raw[:_GUESS_WINDOW], size, limit, "characters")
         text = raw.removeprefix("\ufeff") if number == 1 else raw
     else:
         return LoadError(number, None, None,
                          f"not a line of text (got {type(raw).__name__}; expected str or bytes)")
-    if len(text) > limit:
-        return LoadError(number, _guess_id(text), None,
-                         f"line too long ({len(text)} characters; at most {limit} are read)")
-    text = text.strip()
+    text = text.strip(_JSON_SPACE)
     if not text:
-        return None
+        return None  # blank: not a record, not counted
     try:
         data = json.loads(text, parse_constant=_reject_constant)
     except _BadConstant as exc:
@@ -384,6 +392,11 @@ def _parse_line(number: int, raw: Any, domains: Mapping[str, Domain],
                          f"got {_short(exc.value)}; expected {exc.allowed}")
     except RecursionError:
         return LoadError(number, None, None, "nested too deeply")
+
+
+def _too_long(number: int, head: str, size: int, limit: int, unit: str = "bytes") -> LoadError:
+    return LoadError(number, _guess_id(head), None,
+                     f"line too long ({size} {unit}; at most {limit} are read)")
 
 
 def _first_words(exc: Exception) -> str:
