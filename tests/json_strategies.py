@@ -82,8 +82,6 @@ def _date_text(year: int, month: int, day: int, precision: int) -> str:
 
 dates = st.builds(_date_text, st.integers(1900, 2030), st.integers(1, 12), st.integers(1, 28),
                   st.integers(0, 2))
-exact_dates = st.builds(_date_text, st.integers(1930, 2026), st.integers(1, 12),
-                        st.integers(1, 28), st.just(2))
 codes_cond = st.sampled_from(["ICD10:C50.9", "ICD10:B20", "ICD10:G35", "ICD10:B00.1",
                               "SNOMED:24700007"])
 codes_expo = st.sampled_from(["ATC:L01DB07", "ATC:L01AA01", "ATC:L04AA23", "ATC:N02BE01"])
@@ -111,7 +109,8 @@ def observations(draw: st.DrawFn) -> dict[str, Any]:
 
 @st.composite
 def events(draw: st.DrawFn, begin: str, codes: st.SearchStrategy[str]) -> dict[str, Any]:
-    first = draw(exact_dates)
+    first = draw(st.builds(_date_text, st.integers(1990, 2026), st.integers(1, 12),
+                           st.integers(1, 28), st.integers(0, 2)))  # partial dates too
     out: dict[str, Any] = {"code": draw(codes), begin: first}
     end = draw(st.none() | st.just(first) | st.just("2026-12-31"))
     if end is not None or draw(st.booleans()):
@@ -243,3 +242,20 @@ def deep_dict(depth: int, leaf: Any = 1) -> Any:
     for _ in range(depth):
         value = {"a": value}
     return value
+
+
+@st.composite
+def permuted(draw: st.DrawFn, patient: dict[str, Any]) -> dict[str, Any]:
+    """The same patient with every list and every object's keys in another order."""
+
+    def reorder(obj: dict[str, Any]) -> dict[str, Any]:
+        return {key: obj[key] for key in draw(st.permutations(list(obj)))}
+
+    out: dict[str, Any] = {}
+    for key, value in reorder(patient).items():
+        if isinstance(value, list):
+            value = [reorder(item) for item in draw(st.permutations(value))]
+        elif isinstance(value, dict):
+            value = reorder(value)
+        out[key] = value
+    return out

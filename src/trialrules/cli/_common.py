@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Iterator
 from datetime import date
@@ -24,6 +25,19 @@ EXIT_INTERNAL = 3
 
 class UsageError(Exception):
     """A command-line problem: reported on stderr, exit status 2."""
+
+
+def utf8_arg(text: str) -> str:
+    """An argument as the UTF-8 text it was typed as, whatever the locale says.
+
+    Under a C/POSIX or Latin-1 locale Python decodes ``--id P-é`` with the
+    locale's codec; re-encoding with the file-system codec gives back the
+    bytes, which patient files hold as UTF-8.
+    """
+    try:
+        return os.fsencode(text).decode("utf-8")
+    except UnicodeError:
+        return text
 
 
 def as_of_arg(text: str) -> date:
