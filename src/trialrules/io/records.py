@@ -28,7 +28,8 @@ _COND: Final = frozenset({"code", "onset", "end", "note"})
 _EXPO: Final = frozenset({"code", "start", "end", "note"})
 _CODE_RE: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*:\S+\Z")
 # ASCII digits only: "\d" would also take "٢٠٢٧" (Arabic-Indic digits) as 2027.
-_DATE_RE: Final = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?\Z")
+_DATE_RE: Final = re.compile(
+    r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?\Z|[0-9]{4}-[0-9]{2}-[0-9]{2}/[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _MAX_TEXT: Final = 10_000
 #: Lone UTF-16 surrogates: Python strings may hold them (JSON ``"\ud800"``), UTF-8 cannot.
 _SURROGATE: Final = re.compile("[\ud800-\udfff]")
@@ -85,7 +86,8 @@ class _Loader:
 
     def date(self, value: Any, field: str) -> PartialDate:
         if not isinstance(value, str) or not _DATE_RE.match(value):
-            raise self.fail(field, value, "a date YYYY, YYYY-MM or YYYY-MM-DD")
+            raise self.fail(field, value, "a date YYYY, YYYY-MM or YYYY-MM-DD "
+                                          "(or an interval YYYY-MM-DD/YYYY-MM-DD)")
         try:
             return PartialDate.parse(value)
         except InvalidRecord as exc:
