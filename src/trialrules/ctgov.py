@@ -34,7 +34,8 @@ from .sources import Age, Sex
 
 __all__ = ["ParsedAge", "parse_age", "protocol_from_study", "split_criteria"]
 
-_AGE_RE: Final = re.compile(r"\s*(\d+)\s+([A-Za-z]+)\s*\Z")
+# ASCII digits, at most six: "\d" takes "١٨" as 18, and int() refuses 4300+ digits.
+_AGE_RE: Final = re.compile(r"\s*([0-9]{1,6})\s+([A-Za-z]+)\s*\Z")
 _UNITS: Final = {"year": "years", "years": "years", "month": "months", "months": "months",
                  "week": "weeks", "weeks": "weeks", "day": "days", "days": "days",
                  "hour": "hours", "hours": "hours", "minute": "minutes", "minutes": "minutes"}
@@ -179,13 +180,14 @@ def protocol_from_study(study_json: Mapping[str, Any]) -> Protocol:
         raise InvalidDocument("$", type(study_json).__name__, "a study record object")
     ident = _module(study_json, "identificationModule")
     nct = ident.get("nctId")
-    if not isinstance(nct, str) or not re.fullmatch(r"NCT\d{8}", nct):
+    if not isinstance(nct, str) or not re.fullmatch(r"NCT[0-9]{8}", nct):
         raise InvalidDocument("$.protocolSection.identificationModule.nctId", nct,
                               "an NCT number such as NCT01234567")
+    for key in ("briefTitle", "officialTitle"):
+        if not isinstance(ident.get(key), str | None):
+            raise InvalidDocument(f"$.protocolSection.identificationModule.{key}", ident[key],
+                                  "a string")
     title = ident.get("briefTitle") or ident.get("officialTitle") or nct
-    if not isinstance(title, str):
-        raise InvalidDocument("$.protocolSection.identificationModule.briefTitle", title,
-                              "a string")
     elig = _module(study_json, "eligibilityModule")
     where = "$.protocolSection.eligibilityModule"
     inclusion: list[Criterion] = []
@@ -200,7 +202,7 @@ def protocol_from_study(study_json: Mapping[str, Any]) -> Protocol:
 
     sex = elig.get("sex")
     if sex is not None:
-        if sex not in _SEXES:
+        if not isinstance(sex, str) or sex not in _SEXES:
             raise InvalidDocument(f"{where}.sex", sex, "one of ALL, FEMALE, MALE")
         if _SEXES[sex] is not None:
             inclusion.append(OneOf(Sex(), [_SEXES[sex]], id="registry.sex", label=f"sex {sex}"))
