@@ -97,6 +97,12 @@ def _judge(reading: Reading, test: Callable[[Any], bool]) -> tuple[Outcome, list
     return UNKNOWN, results
 
 
+def _verb(results: set[bool]) -> str:
+    if len(results) > 1:
+        return "may or may not be"
+    return "is" if True in results else "is not"
+
+
 class _ValueCriterion(Criterion):
     """Shared evaluation of criteria that test a source's value."""
 
@@ -128,13 +134,11 @@ class _ValueCriterion(Criterion):
         if not reading.values:
             reason = f"no {reading.missing} is recorded, so {bound} cannot be decided"
             return _leaf(kind, node_id, self.label, outcome, reason, missing=(reading.missing or "",))
-        parts = []
-        seen = set()
+        verdicts: dict[str, set[bool]] = {}
         for text, ok in zip(reading.texts, results, strict=True):
-            if text in seen:
-                continue
-            seen.add(text)
-            parts.append(f"{text} {'is' if ok else 'is not'} {bound}")
+            verdicts.setdefault(text, set()).add(ok)
+        # One text can stand for several possible values (an age from a partial birth date).
+        parts = [f"{text} {_verb(oks)} {bound}" for text, oks in verdicts.items()]
         reason = "; ".join(parts)
         missing: tuple[str, ...] = ()
         if outcome is UNKNOWN:
@@ -142,7 +146,8 @@ class _ValueCriterion(Criterion):
                 missing = (reading.missing,)
                 reason += f", but {reading.missing} is not certain"
             else:
-                missing = (f"the exact date of {self.source.describe(ctx.domains)}",)
+                missing = (("exact birth date (birth_date)",) if isinstance(self.source, Age)
+                           else (f"the exact date of {self.source.describe(ctx.domains)}",))
                 reason += " (the possible values disagree)"
         return _leaf(kind, node_id, self.label, outcome, reason, reading.evidence, missing)
 
@@ -330,7 +335,7 @@ class Flag(Criterion):
         if value is not None:
             got = "true" if value else "false"
             outcome = MET if value is self.expected else NOT_MET
-            reason = f"flag {self.name} is recorded as {got} (required: {want})"
+            reason = f"flag {self.name} is recorded as {got} (met when {want})"
             return _leaf("Flag", node_id, self.label, outcome, reason,
                          (Evidence(f"flags.{self.name}", value=value),))
         if self.assume_false_if is not None:
@@ -340,7 +345,7 @@ class Flag(Criterion):
                 reason = (f"flag {self.name} is not recorded and is taken as false "
                           f"because {self.assume_false_if.describe(ctx.domains)} ({cond.reason})")
                 return Explanation(node_id, "Flag", outcome, reason, self.label, cond.evidence)
-        reason = f"flag {self.name} is not recorded (required: {want})"
+        reason = f"flag {self.name} is not recorded (met when {want})"
         return _leaf("Flag", node_id, self.label, UNKNOWN, reason, missing=(f"flag {self.name}",))
 
     def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
@@ -438,19 +443,27 @@ def _event_evidence(history: str, pairs: list[tuple[int, Any]]) -> tuple[Evidenc
     return tuple(out)
 
 
+def _when(fact: Evidence) -> str:
+    """An event's dates in words: "on D", "from D, ongoing" or "from D to E"."""
+    if fact.end == "ongoing":
+        return f"from {fact.date}, ongoing"
+    if fact.end == fact.date:
+        return f"on {fact.date}"
+    return f"from {fact.date} to {fact.end}"
+
+
 def _exact_dates_of(fact: Evidence) -> str:
     """The missing fact "exact dates of" an event, named by content, not by list position,
     so the text does not depend on the order of the record's lists."""
     noun = "exposure" if fact.path.startswith("exposures") else "condition"
-    until = "ongoing" if fact.end == "ongoing" else f"to {fact.end}"
-    return f"exact dates of {noun} {fact.code} (from {fact.date}, {until})"
+    return f"exact dates of {noun} {fact.code} ({_when(fact)})"
 
 
 def _window_text(span: Span | None, start: date, as_of: date) -> str:
     if span is None:
         return f"at any time up to {as_of}"
     if span.is_zero:
-        return f"on {as_of}"
+        return f"current on {as_of}"
     return f"in the {span} before {as_of} ({start} to {as_of})"
 
 
@@ -480,11 +493,10 @@ class Washout(Criterion):
         start = ctx.window_start(self.span)
         scan = _Scan(ctx, "exposures", self.codes, start)
         window = _window_text(self.span, start, ctx.as_of)
-        what = self.codes.describe()
+        what = self.codes.name
         if scan.sure:
             ev = _event_evidence("exposures", scan.sure)
-            reason = (f"exposure to {what} ({ev[0].code} from {ev[0].date}, "
-                      f"{'ongoing' if ev[0].end == 'ongoing' else 'to ' + str(ev[0].end)}) "
+            reason = (f"exposure to {what} ({ev[0].code} {_when(ev[0])}) "
                       f"falls {window}: washout not complete")
             return _leaf("Washout", node_id, self.label, NOT_MET, reason, ev)
         if scan.maybe:
@@ -502,7 +514,7 @@ class Washout(Criterion):
         reason = (f"no exposure to {what} is recorded {window}, but the exposure history "
                   f"is not declared complete through {ctx.as_of}")
         return _leaf("Washout", node_id, self.label, UNKNOWN, reason,
-                     missing=(f"exposure history complete through {ctx.as_of} "
+                     missing=(f"exposures history complete through {ctx.as_of} "
                               f"(complete.exposures)",))
 
     def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
@@ -545,7 +557,7 @@ class Lookback(Criterion):
         start = ctx.window_start(self.span)
         scan = _Scan(ctx, self.on, self.codes, start)
         window = _window_text(self.span, start, ctx.as_of)
-        what = f"{self._noun()} of {self.codes.describe()}"
+        what = f"{self._noun()} of {self.codes.name}"
         need = "" if self.at_least == 1 else f" (at least {self.at_least} needed)"
         sure, maybe = len(scan.sure), len(scan.maybe)
 
@@ -555,8 +567,7 @@ class Lookback(Criterion):
         ev = _event_evidence(self.on, scan.sure + scan.maybe)
         if sure >= self.at_least:
             first = ev[0]
-            until = "ongoing" if first.end == "ongoing" else f"to {first.end}"
-            span_text = f"from {first.date}, {until}"
+            span_text = _when(first)
             reason = f"{count(sure)} {what} {window}{need}: {first.code} {span_text}"
             return _leaf("Lookback", node_id, self.label, MET, reason, ev)
         if sure + maybe < self.at_least and scan.complete:

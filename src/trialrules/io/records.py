@@ -112,7 +112,8 @@ class _Loader:
         value = obj["value"]
         domain = self.domains.get(code)
         if domain is not None:
-            domain.check(value, f"{where}.value", self.patient)
+            if not domain.contains(value):
+                raise self.fail(f"{where}.value", value, domain.describe())
         elif isinstance(value, str):
             self.text(value, f"{where}.value")
         elif not (isinstance(value, bool) or is_number(value)):
@@ -382,7 +383,7 @@ def _parse_line(number: int, raw: Any, domains: Mapping[str, Domain],
         return LoadError(number, _guess_id(text), None, exc.args[0])
     except json.JSONDecodeError as exc:
         return LoadError(number, _guess_id(text), None,
-                         f"not valid JSON: {exc.msg} (column {exc.colno})")
+                         f"not valid JSON ({exc.msg} at column {exc.colno})")
     except RecursionError:
         return LoadError(number, _guess_id(text), None, "not valid JSON (nested too deeply)")
     except ValueError as exc:  # e.g. an integer of more than 4300 digits
