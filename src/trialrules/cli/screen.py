@@ -36,7 +36,8 @@ def register(sub: Any) -> None:
         "screen", help="screen patients (JSON lines) against a protocol",
         description="Screen every patient in PATIENTS (JSON lines; '-' for stdin) against a "
                     "protocol as of a date. Exit status: 0 all screened, 1 some lines bad "
-                    "(the rest screened), 2 usage error or unreadable protocol.")
+                    "(the rest screened), 2 usage error or unreadable protocol or input, "
+                    "3 internal error.")
     parser.add_argument("patients", metavar="PATIENTS.jsonl")
     add_as_of(parser)
     add_protocol(parser)
