@@ -129,12 +129,12 @@ def _link_runtime_dependencies(venv: Path) -> None:
 
 
 def _readme_command() -> list[str] | None:
-    """The README's ``trialrules screen examples/...`` command, when the README and file exist."""
+    """The README's ``trialrules screen examples/...`` command, once the README and file exist."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    match = re.search(r"^\$? ?(trialrules screen (examples/\S+).*)$", readme, flags=re.MULTILINE)
-    if match is None or not (ROOT / match.group(2)).exists():
+    match = re.search(r"\btrialrules screen (examples/\S+)[^\n&|;]*", readme)
+    if match is None or not (ROOT / match.group(1)).exists():
         return None
-    return shlex.split(match.group(1))
+    return shlex.split(match.group(0))
 
 
 def test_fresh_venv_runs_the_main_command(dist: Path, tmp_path: Path) -> None:
