@@ -198,6 +198,24 @@ class Span:
                 parts.append(f"{n} {unit[:-1] if n == 1 else unit}")
         return " ".join(parts) if parts else "0 days"
 
+    @classmethod
+    def of(cls, value: Any) -> Span:
+        """A Span from a Span or a ``relativedelta`` of whole years, months and days.
+
+        >>> Span.of(relativedelta(months=1))
+        Span(months=1)
+        """
+        if isinstance(value, Span):
+            return value
+        if isinstance(value, relativedelta):
+            absolute = ("year", "month", "day", "weekday", "hour", "minute", "second",
+                        "microsecond", "hours", "minutes", "seconds", "microseconds")
+            if any(getattr(value, name) for name in absolute):
+                raise InvalidCriterion(
+                    f"{value!r} is not a calendar span; use only years, months, weeks and days")
+            return cls(years=value.years, months=value.months, days=value.days)
+        raise InvalidCriterion(f"{value!r} is not a span; use Span(months=1) or relativedelta(months=1)")
+
     def to_dict(self) -> dict[str, int]:
         """The non-zero units, e.g. ``{"months": 1}``."""
         return {u: getattr(self, u) for u in _UNITS if getattr(self, u)}

@@ -114,9 +114,7 @@ def _code(_: Any, __: Any, value: Any) -> None:
 
 
 def _within(value: Any) -> Span | None:
-    if value is None or isinstance(value, Span):
-        return value
-    raise InvalidCriterion(f"within={value!r} must be a Span such as Span(months=3), or None")
+    return None if value is None else Span.of(value)
 
 
 @attrs.frozen(repr=False)
