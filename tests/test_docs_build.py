@@ -11,6 +11,7 @@ pending fails the test, and so does a page that is in docs/ but not in the nav.
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import os
 import re
@@ -138,9 +139,9 @@ def test_cli_reference_mentions_every_command_option_and_exit_status(site: Path)
     for action in parser._actions:
         for option in action.option_strings:
             assert option in text
-    subs = [a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction"]
+    subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
     assert subs
-    for name, sub in subs[0].choices.items():  # type: ignore[attr-defined]
+    for name, sub in subs[0].choices.items():
         assert f"trialrules {name}" in text
         for action in sub._actions:
             for option in action.option_strings:

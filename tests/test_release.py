@@ -39,13 +39,11 @@ PATIENT = ('{"id": "R1", "birth_date": "1980-05-17", "sex": "female", "observati
            '[{"code": "edss", "value": 4.5, "date": "2026-10-02"}]}\n')
 
 
-def _run(args: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+def _run(args: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run a command outside this environment's PYTHONPATH and virtualenv settings."""
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    env.update(kwargs.pop("env", {}))  # type: ignore[arg-type]
-    proc = subprocess.run(args, capture_output=True, text=True, timeout=120, check=False,
-                          env=env, **kwargs)  # type: ignore[call-overload]
-    assert isinstance(proc, subprocess.CompletedProcess)
-    return proc
+    return subprocess.run(args, capture_output=True, text=True, timeout=120, check=False,
+                          env=env, cwd=cwd)
 
 
 @pytest.fixture(scope="module")
