@@ -113,6 +113,11 @@ def test_page_code_blocks_run(page: str) -> None:
             _run(block, namespace)
         except pytest.skip.Exception as exc:
             skipped.append(str(exc))
+    if "test_boundary_case" in namespace:  # the tutorial's downstream test module: run it
+        cases = namespace["CASES"]
+        assert cases
+        for criterion, case in cases:
+            namespace["test_boundary_case"](criterion, case)
     if skipped:
         pytest.skip("; ".join(skipped))
 
