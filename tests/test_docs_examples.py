@@ -102,7 +102,8 @@ def _page_cases() -> Iterator[Any]:
 
 
 @pytest.mark.parametrize("page", list(_page_cases()))
-def test_page_code_blocks_run(page: str) -> None:
+def test_page_code_blocks_run(page: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)  # paths in examples are relative to the repository root
     found = blocks(page)
     namespace: dict[str, Any] = {"__name__": f"docs:{page}"}
     if page == "tutorial.md":  # later steps continue from the tutorial's file
