@@ -95,6 +95,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         text = text.replace("- docs/scripts/mkdocs_hooks.py",
                             f"- {DOCS / 'scripts' / 'mkdocs_hooks.py'}")
         text = text.replace("paths: [src]", f"paths: [{ROOT / 'src'}]")
+        text = text.replace("- docs/scripts/griffe_doctest.py", f"- {DOCS / 'scripts' / 'griffe_doctest.py'}")
         config_file = tmp / "mkdocs.yml"
         config_file.write_text(text, encoding="utf-8")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(ROOT / "src")}
@@ -158,6 +159,24 @@ def test_api_reference_covers_every_public_module(site: Path) -> None:
     for module in _gen().public_modules():
         assert f'id="{module}"' in html, module
     assert 'id="trialrules.criteria.Range"' in html
+
+
+def test_docstring_examples_render_as_code(site: Path) -> None:
+    html = _page(site, "reference/api")
+    assert '<span class="gp">&gt;&gt;&gt; </span>' in html
+    assert "<p>&gt;&gt;&gt;" not in html
+
+
+def test_fence_doctests() -> None:
+    spec = importlib.util.spec_from_file_location("docs_griffe_doctest",
+                                                  DOCS / "scripts" / "griffe_doctest.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    text = "What.\n\n>>> [c for c in 'ab']\n['a', 'b']\n\nMore.\n```\n>>> kept\n```"
+    assert module.fence_doctests(text) == (
+        "What.\n\n```pycon\n>>> [c for c in 'ab']\n['a', 'b']\n```\n\nMore.\n```\n>>> kept\n```")
 
 
 def test_tutorial_shows_the_tested_code(site: Path) -> None:
