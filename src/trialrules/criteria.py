@@ -249,7 +249,7 @@ def _values(value: Iterable[Any]) -> frozenset[Any]:
     if not out:
         raise InvalidCriterion("OneOf needs at least one value")
     for item in out:
-        if not isinstance(item, str | int | float) or (
+        if not isinstance(item, str | int | float) or isinstance(item, bool) or (
                 isinstance(item, float) and not is_number(item)):
             raise InvalidCriterion(f"OneOf value {item!r} must be a string or a finite number")
     return out
@@ -309,6 +309,9 @@ class Flag(Criterion):
     expected: bool = attrs.field(default=True, validator=_bool("expected"))
     assume_false_if: Criterion | None = attrs.field(default=None, kw_only=True,
                                                     validator=_optional_criterion)
+    #: The fact in words, stated as true when the flag is true ("bone marrow
+    #: morphology is normal"): what describe() says. Display only, like label.
+    text: str | None = attrs.field(default=None, kw_only=True, validator=check_label)
     id: str | None = attrs.field(default=None, kw_only=True, validator=check_id)
     label: str | None = attrs.field(default=None, kw_only=True, validator=check_label)
 
@@ -318,7 +321,7 @@ class Flag(Criterion):
 
     def anonymous(self) -> Criterion:
         cond = self.assume_false_if
-        return attrs.evolve(self, id=None, label=None,
+        return attrs.evolve(self, id=None, label=None, text=None,
                             assume_false_if=None if cond is None else cond.anonymous())
 
     def _decide(self, ctx: Context) -> Outcome:
@@ -349,7 +352,16 @@ class Flag(Criterion):
         return _leaf("Flag", node_id, self.label, UNKNOWN, reason, missing=(f"flag {self.name}",))
 
     def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
-        text = f"{self.name} is {'true' if self.expected else 'false'}"
+        return self._sentence(self.expected, domains)
+
+    def _describe_not(self, domains: Mapping[str, Domain] | None = None) -> str | None:
+        return self._sentence(not self.expected, domains)
+
+    def _sentence(self, expected: bool, domains: Mapping[str, Domain] | None) -> str:
+        if self.text is None:
+            text = f"{self.name} is {'true' if expected else 'false'}"
+        else:
+            text = self.text if expected else _negate(self.text)
         if self.assume_false_if is not None:
             text += (f" (taken as false when not recorded and "
                      f"{self.assume_false_if.describe(domains)})")
@@ -357,8 +369,16 @@ class Flag(Criterion):
 
     def __repr__(self) -> str:
         pos = [repr(self.name)] + ([] if self.expected else ["expected=False"])
-        return _call("Flag", pos, {"assume_false_if": self.assume_false_if,
+        return _call("Flag", pos, {"assume_false_if": self.assume_false_if, "text": self.text,
                                    "id": self.id, "label": self.label})
+
+
+def _negate(statement: str) -> str:
+    """A flag's statement negated: "there is evidence" becomes "there is no evidence"."""
+    for lead in ("there is ", "there are "):
+        if statement.startswith(lead) and not statement.startswith(lead + "no "):
+            return f"{lead}no {statement[len(lead):]}"
+    return f"it is not the case that {statement}"
 
 
 _HISTORIES: Final = ("conditions", "exposures")
@@ -518,7 +538,15 @@ class Washout(Criterion):
                               f"(complete.exposures)",))
 
     def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
-        return (f"no exposure to {self.codes.describe()} in the {self.span} before the "
+        return f"no {self._exposure_text()}"
+
+    def _describe_not(self, domains: Mapping[str, Domain] | None = None) -> str | None:
+        return self._exposure_text()
+
+    def _exposure_text(self) -> str:
+        if self.span.is_zero:
+            return f"exposure to {self.codes.describe()} on the reference date, ongoing included"
+        return (f"exposure to {self.codes.describe()} in the {self.span} before the "
                 "reference date, ongoing exposure included")
 
     def __repr__(self) -> str:
@@ -587,14 +615,22 @@ class Lookback(Criterion):
         return _leaf("Lookback", node_id, self.label, UNKNOWN, reason, ev, tuple(missing))
 
     def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
-        count = "" if self.at_least == 1 else f"at least {self.at_least} "
-        noun = self._noun() + ("s" if self.at_least > 1 else "")
-        what = f"{count}{noun} of {self.codes.describe()}"
+        # Windows read like OHDSI's printouts: "in the 5 years before the reference date".
+        codes = self.codes.describe()
+        times = "" if self.at_least == 1 else f" on at least {self.at_least} occasions"
+        if self.on == "exposures":
+            if self.span is None:
+                return f"ever exposed to {codes}{times}"
+            if self.span.is_zero:
+                return f"currently exposed to {codes}{times} (exposure ongoing on the reference date)"
+            return (f"exposed to {codes}{times} in the {self.span} before the reference date, "
+                    "ongoing exposure included")
+        what = "a condition of" if self.at_least == 1 else f"at least {self.at_least} conditions of"
         if self.span is None:
-            return f"any {what} at any time before the reference date"
+            return f"{what} {codes} at any time before the reference date"
         if self.span.is_zero:
-            return f"{what} current on the reference date"
-        return (f"{what} in the {self.span} before the reference date, "
+            return f"{what} {codes} ongoing on the reference date"
+        return (f"{what} {codes} in the {self.span} before the reference date, "
                 "ongoing included")
 
     def __repr__(self) -> str:
