@@ -237,3 +237,31 @@ def test_the_cli_says_usage_error_for_every_malformed_document(
         err = capsys.readouterr().err
         assert "is not a valid protocol" in err
         assert "Traceback" not in err
+
+
+HOSTILE_FILES = {
+    "deep": b"[" * 10_000,
+    "huge integer": b'{"trialrules": 1' + b"0" * 5000 + b"}",
+    "not UTF-8": b"\xff",
+    "lone surrogate": b'{"trialrules": 1, "id": "\\ud800", "title": "T"}',
+    "NaN": b'{"trialrules": NaN}',
+    "duplicate key": b'{"trialrules": 1, "trialrules": 1}',
+    "wrong kind": json.dumps({**DOCUMENT, "inclusion": [{"kind": "range"}]}).encode(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_FILES))
+@pytest.mark.parametrize("command", ["show", "lint", "diff", "validate"])
+def test_every_command_reading_protocols_refuses_hostile_files_cleanly(
+        name: str, command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from trialrules.cli import main
+
+    path = tmp_path / "p.json"
+    path.write_bytes(HOSTILE_FILES[name])
+    argv = [command, str(path)] + ([str(path)] if command == "diff" else [])
+    status = main(argv)
+    out, err = capsys.readouterr()
+    # validate reports an invalid document with status 1; the others cannot go on: 2.
+    assert status == (1 if command == "validate" else 2)
+    assert "Traceback" not in out + err
+    assert ("invalid" in out) if command == "validate" else ("is not a valid protocol" in err)
