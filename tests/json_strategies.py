@@ -20,9 +20,15 @@ settings.register_profile("fuzz-ci", max_examples=500, deadline=None,
                           suppress_health_check=_HEALTH)
 settings.register_profile("fuzz-dev", max_examples=150, deadline=None,
                           suppress_health_check=_HEALTH)
-#: The settings every loader-fuzzing test runs under.
-FUZZ = settings.get_profile(
-    "fuzz-ci" if os.environ.get("HYPOTHESIS_PROFILE") == "ci" else "fuzz-dev")
+settings.register_profile("fuzz-light-ci", max_examples=200, deadline=None,
+                          suppress_health_check=_HEALTH)
+settings.register_profile("fuzz-light-dev", max_examples=60, deadline=None,
+                          suppress_health_check=_HEALTH)
+_CI = os.environ.get("HYPOTHESIS_PROFILE") == "ci"
+#: The settings every loader-fuzzing test of the patient and protocol loaders runs under.
+FUZZ = settings.get_profile("fuzz-ci" if _CI else "fuzz-dev")
+#: Fewer examples, for the importers' fuzz tests (whose inputs are costly to generate).
+FUZZ_LIGHT = settings.get_profile("fuzz-light-ci" if _CI else "fuzz-light-dev")
 
 # ---------------------------------------------------------------- arbitrary JSON
 
@@ -39,12 +45,13 @@ texts = (st.text(max_size=20)
 scalars = st.none() | st.booleans() | integers | floats | texts
 
 
-def json_values(keys: st.SearchStrategy[str] = texts) -> st.SearchStrategy[Any]:
+def json_values(keys: st.SearchStrategy[str] = texts, leaves: int = 15
+                ) -> st.SearchStrategy[Any]:
     """Any JSON value (plus NaN and ±Infinity), nested, with keys drawn from ``keys``."""
     return st.recursive(
         scalars,
         lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=5),
-        max_leaves=15,
+        max_leaves=leaves,
     )
 
 

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from json_strategies import FUZZ, arbitrary_json, deep_dict, deep_list, json_values, texts
+from json_strategies import FUZZ_LIGHT, arbitrary_json, deep_dict, deep_list, json_values, texts
 from trialrules import Protocol, Record
 from trialrules.ctgov import protocol_from_study
 from trialrules.errors import InvalidDocument, TrialRulesError
@@ -37,7 +37,7 @@ _AGES = st.sampled_from(["18 Years", "6 Months", "N/A", "0 Days", "١٨ Years", 
 @st.composite
 def studies(draw: st.DrawFn) -> dict[str, Any]:
     """A study record shaped like API v2 output, with arbitrary values in its fields."""
-    junk = json_values(_CTGOV_KEYS)
+    junk = json_values(_CTGOV_KEYS, leaves=6)
     ident = {"nctId": draw(st.sampled_from(["NCT06228781", "NCT٠١٢٣٤٥٦٧", "NCT1"]) | junk)}
     for key in draw(st.lists(st.sampled_from(["briefTitle", "officialTitle"]), unique=True)):
         ident[key] = draw(texts | junk)
@@ -66,7 +66,7 @@ def _study(data: Any) -> Protocol | TrialRulesError:
     return error
 
 
-@FUZZ
+@FUZZ_LIGHT
 @given(arbitrary_json | studies())
 def test_any_study_json_gives_a_protocol_or_a_library_error(data: Any) -> None:
     result = _study(data)
@@ -113,7 +113,7 @@ _FHIR_KEYS = st.sampled_from([
     "system", "code", "status", "clinicalStatus", "onsetDateTime", "abatementDateTime",
     "effectiveDateTime", "valueQuantity", "value", "valueBoolean", "medicationCodeableConcept",
     "effectivePeriod", "start", "end", "entry", "resource", "fullUrl"]) | texts
-_fhir_junk = json_values(_FHIR_KEYS)
+_fhir_junk = json_values(_FHIR_KEYS, leaves=6)
 
 
 @st.composite
@@ -124,7 +124,7 @@ def resources(draw: st.DrawFn) -> Any:
                                                             | _fhir_junk)}
     if kind != "Patient":
         out["subject"] = draw(st.just({"reference": "Patient/p1"}) | _fhir_junk)
-    out.update(draw(st.dictionaries(_FHIR_KEYS, _fhir_junk, max_size=4)))
+    out.update(draw(st.dictionaries(_FHIR_KEYS, _fhir_junk, max_size=3)))
     return draw(st.just(out) | _fhir_junk)
 
 
@@ -137,13 +137,13 @@ def _drain(items: Any) -> list[Any]:
     return out
 
 
-@FUZZ
-@given(st.lists(resources(), max_size=5))
+@FUZZ_LIGHT
+@given(st.lists(resources(), max_size=4))
 def test_any_resources_give_records_or_invalid_resources(items: list[Any]) -> None:
     _drain(records_from_resources(items))
 
 
-@FUZZ
+@FUZZ_LIGHT
 @given(st.lists(resources(), max_size=4) | _fhir_junk)
 def test_any_bundle_gives_a_record_or_a_library_error(entries: Any) -> None:
     bundle = ({"resourceType": "Bundle", "type": "collection",
@@ -192,7 +192,7 @@ def test_a_bad_ndjson_line_is_reported_and_the_rest_read(tmp_path: Path, bad: by
     assert [item.id for _, item in out if isinstance(item, Record)] == ["q"]
 
 
-@FUZZ
+@FUZZ_LIGHT
 @given(st.lists(st.binary(max_size=40) | st.just(_PATIENT), max_size=5))
 def test_any_bytes_in_ndjson_never_raise(tmp_path_factory: pytest.TempPathFactory,
                                          lines: list[bytes]) -> None:
@@ -202,7 +202,7 @@ def test_any_bytes_in_ndjson_never_raise(tmp_path_factory: pytest.TempPathFactor
     _read(folder)
 
 
-@FUZZ
+@FUZZ_LIGHT
 @given(arbitrary_json)
 def test_any_json_bundle_file_never_raises(tmp_path_factory: pytest.TempPathFactory,
                                            value: Any) -> None:

@@ -59,7 +59,7 @@ _KEYS = st.sampled_from(["trialrules", "id", "title", "inclusion", "exclusion", 
                          "values", "name", "expected", "codes", "prefixes", "span", "months",
                          "items", "child", "antecedent", "consequent", "k", "on", "at_least",
                          "label", "range", "flag", "all_of", "age", "latest", "code"]) | texts
-_junk = json_values(_KEYS)
+_junk = json_values(_KEYS, leaves=8)
 _KINDS = st.sampled_from(["range", "threshold", "one_of", "flag", "washout", "lookback",
                           "placeholder", "all_of", "any_of", "at_least", "not", "implies"])
 
