@@ -20,7 +20,8 @@ from .errors import InvalidCriterion, InvalidRecord
 
 __all__ = ["PartialDate", "Span", "parse_date"]
 
-_DATE_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?\Z")
+# ASCII digits only: ``\d`` would also accept "٢٠٢١" and full-width digits.
+_DATE_RE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?\Z")
 
 
 def _check_parts(year: int | None, month: int | None, day: int | None) -> None:
