@@ -23,6 +23,7 @@ Typical use::
 from __future__ import annotations
 
 import calendar
+import functools
 from datetime import date
 from typing import Any
 
@@ -97,6 +98,7 @@ _PREFIXES: tuple[str, ...] = (
 MIN_YEAR, MAX_YEAR = 1930, 2032
 
 
+@functools.cache
 def outcomes() -> st.SearchStrategy[Outcome]:
     """Any of the three outcomes."""
     return st.sampled_from(list(Outcome))
@@ -104,11 +106,13 @@ def outcomes() -> st.SearchStrategy[Outcome]:
 
 # -- dates and spans ----------------------------------------------------------
 
+@functools.cache
 def dates(min_year: int = MIN_YEAR, max_year: int = MAX_YEAR) -> st.SearchStrategy[date]:
     """Exact days in ``[min_year-01-01, max_year-12-31]``."""
     return st.dates(date(min_year, 1, 1), date(max_year, 12, 31))
 
 
+@functools.cache
 def as_of_dates() -> st.SearchStrategy[date]:
     """Reference dates, with month ends and 29 February drawn often (window edge cases)."""
     month_ends = st.builds(
@@ -126,6 +130,7 @@ def _coarsen(day: date, precision: str) -> PartialDate:
     return PartialDate.of(day)
 
 
+@functools.cache
 def partial_dates(min_year: int = MIN_YEAR, max_year: int = MAX_YEAR, *,
                   unknown: bool = False) -> st.SearchStrategy[PartialDate]:
     """Dates known to the day (mostly), the month or the year; ``unknown`` adds ``PartialDate()``.
@@ -137,6 +142,7 @@ def partial_dates(min_year: int = MIN_YEAR, max_year: int = MAX_YEAR, *,
     return st.one_of(known, st.just(PartialDate())) if unknown else known
 
 
+@functools.cache
 def spans(max_years: int = 6, *, zero: bool = True) -> st.SearchStrategy[Span]:
     """Calendar spans with any mix of units (``Span()`` included unless ``zero=False``)."""
     span = st.builds(
@@ -149,11 +155,13 @@ def spans(max_years: int = 6, *, zero: bool = True) -> st.SearchStrategy[Span]:
 
 # -- records ------------------------------------------------------------------
 
+@functools.cache
 def edss_grid() -> st.SearchStrategy[float]:
     """The EDSS scale: 0 to 10 in steps of 0.5 (as ints where whole, as a record holds them)."""
     return st.integers(0, 20).map(lambda n: n // 2 if n % 2 == 0 else n / 2)
 
 
+@functools.cache
 def domain_values(code: str) -> st.SearchStrategy[Any]:
     """Values inside the declared domain of an observation code."""
     if code in CATEGORICAL:
@@ -164,6 +172,7 @@ def domain_values(code: str) -> st.SearchStrategy[Any]:
     return st.integers(int(domain.low), int(domain.high))
 
 
+@functools.cache
 def _event_span(max_year: int) -> st.SearchStrategy[tuple[PartialDate, PartialDate | None]]:
     """A (start, end) pair: end ongoing (None), unknown, or a date never before the start."""
 
@@ -182,53 +191,73 @@ def _event_span(max_year: int) -> st.SearchStrategy[tuple[PartialDate, PartialDa
     return build()
 
 
+@functools.cache
 def observations(max_year: int = 2030) -> st.SearchStrategy[Observation]:
     """Observations of the known codes, values in domain, dates possibly partial."""
-    code = st.sampled_from(NUMERIC_CODES + tuple(CATEGORICAL))
-    return code.flatmap(lambda c: st.builds(
-        Observation, st.just(c), domain_values(c), partial_dates(2012, max_year)))
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Observation:
+        code = draw(st.sampled_from(NUMERIC_CODES + tuple(CATEGORICAL)))
+        return Observation(code, draw(domain_values(code)), draw(partial_dates(2012, max_year)))
+
+    return build()
 
 
+@functools.cache
 def conditions(max_year: int = 2030) -> st.SearchStrategy[Condition]:
     """Conditions with the known ICD-10 codes."""
     return st.builds(lambda code, span: Condition(code, span[0], span[1]),
                      st.sampled_from(CONDITION_CODES), _event_span(max_year))
 
 
+@functools.cache
 def exposures(max_year: int = 2030) -> st.SearchStrategy[Exposure]:
     """Exposures with the known ATC codes."""
     return st.builds(lambda code, span: Exposure(code, span[0], span[1]),
                      st.sampled_from(EXPOSURE_CODES), _event_span(max_year))
 
 
-@st.composite
-def records(draw: st.DrawFn, as_of: date | None = None, max_facts: int = 4) -> Record:
+def _record(draw: st.DrawFn, as_of: date | None, max_facts: int) -> Record:
+    last_birth_year = (as_of.year - 1) if as_of is not None else 2010
+    return Record(
+        draw(_IDS),
+        birth_date=draw(st.none() | partial_dates(1930, last_birth_year)),
+        sex=draw(_SEXES),
+        observations=draw(st.lists(observations(), max_size=max_facts)),
+        conditions=draw(st.lists(conditions(), max_size=max_facts)),
+        exposures=draw(st.lists(exposures(), max_size=max_facts)),
+        flags=draw(_FLAGS),
+        complete=draw(_COMPLETE),
+    )
+
+
+_IDS = st.sampled_from(["P1", "P2", "patient-7"])
+_SEXES = st.none() | st.sampled_from(["female", "male", "other", "unknown"])
+_FLAGS = st.dictionaries(st.sampled_from(FLAG_NAMES), st.booleans(), max_size=3)
+_COMPLETE = st.dictionaries(st.sampled_from(["observations", "conditions", "exposures"]),
+                            st.one_of(partial_dates(2015, 2032), as_of_dates()), max_size=3)
+
+
+@functools.cache
+def records(as_of: date | None = None, max_facts: int = 3) -> st.SearchStrategy[Record]:
     """A valid record; with ``as_of``, its birth date is surely on or before ``as_of``.
 
     Facts may be dated after ``as_of`` (they must then be invisible), partially
     dated, ongoing, or of unknown end; flags and completeness come and go.
     """
-    last_birth_year = (as_of.year - 1) if as_of is not None else 2010
-    birth = draw(st.none() | partial_dates(1930, last_birth_year))
-    completeness = draw(st.dictionaries(
-        st.sampled_from(["observations", "conditions", "exposures"]),
-        partial_dates(2015, 2032), max_size=3))
-    return Record(
-        draw(st.text("PQRS0123456789", min_size=1, max_size=4)),
-        birth_date=birth,
-        sex=draw(st.none() | st.sampled_from(["female", "male", "other", "unknown"])),
-        observations=draw(st.lists(observations(), max_size=max_facts)),
-        conditions=draw(st.lists(conditions(), max_size=max_facts)),
-        exposures=draw(st.lists(exposures(), max_size=max_facts)),
-        flags=draw(st.dictionaries(st.sampled_from(FLAG_NAMES), st.booleans(), max_size=3)),
-        complete=completeness,
-    )
+    return st.composite(lambda draw: _record(draw, as_of, max_facts))()
 
 
-def scenarios(max_facts: int = 4) -> st.SearchStrategy[tuple[Record, date]]:
-    """A reference date and a record that can be evaluated on it."""
-    return as_of_dates().flatmap(lambda d: st.tuples(records(as_of=d, max_facts=max_facts),
-                                                     st.just(d)))
+@functools.cache
+def scenarios(max_facts: int = 3) -> st.SearchStrategy[tuple[Record, date]]:
+    """A record and a reference date it can be evaluated on: ``record, as_of = scenario``."""
+
+    @st.composite
+    def build(draw: st.DrawFn) -> tuple[Record, date]:
+        as_of = draw(as_of_dates())
+        return _record(draw, as_of, max_facts), as_of
+
+    return build()
 
 
 def flag_outcome_record(outcomes_: tuple[Outcome, ...] | list[Outcome]) -> Record:
@@ -239,6 +268,7 @@ def flag_outcome_record(outcomes_: tuple[Outcome, ...] | list[Outcome]) -> Recor
 
 # -- criteria -----------------------------------------------------------------
 
+@functools.cache
 def code_sets() -> st.SearchStrategy[CodeSet]:
     """Code sets over the known prefixes and codes (never empty)."""
     return st.builds(
@@ -248,6 +278,7 @@ def code_sets() -> st.SearchStrategy[CodeSet]:
         st.frozensets(st.sampled_from(EXPOSURE_CODES + CONDITION_CODES), max_size=2))
 
 
+@functools.cache
 def numeric_sources() -> st.SearchStrategy[Source]:
     """Age, or the latest of a numeric code (optionally within a recency span)."""
     latest = st.builds(lambda c, w: Latest(c, within=w), st.sampled_from(NUMERIC_CODES),
@@ -255,10 +286,12 @@ def numeric_sources() -> st.SearchStrategy[Source]:
     return st.one_of(st.just(Age()), latest)
 
 
+@functools.cache
 def _bounds() -> st.SearchStrategy[int | float]:
     return st.one_of(edss_grid(), st.integers(0, 80))
 
 
+@functools.cache
 def _ranges() -> st.SearchStrategy[Criterion]:
     @st.composite
     def build(draw: st.DrawFn) -> Criterion:
@@ -269,6 +302,7 @@ def _ranges() -> st.SearchStrategy[Criterion]:
     return build()
 
 
+@functools.cache
 def _one_ofs() -> st.SearchStrategy[Criterion]:
     sexes = st.builds(OneOf, st.just(Sex()),
                       st.frozensets(st.sampled_from(["female", "male", "other"]), min_size=1))
@@ -279,6 +313,7 @@ def _one_ofs() -> st.SearchStrategy[Criterion]:
     return st.one_of(sexes, groups, scores)
 
 
+@functools.cache
 def _simple_leaves() -> st.SearchStrategy[Criterion]:
     """Leaves without nested criteria: every kind except Flag-with-assume_false_if."""
     thresholds = st.builds(Threshold, numeric_sources(), st.sampled_from([">=", ">", "<=", "<"]),
@@ -293,6 +328,7 @@ def _simple_leaves() -> st.SearchStrategy[Criterion]:
     return st.one_of(_ranges(), thresholds, _one_ofs(), flags, washouts, lookbacks, placeholders)
 
 
+@functools.cache
 def leaves() -> st.SearchStrategy[Criterion]:
     """Every leaf kind: Range, Threshold, OneOf, Flag (incl. assume_false_if), Washout,
     Lookback (span None, zero or any; at_least 1-3), Placeholder."""
@@ -321,6 +357,7 @@ def _maybe_named(tree: st.SearchStrategy[Criterion]) -> st.SearchStrategy[Criter
         tree.map(lambda c: c if c.label is not None else c.evolve(label="Protocol text;")))
 
 
+@functools.cache
 def criteria(max_leaves: int = 8, *, named: bool = True) -> st.SearchStrategy[Criterion]:
     """Criterion trees over every leaf kind and combinator (``st.recursive``).
 

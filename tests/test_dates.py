@@ -6,10 +6,10 @@ import pickle
 from datetime import date, datetime
 
 import pytest
-import strategies as ts
 from dateutil.relativedelta import relativedelta
 from hypothesis import given
 
+import strategies as ts
 from trialrules import InvalidCriterion, InvalidRecord, PartialDate, Span, parse_date
 
 
@@ -90,7 +90,8 @@ def test_constructor_validates_parts(args: tuple[int | None, ...], field: str) -
 
 def test_unknown_date_spans_everything() -> None:
     unknown = PartialDate()
-    assert unknown.is_unknown and not unknown.is_exact
+    assert unknown.is_unknown
+    assert not unknown.is_exact
     assert (unknown.earliest, unknown.latest) == (date.min, date.max)
     assert str(unknown) == "unknown date"
     assert unknown.to_json() is None
@@ -160,5 +161,6 @@ def test_span_text() -> None:
     assert str(Span(years=1, months=2)) == "1 year 2 months"
     assert str(Span()) == "0 days"
     assert repr(Span(months=1)) == "Span(months=1)"
-    assert Span().is_zero and not Span(days=1).is_zero
+    assert Span().is_zero
+    assert not Span(days=1).is_zero
     assert Span(weeks=1, days=2).to_dict() == {"weeks": 1, "days": 2}

@@ -6,10 +6,10 @@ import itertools
 from datetime import date
 
 import pytest
-import strategies as ts
 from hypothesis import given
 from hypothesis import strategies as st
 
+import strategies as ts
 from trialrules import (
     AllOf,
     AnyOf,

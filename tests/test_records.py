@@ -8,9 +8,9 @@ from typing import Any
 
 import attrs
 import pytest
-import strategies as ts
 from hypothesis import given
 
+import strategies as ts
 from trialrules import Condition, Exposure, InvalidRecord, Observation, PartialDate, Record
 from trialrules.records import FrozenMap
 
@@ -59,7 +59,8 @@ def test_validation_names_field_value_and_allowed(build: Any, field: str, value:
         assert error.value == value
     assert allowed in error.allowed
     message = str(error)
-    assert field in message and allowed in message
+    assert field in message
+    assert allowed in message
     assert isinstance(error, ValueError)
 
 
@@ -99,7 +100,8 @@ def test_unknown_birth_date_is_no_birth_date() -> None:
 
 def test_end_of_unknown_date_is_not_ongoing() -> None:
     ended = Condition("ICD10:C50.9", "2010", PartialDate())
-    assert ended.end is not None and ended.end.is_unknown
+    assert ended.end is not None
+    assert ended.end.is_unknown
 
 
 def test_overlapping_partial_end_is_allowed() -> None:
@@ -152,8 +154,10 @@ def test_notes_do_not_change_identity() -> None:
 
 def test_frozen_map() -> None:
     m = FrozenMap({"b": 1, "a": 2})
-    assert list(m) == ["a", "b"] and len(m) == 2
-    assert m == {"a": 2, "b": 1} and m != {"a": 2}
+    assert list(m) == ["a", "b"]
+    assert len(m) == 2
+    assert m == {"a": 2, "b": 1}
+    assert m != {"a": 2}
     assert hash(m) == hash(FrozenMap([("a", 2), ("b", 1)]))
     assert pickle.loads(pickle.dumps(m)) == m
     assert repr(m) == "{'a': 2, 'b': 1}"

@@ -6,11 +6,11 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-import strategies as ts
 from dateutil.relativedelta import relativedelta
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+import strategies as ts
 from trialrules import (
     Age,
     InvalidCriterion,
@@ -111,12 +111,14 @@ def test_birth_date_in_the_same_year_as_as_of() -> None:
 def test_birth_after_as_of_is_bad_input() -> None:
     with pytest.raises(InvalidRecord, match="on or before as_of 2026-06-15") as info:
         ages("2026-07-01", date(2026, 6, 15))
-    assert info.value.field == "birth_date" and info.value.patient == "P"
+    assert info.value.field == "birth_date"
+    assert info.value.patient == "P"
 
 
 def test_no_birth_date_is_missing() -> None:
     reading = Age().read(Context(Record("P"), date(2026, 6, 15)))
-    assert reading.values == () and reading.missing == "birth date"
+    assert reading.values == ()
+    assert reading.missing == "birth date"
 
 
 # -- sex ------------------------------------------------------------------------
@@ -175,7 +177,8 @@ def test_recency_window_edges() -> None:
     # a month-precision observation straddling the window's start might be inside: unknown
     reading = Latest("edss", within=three_months).read(
         Context(Record("P", observations=[Observation("edss", 3, "2026-08")]), AS_OF))
-    assert reading.values == (3,) and reading.missing is not None
+    assert reading.values == (3,)
+    assert reading.missing is not None
 
 
 def test_same_day_ties_keep_every_value() -> None:
@@ -199,7 +202,8 @@ def test_observation_straddling_as_of_may_be_invisible() -> None:
     """Dated "2026-11" on as_of 2026-11-15: it may be after as_of, so it is not certain."""
     record = Record("P", observations=[Observation("edss", 4, "2026-11")])
     reading = Latest("edss").read(Context(record, date(2026, 11, 15)))
-    assert reading.values == (4,) and reading.missing is not None
+    assert reading.values == (4,)
+    assert reading.missing is not None
     assert Range("edss", 3, 6).decide(record, date(2026, 11, 15)) is Outcome.UNKNOWN
     assert Range("edss", 3, 6).decide(record, date(2026, 11, 30)) is Outcome.MET
 

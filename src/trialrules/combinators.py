@@ -46,11 +46,9 @@ def _because(children: Iterable[Explanation]) -> str:
     return "; ".join(c.reason for c in children)
 
 
-def _operand(child: Criterion, parent: type) -> str:
-    """A child's repr that reads back to the same tree (no accidental flattening)."""
-    if type(child) is parent and child.id is None and child.label is None:
-        return str(child._named_repr())  # type: ignore[attr-defined]
-    return repr(child)
+def _flattens(child: Criterion, parent: type) -> bool:
+    """Whether ``&``/``|`` would splice this child into its parent (an anonymous same kind)."""
+    return type(child) is parent and child.id is None and child.label is None
 
 
 class _Group(Criterion):
@@ -90,9 +88,11 @@ class _Group(Criterion):
         return f"{type(self).__name__}({', '.join(args)})"
 
     def __repr__(self) -> str:
-        if self.id is None and self.label is None and len(self.items) > 1:
-            inner = f" {self._symbol} ".join(_operand(c, type(self)) for c in self.items)
-            return f"({inner})"
+        # Operator form only when it reads back to this same tree: ``a & b`` would
+        # splice an anonymous AllOf child, so such a group keeps the named form.
+        if (self.id is None and self.label is None and len(self.items) > 1
+                and not any(_flattens(c, type(self)) for c in self.items)):
+            return "(" + f" {self._symbol} ".join(repr(c) for c in self.items) + ")"
         return self._named_repr()
 
 

@@ -42,7 +42,8 @@ def _num(value: Any) -> str:
 
 
 def _source_repr(source: Source) -> str:
-    if isinstance(source, Latest) and source.within is None:
+    # A bare code string reads back as Latest(code), except "age" and "sex" (Age(), Sex()).
+    if isinstance(source, Latest) and source.within is None and source.code not in ("age", "sex"):
         return repr(source.code)
     return repr(source)
 
@@ -396,9 +397,11 @@ class _Scan:
         self.maybe: list[tuple[int, Any]] = []
         events: tuple[Exposure | Condition, ...] = (
             ctx.record.exposures if history == "exposures" else ctx.record.conditions)
+        seen: set[Exposure | Condition] = set()
         for i, event in enumerate(events):
-            if event.code not in codes:
-                continue
+            if event.code not in codes or event in seen:
+                continue  # another code, or the same event recorded twice (counted once)
+            seen.add(event)
             begin = event.start if isinstance(event, Exposure) else event.onset
             end = event.end
             if begin.earliest > as_of:
