@@ -208,7 +208,7 @@ OPERATORS: Final[Mapping[str, tuple[Callable[[Any, Any], bool], str]]] = {
 
 
 def _operator(_: Any, __: Any, value: Any) -> None:
-    if value not in OPERATORS:
+    if not isinstance(value, str) or value not in OPERATORS:
         raise InvalidCriterion(
             f"unknown operator {value!r}; use one of {', '.join(map(repr, OPERATORS))}"
         )
@@ -241,14 +241,17 @@ class Threshold(_ValueCriterion):
 def _values(value: Iterable[Any]) -> frozenset[Any]:
     if isinstance(value, str) or not isinstance(value, Iterable):
         raise InvalidCriterion(f"OneOf values {value!r} must be a collection, e.g. ['male']")
-    out = frozenset(value)
-    if not out:
+    items = tuple(value)  # checked before the set: frozenset({1, True}) drops the True
+    if not items:
         raise InvalidCriterion("OneOf needs at least one value")
-    for item in out:
+    for item in items:
+        if isinstance(item, bool):  # True == 1 in a set: a bool would silently match 1
+            raise InvalidCriterion(f"OneOf value {item!r} must be a string or a finite number "
+                                   "(a bool would match 1); test a yes/no fact with Flag")
         if not isinstance(item, str | int | float) or (
                 isinstance(item, float) and not is_number(item)):
             raise InvalidCriterion(f"OneOf value {item!r} must be a string or a finite number")
-    return out
+    return frozenset(items)
 
 
 @attrs.frozen(repr=False)
