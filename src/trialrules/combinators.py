@@ -98,7 +98,14 @@ class _Group(Criterion):
 
 @attrs.frozen(repr=False, init=False)
 class AllOf(_Group):
-    """MET when every child is MET; NOT_MET if any is NOT_MET; else UNKNOWN."""
+    """MET when every child is MET; NOT_MET if any is NOT_MET; else UNKNOWN.
+
+    ``a & b & c`` builds one flat ``AllOf``:
+
+    >>> from trialrules import Flag
+    >>> Flag("a") & Flag("b") & Flag("c") == AllOf(Flag("a"), Flag("b"), Flag("c"))
+    True
+    """
 
     items: tuple[Criterion, ...]
     id: str | None = attrs.field(default=None, validator=check_id)
@@ -138,7 +145,12 @@ class AllOf(_Group):
 
 @attrs.frozen(repr=False, init=False)
 class AnyOf(_Group):
-    """MET when any child is MET; NOT_MET if every child is NOT_MET; else UNKNOWN."""
+    """MET when any child is MET; NOT_MET if every child is NOT_MET; else UNKNOWN.
+
+    >>> from trialrules import Threshold
+    >>> Threshold("edss_cerebellar", ">=", 3) | Threshold("edss_pyramidal", ">=", 3)
+    (Threshold('edss_cerebellar', '>=', 3) | Threshold('edss_pyramidal', '>=', 3))
+    """
 
     items: tuple[Criterion, ...]
     id: str | None = attrs.field(default=None, validator=check_id)
@@ -178,7 +190,14 @@ class AnyOf(_Group):
 
 @attrs.frozen(repr=False, init=False)
 class AtLeast(_Group):
-    """MET when at least ``k`` children are MET; NOT_MET when fewer than ``k`` could be."""
+    """MET when at least ``k`` children are MET; NOT_MET when fewer than ``k`` could be.
+
+    >>> from datetime import date
+    >>> from trialrules import Flag, Record
+    >>> two = AtLeast(2, Flag("a"), Flag("b"), Flag("c"))
+    >>> two.decide(Record("P1", flags={"a": True, "b": False}), date(2026, 1, 1))
+    Outcome.UNKNOWN
+    """
 
     k: int
     items: tuple[Criterion, ...]
@@ -225,7 +244,12 @@ def _criterion(_: Any, attribute: Any, value: Any) -> None:
 
 @attrs.frozen(repr=False)
 class Not(Criterion):
-    """Swaps MET and NOT_MET; UNKNOWN stays UNKNOWN."""
+    """Swaps MET and NOT_MET; UNKNOWN stays UNKNOWN (``~criterion`` is the same).
+
+    >>> from trialrules import Flag
+    >>> ~Flag("consent") == Not(Flag("consent"))
+    True
+    """
 
     child: Criterion = attrs.field(validator=_criterion)
     id: str | None = attrs.field(default=None, kw_only=True, validator=check_id)
@@ -260,7 +284,14 @@ class Not(Criterion):
 
 @attrs.frozen(repr=False)
 class Implies(Criterion):
-    """If ``antecedent`` then ``consequent``: exactly ``AnyOf(Not(antecedent), consequent)``."""
+    """If ``antecedent`` then ``consequent``: exactly ``AnyOf(Not(antecedent), consequent)``.
+
+    >>> from datetime import date
+    >>> from trialrules import Flag, Record
+    >>> rule = Implies(Flag("had_cytotoxic"), Flag("marrow_normal"))
+    >>> rule.decide(Record("P1", flags={"had_cytotoxic": False}), date(2026, 1, 1))
+    Outcome.MET
+    """
 
     antecedent: Criterion = attrs.field(validator=_criterion)
     consequent: Criterion = attrs.field(validator=_criterion)

@@ -216,7 +216,15 @@ def _operator(_: Any, __: Any, value: Any) -> None:
 
 @attrs.frozen(repr=False)
 class Threshold(_ValueCriterion):
-    """A value compared with one bound: ``Threshold("edss_pyramidal", ">=", 3)``."""
+    """A value compared with one bound: ``>=``, ``>``, ``<=`` or ``<``.
+
+    >>> from datetime import date
+    >>> from trialrules import Observation, Record
+    >>> fs = Threshold("edss_pyramidal", ">=", 3)
+    >>> fs.decide(Record("P1", observations=[Observation("edss_pyramidal", 3, "2026-10-02")]),
+    ...           date(2026, 11, 27))
+    Outcome.MET
+    """
 
     source: Source = attrs.field(converter=as_source)
     operator: str = attrs.field(validator=_operator)
@@ -256,7 +264,13 @@ def _values(value: Iterable[Any]) -> frozenset[Any]:
 
 @attrs.frozen(repr=False)
 class OneOf(_ValueCriterion):
-    """A categorical value is one of a set: ``OneOf(Sex(), ["female"])``."""
+    """A categorical value (sex, a coded observation value) is one of a set.
+
+    >>> from datetime import date
+    >>> from trialrules import Record
+    >>> OneOf(Sex(), ["male"]).decide(Record("P1", sex="female"), date(2026, 11, 27))
+    Outcome.NOT_MET
+    """
 
     source: Source = attrs.field(converter=as_source)
     values: frozenset[Any] = attrs.field(converter=_values)
@@ -302,6 +316,14 @@ class Flag(Criterion):
 
     ``assume_false_if`` names a criterion under which a missing flag is taken as
     false, e.g. pregnancy for a patient recorded as male.
+
+    >>> from datetime import date
+    >>> from trialrules import Record
+    >>> pregnancy = Flag("pregnancy", assume_false_if=OneOf(Sex(), ["male"]))
+    >>> pregnancy.decide(Record("P1", sex="male"), date(2026, 11, 27))
+    Outcome.NOT_MET
+    >>> pregnancy.decide(Record("P2", sex="female"), date(2026, 11, 27))
+    Outcome.UNKNOWN
     """
 
     name: str = attrs.field(validator=_name)
@@ -461,6 +483,17 @@ class Washout(Criterion):
     An exposure in the window, or an ongoing one, makes it NOT_MET. With no
     exposure recorded it is UNKNOWN unless the exposure history is declared
     complete through as_of. "Received X within one month" is ``~Washout(X, Span(months=1))``.
+
+    >>> from datetime import date
+    >>> from trialrules import Exposure, Record
+    >>> washout = Washout(CodeSet("cytotoxic agents", prefixes=["ATC:L01"]), Span(months=1))
+    >>> as_of = date(2027, 3, 31)                     # the window opens 2027-02-28
+    >>> washout.decide(Record("P1", exposures=[Exposure("ATC:L01DB07", "2027-02-28")]), as_of)
+    Outcome.NOT_MET
+    >>> washout.decide(Record("P2"), as_of)           # nothing recorded: open world
+    Outcome.UNKNOWN
+    >>> washout.decide(Record("P3", complete={"exposures": "2027-03-31"}), as_of)
+    Outcome.MET
     """
 
     codes: CodeSet = attrs.field(validator=_codeset)
@@ -521,6 +554,15 @@ class Lookback(Criterion):
     ``span=None`` looks back without limit ("ever"); ``Span()`` (zero) asks
     whether the event is current on as_of. ``at_least`` counts distinct events.
     NOT_MET needs the history declared complete through as_of.
+
+    >>> from datetime import date
+    >>> from trialrules import Condition, Record
+    >>> recent = Lookback(CodeSet("malignant tumours", prefixes=["ICD10:C"]), Span(years=5))
+    >>> def tumour(dated):
+    ...     return Record("P1", conditions=[Condition("ICD10:C50.9", dated, dated)],
+    ...                   complete={"conditions": "2026-06-15"})
+    >>> [recent.decide(tumour(year), date(2026, 6, 15)) for year in ("2020", "2021", "2022")]
+    [Outcome.NOT_MET, Outcome.UNKNOWN, Outcome.MET]
     """
 
     codes: CodeSet = attrs.field(validator=_codeset)
@@ -596,7 +638,13 @@ class Lookback(Criterion):
 
 @attrs.frozen(repr=False)
 class Placeholder(Criterion):
-    """A criterion not yet encoded: always UNKNOWN, carrying the registry text as its label."""
+    """A criterion not yet encoded: always UNKNOWN, carrying the registry text as its label.
+
+    >>> from datetime import date
+    >>> from trialrules import Record
+    >>> Placeholder("Life expectancy severely limited").decide(Record("P1"), date(2026, 1, 1))
+    Outcome.UNKNOWN
+    """
 
     label: str | None = attrs.field(default=None, validator=check_label)
     id: str | None = attrs.field(default=None, kw_only=True, validator=check_id)

@@ -55,7 +55,15 @@ _AGE_DOMAIN = Domain(0, 150, step=1, name="age", unit="years")
 
 @attrs.frozen(repr=False)
 class Age(Source):
-    """Age in completed years on ``as_of`` (a partial birth date gives every possible age)."""
+    """Age in completed years on ``as_of`` (a partial birth date gives every possible age).
+
+    Born 29 February, the birthday counts on 28 February in common years.
+
+    >>> from datetime import date
+    >>> from trialrules import Range, Record
+    >>> Range(Age(), 18, 60).decide(Record("P1", birth_date="2008-02-29"), date(2026, 2, 28))
+    Outcome.MET
+    """
 
     def read(self, ctx: Context) -> Reading:
         birth = ctx.record.birth_date
@@ -126,6 +134,12 @@ class Latest(Source):
     Observations dated after ``as_of`` are invisible. When partial dates leave
     more than one observation possibly the latest, every one of them is a
     possible value; the criterion is decided only if they all agree.
+
+    >>> from datetime import date
+    >>> from trialrules import Observation, Range, Record, Span
+    >>> record = Record("P1", observations=[Observation("edss", 4.5, "2026-06-01")])
+    >>> Range(Latest("edss", within=Span(months=3)), 3, 6).decide(record, date(2026, 11, 27))
+    Outcome.UNKNOWN
     """
 
     code: str = attrs.field(validator=_code)
