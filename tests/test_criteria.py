@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import given
@@ -22,6 +22,7 @@ from trialrules import (
     Observation,
     OneOf,
     Outcome,
+    PartialDate,
     Placeholder,
     Range,
     Record,
@@ -258,6 +259,9 @@ def test_washout_open_world() -> None:
     ("2026", None, NOT_MET),             # ongoing since some day of 2026
     ("2027", None, UNKNOWN),             # ongoing, but it may have begun after as_of
     ("2026", "unknown", UNKNOWN),        # ended on an unknown day
+    ("2027", "2027-03-10", NOT_MET),     # began some day of 2027, but surely by its end
+    ("2027-03", "2027-03-01", NOT_MET),  # ... so on 2027-03-01 exactly
+    ("2027-04", "2027-04-01", MET),      # surely after as_of: invisible
 ])
 def test_washout_partial_dates(start: str, end: str | None, want: Outcome) -> None:
     from trialrules import PartialDate
@@ -377,3 +381,66 @@ def test_age_range_needs_a_birth_date() -> None:
     explanation = Range(Age(), 18, 60).evaluate(Record("P"), AS_OF)
     assert explanation.outcome is UNKNOWN
     assert explanation.missing == ("birth date",)
+
+
+# -- windows against possible worlds ----------------------------------------------
+
+def _days(p: PartialDate) -> list[date]:
+    return [p.earliest + timedelta(days=n) for n in range((p.latest - p.earliest).days + 1)]
+
+
+def _overlaps(begin: PartialDate, end: PartialDate | None, start: date, as_of: date) -> set[bool]:
+    """Whether the event overlaps [start, as_of], in each way its dates could turn out.
+
+    A world is a (first day, last day) pair with first <= last; an ongoing event
+    lasts past as_of. An event that begins after as_of is invisible: no overlap.
+    """
+    found = set()
+    for first in _days(begin):
+        lasts = [date.max] if end is None else [d for d in _days(end) if d >= first]
+        for last in lasts:
+            found.add(first <= as_of and last >= start)
+            if len(found) == 2:
+                return found
+    return found
+
+
+_EVENT_DAY = ts.partial_dates(2026, 2027).filter(lambda p: p.month is not None)
+
+
+@st.composite
+def _events(draw: st.DrawFn) -> Exposure:
+    begin = draw(_EVENT_DAY)
+    end = draw(st.none() | st.dates(begin.earliest, date(2027, 12, 31)).map(PartialDate.of)
+               | _EVENT_DAY.filter(lambda p: p.latest >= begin.earliest))
+    return Exposure(draw(st.sampled_from(["ATC:L01AA01", "ATC:L01DB07"])), begin, end)
+
+
+@given(st.lists(_events(), max_size=4), st.dates(date(2026, 6, 1), date(2027, 6, 30)),
+       st.integers(0, 3), st.booleans(), st.integers(1, 3))
+def test_washout_and_lookback_match_possible_worlds(events: list[Exposure], as_of: date,
+                                                    months: int, complete: bool, k: int) -> None:
+    span = Span(months=months)
+    start = span.before(as_of)
+    distinct = list(dict.fromkeys(events))      # the same event twice is one event
+    ways = [_overlaps(e.start, e.end, start, as_of) for e in distinct]
+    surely, possibly = sum(w == {True} for w in ways), sum(True in w for w in ways)
+    record = Record("P", exposures=events, complete={"exposures": as_of} if complete else {})
+
+    if surely:
+        want_washout = NOT_MET
+    elif possibly or not complete:
+        want_washout = UNKNOWN
+    else:
+        want_washout = MET
+    assert Washout(CYTOTOXIC, span).decide(record, as_of) is want_washout
+
+    if surely >= k:
+        want_lookback = MET
+    elif possibly < k and complete:
+        want_lookback = NOT_MET
+    else:
+        want_lookback = UNKNOWN
+    lookback_ = Lookback(CYTOTOXIC, span, on="exposures", at_least=k)
+    assert lookback_.decide(record, as_of) is want_lookback
+    assert lookback_.evaluate(record, as_of).outcome is want_lookback

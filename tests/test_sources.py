@@ -220,3 +220,54 @@ def test_latest_with_exact_dates_is_the_last_visible(rows: list[tuple[date, floa
     else:
         last = max(d for d, _ in visible)
         assert sorted(got) == sorted(v for d, v in visible if d == last)
+
+
+# -- latest observation against possible worlds ---------------------------------
+
+def _days(p: PartialDate) -> list[date]:
+    return [p.earliest + timedelta(days=n) for n in range((p.latest - p.earliest).days + 1)]
+
+
+def _possible_latest(obs: list[Observation], start: date, as_of: date) -> tuple[set[Any], bool]:
+    """By enumerating days: every value that is the latest visible one in some world, and
+    whether some world has no visible observation at all."""
+    days = [_days(o.date) for o in obs]
+
+    def inside(d: date) -> bool:
+        return start <= d <= as_of
+
+    possible = set()
+    for i, o in enumerate(obs):
+        for d in filter(inside, days[i]):
+            # every other observation can be placed outside the window or on/before d
+            if all(any(not inside(e) or e <= d for e in days[j])
+                   for j in range(len(obs)) if j != i):
+                possible.add(o.value)
+                break
+    empty_world = all(any(not inside(d) for d in ds) for ds in days)
+    return possible, empty_world
+
+
+_NEAR = ts.partial_dates(2026, 2026).filter(lambda p: p.month is not None)
+
+
+@given(st.lists(st.tuples(_NEAR, ts.edss_grid()), min_size=1, max_size=4),
+       st.dates(date(2026, 3, 1), date(2026, 12, 31)), st.none() | st.integers(0, 4),
+       ts.edss_grid(), ts.edss_grid())
+def test_latest_matches_possible_worlds(rows: list[tuple[PartialDate, float]], as_of: date,
+                                        months: int | None, a: float, b: float) -> None:
+    obs = [Observation("edss", v, d) for d, v in rows]
+    within = None if months is None else Span(months=months)
+    start = date.min if within is None else within.before(as_of)
+    possible, empty_world = _possible_latest(obs, start, as_of)
+    reading = Latest("edss", within=within).read(Context(Record("P", observations=obs), as_of))
+    assert set(reading.values) == possible
+    assert (reading.missing is not None) is empty_world
+    low, high = min(a, b), max(a, b)
+    passes = {low <= v <= high for v in possible}
+    if empty_world or passes == {True, False}:
+        want = Outcome.UNKNOWN
+    else:
+        want = Outcome.MET if passes == {True} else Outcome.NOT_MET
+    assert Range(Latest("edss", within=within), low, high).decide(
+        Record("P", observations=obs), as_of) is want

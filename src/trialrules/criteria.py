@@ -434,9 +434,12 @@ class _Scan:
             if end is not None and end.latest < start:
                 continue  # ended before the window opened
             # Certain overlap: began by as_of for sure, and (ongoing, or ended on
-            # or after the window's first day for sure; an end is never before
-            # its beginning, so the beginning's earliest day bounds it too).
-            if begin.latest <= as_of and (
+            # or after the window's first day for sure). An end is never before its
+            # beginning, so each bounds the other: the beginning's earliest day bounds
+            # the end from below, and a known end bounds the beginning from above.
+            began_by = begin.latest if end is None or end.is_unknown else min(begin.latest,
+                                                                              end.latest)
+            if began_by <= as_of and (
                 end is None or (not end.is_unknown and max(end.earliest, begin.earliest) >= start)
                 or (end.is_unknown and begin.earliest >= start)
             ):
