@@ -444,3 +444,30 @@ def test_washout_and_lookback_match_possible_worlds(events: list[Exposure], as_o
     lookback_ = Lookback(CYTOTOXIC, span, on="exposures", at_least=k)
     assert lookback_.decide(record, as_of) is want_lookback
     assert lookback_.evaluate(record, as_of).outcome is want_lookback
+
+
+# -- reasons when the possible values disagree ------------------------------------
+
+def test_undecided_age_says_may_or_may_not_and_names_the_birth_date() -> None:
+    explanation = Range(Age(), 18, 60).evaluate(Record("P", birth_date="2008"), date(2026, 6, 15))
+    assert explanation.reason.startswith(
+        "age 17 to 18 (born 2008) may or may not be between 18 and 60 (both inclusive)")
+    assert explanation.missing == ("the exact birth date",)
+
+
+def test_undecided_latest_names_the_candidates() -> None:
+    record = Record("P", observations=[Observation("edss", 3, "2026-10"),
+                                       Observation("edss", 3.5, "2026-10-15")])
+    explanation = Range("edss", 3.5, 6).evaluate(record, AS_OF)
+    assert explanation.outcome is UNKNOWN
+    assert "EDSS 3 on 2026-10 is not between 3.5 and 6" in explanation.reason
+    assert "EDSS 3.5 on 2026-10-15 is between 3.5 and 6" in explanation.reason
+    assert explanation.missing == ("which of observations[0], observations[1] is the latest",)
+
+
+def test_uncertain_observation_names_what_would_count() -> None:
+    record = Record("P", observations=[Observation("edss", 4, "2026-08")])
+    explanation = Range(Latest("edss", within=Span(months=3)), 3, 6).evaluate(record, AS_OF)
+    assert explanation.outcome is UNKNOWN
+    assert explanation.missing == ("an observation edss dated for certain on or before "
+                                   "2026-11-27 and on or after 2026-08-27",)

@@ -129,22 +129,21 @@ class _ValueCriterion(Criterion):
         if not reading.values:
             reason = f"no {reading.missing} is recorded, so {bound} cannot be decided"
             return _leaf(kind, node_id, self.label, outcome, reason, missing=(reading.missing or "",))
-        parts = []
-        seen = set()
+        verdicts: dict[str, set[bool]] = {}
         for text, ok in zip(reading.texts, results, strict=True):
-            if text in seen:
-                continue
-            seen.add(text)
-            parts.append(f"{text} {'is' if ok else 'is not'} {bound}")
-        reason = "; ".join(parts)
+            verdicts.setdefault(text, set()).add(ok)
+        verb = {frozenset({True}): "is", frozenset({False}): "is not"}
+        reason = "; ".join(f"{text} {verb.get(frozenset(oks), 'may or may not be')} {bound}"
+                           for text, oks in verdicts.items())
         missing: tuple[str, ...] = ()
         if outcome is UNKNOWN:
             if reading.missing is not None:
                 missing = (reading.missing,)
-                reason += f", but {reading.missing} is not certain"
+                reason += f", but it may not count: needs {reading.missing}"
             else:
-                missing = (f"the exact date of {self.source.describe(ctx.domains)}",)
-                reason += " (the possible values disagree)"
+                missing = (reading.precise or
+                           f"the exact date of {self.source.describe(ctx.domains)}",)
+                reason += f" (the possible values disagree; needs {missing[0]})"
         return _leaf(kind, node_id, self.label, outcome, reason, reading.evidence, missing)
 
 

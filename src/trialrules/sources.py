@@ -22,13 +22,15 @@ class Reading:
     """What a source found: the values it could be, whether it might be absent, and why.
 
     ``values`` holds every value the fact could take given partial dates; an
-    empty tuple with ``missing`` set means nothing was recorded.
+    empty tuple with ``missing`` set means nothing was recorded. ``precise``
+    names the fact that would pick one value when the possible values disagree.
     """
 
     values: tuple[Any, ...]
     texts: tuple[str, ...]
     evidence: tuple[Evidence, ...] = ()
     missing: str | None = None
+    precise: str | None = None
 
 
 class Source:
@@ -81,7 +83,8 @@ class Age(Source):
         else:
             text = f"age {youngest} to {oldest} (born {birth})"
         return Reading(values, (text,) * len(values),
-                       (Evidence("birth_date", value=None, date=str(birth)),))
+                       (Evidence("birth_date", value=None, date=str(birth)),),
+                       precise="the exact birth date")
 
     def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
         return "age"
@@ -183,8 +186,10 @@ class Latest(Source):
             evidence.append(Evidence(f"observations[{i}]", obs.code, obs.value, str(obs.date)))
         missing = None
         if not sure:
-            missing = f"observation {code} dated for certain on or before {as_of}"
-        return Reading(tuple(values), tuple(texts), tuple(evidence), missing)
+            where = f" and on or after {start}" if self.within else ""
+            missing = f"an observation {code} dated for certain on or before {as_of}{where}"
+        precise = f"which of {', '.join(e.path for e in evidence)} is the latest"
+        return Reading(tuple(values), tuple(texts), tuple(evidence), missing, precise)
 
     def _name(self, domains: Mapping[str, Domain] | None) -> str:
         domain = (domains or STANDARD_DOMAINS).get(self.code) or STANDARD_DOMAINS.get(self.code)
