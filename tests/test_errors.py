@@ -85,7 +85,7 @@ CASES: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
     ("washout without span", lambda: Washout(CODES, None), InvalidCriterion,
      r"a Washout needs a Span such as Span\(months=1\)"),
     ("washout int span", lambda: Washout(CODES, 30), InvalidCriterion,
-     r"span=30 must be a Span such as Span\(months=1\), or None"),
+     r"30 is not a span; use Span\(months=1\) or relativedelta\(months=1\)"),
     ("washout codes not a set", lambda: Washout(["ATC:L01"], Span(months=1)), InvalidCriterion,
      r"codes=\['ATC:L01'\] must be a CodeSet"),
     ("lookback history", lambda: Lookback(CODES, on="drugs"), InvalidCriterion,
@@ -104,7 +104,7 @@ CASES: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
     ("latest empty code", lambda: Latest(""), InvalidCriterion,
      r"an observation code must be a non-empty string"),
     ("latest within days", lambda: Latest("edss", within=90), InvalidCriterion,
-     r"within=90 must be a Span such as Span\(months=3\), or None"),
+     r"90 is not a span; use Span\(months=1\) or relativedelta"),
     # combinators
     ("all-of empty", lambda: AllOf(), InvalidCriterion, r"AllOf needs at least one criterion"),
     ("any-of non-criterion", lambda: AnyOf(A, True), InvalidCriterion,

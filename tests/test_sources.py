@@ -139,7 +139,7 @@ def test_string_sources() -> None:
     assert as_source("edss") == Latest("edss")
     with pytest.raises(InvalidCriterion, match="not a value source"):
         as_source(3)
-    with pytest.raises(InvalidCriterion, match="must be a Span"):
+    with pytest.raises(InvalidCriterion, match="30 is not a span"):
         Latest("edss", within=30)  # type: ignore[arg-type]
 
 

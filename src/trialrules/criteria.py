@@ -390,9 +390,7 @@ def _codeset(_: Any, __: Any, value: Any) -> None:
 
 
 def _span(value: Any) -> Span | None:
-    if value is None or isinstance(value, Span):
-        return value
-    raise InvalidCriterion(f"span={value!r} must be a Span such as Span(months=1), or None")
+    return None if value is None else Span.of(value)
 
 
 def _required_span(_: Any, __: Any, value: Any) -> None:

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import sys
 from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
 from typing import IO, Any
 
 from ..batch import screen
 from ..io.records import LoadError, read_jsonl
 from ..outcomes import Determination, Outcome
 from ..protocol import Protocol, ProtocolResult
+from ..records import Record
 from ._common import (
     EXIT_BAD_INPUT,
     EXIT_OK,
+    UsageError,
     add_as_of,
     add_protocol,
     load_protocol,
@@ -35,7 +40,24 @@ def register(sub: Any) -> None:
     add_protocol(parser)
     parser.add_argument("--format", choices=("text", "json", "csv"), default="text",
                         help="output format (default: text)")
+    parser.add_argument("--input-format", choices=("jsonl", "fhir"), default="jsonl",
+                        help="jsonl: patient JSON lines (default); fhir: a FHIR R4 Bundle file, "
+                             "a folder of Bundle files or a bulk-export NDJSON folder")
     parser.set_defaults(run=run)
+
+
+def read_input(args: argparse.Namespace, protocol: Protocol,
+               stack: contextlib.ExitStack) -> Iterator[tuple[int, Record | LoadError]]:
+    """The patients to screen, as (position, Record or LoadError), per ``--input-format``."""
+    if getattr(args, "input_format", "jsonl") == "fhir":
+        from ..fhir import read_fhir
+
+        if args.patients == "-" or not Path(args.patients).exists():
+            raise UsageError(f"cannot read {args.patients!r}: --input-format fhir needs a file "
+                             "or folder")
+        return read_fhir(args.patients, vocabulary=protocol.vocabulary, domains=protocol.domains)
+    stream = stack.enter_context(open_input(args.patients))
+    return read_jsonl(stream, domains=protocol.domains)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -45,8 +67,8 @@ def run(args: argparse.Namespace) -> int:
           file=sys.stderr)
     writer = _WRITERS[args.format](protocol, as_of, sys.stdout)
     bad = 0
-    with open_input(args.patients) as stream:
-        for item in screen(protocol, read_jsonl(stream, domains=protocol.domains), as_of):
+    with contextlib.ExitStack() as stack:
+        for item in screen(protocol, read_input(args, protocol, stack), as_of):
             if isinstance(item, LoadError):
                 bad += 1
                 print(f"trialrules: {item}", file=sys.stderr)

@@ -27,7 +27,7 @@ _OBS: Final = frozenset({"code", "value", "date", "unit"})
 _COND: Final = frozenset({"code", "onset", "end", "note"})
 _EXPO: Final = frozenset({"code", "start", "end", "note"})
 _CODE_RE: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*:\S+\Z")
-_DATE_RE: Final = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?\Z")
+_DATE_RE: Final = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?\Z|\d{4}-\d{2}-\d{2}/\d{4}-\d{2}-\d{2}\Z")
 _MAX_TEXT: Final = 10_000
 
 
@@ -64,7 +64,8 @@ class _Loader:
 
     def date(self, value: Any, field: str) -> PartialDate:
         if not isinstance(value, str) or not _DATE_RE.match(value):
-            raise self.fail(field, value, "a date YYYY, YYYY-MM or YYYY-MM-DD")
+            raise self.fail(field, value, "a date YYYY, YYYY-MM or YYYY-MM-DD "
+                                          "(or an interval YYYY-MM-DD/YYYY-MM-DD)")
         try:
             return PartialDate.parse(value)
         except InvalidRecord as exc:
