@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import calendar
 import functools
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from hypothesis import strategies as st
@@ -131,15 +131,22 @@ def _coarsen(day: date, precision: str) -> PartialDate:
 
 
 @functools.cache
-def partial_dates(min_year: int = MIN_YEAR, max_year: int = MAX_YEAR, *,
-                  unknown: bool = False) -> st.SearchStrategy[PartialDate]:
-    """Dates known to the day (mostly), the month or the year; ``unknown`` adds ``PartialDate()``.
+def partial_dates(min_year: int = MIN_YEAR, max_year: int = MAX_YEAR, *, unknown: bool = False,
+                  intervals: bool = False, max_days: int = 400) -> st.SearchStrategy[PartialDate]:
+    """Dates known to the day (mostly), the month or the year.
 
-    Each is built by coarsening an exact day, so the day lies in its interval.
+    ``unknown`` adds ``PartialDate()``; ``intervals`` adds ``PartialDate.between(first, last)``
+    (up to ``max_days`` long). Each is built around an exact day in [min_year, max_year].
     """
     known = st.builds(_coarsen, dates(min_year, max_year),
                       st.sampled_from(["day", "day", "day", "month", "year"]))
-    return st.one_of(known, st.just(PartialDate())) if unknown else known
+    choices = [known]
+    if intervals:
+        choices.append(st.builds(lambda d, n: PartialDate.between(d, d + timedelta(days=n)),
+                                 dates(min_year, max_year), st.integers(0, max_days)))
+    if unknown:
+        choices.append(st.just(PartialDate()))
+    return st.one_of(*choices)
 
 
 @functools.cache
@@ -178,8 +185,7 @@ def _event_span(max_year: int) -> st.SearchStrategy[tuple[PartialDate, PartialDa
 
     @st.composite
     def build(draw: st.DrawFn) -> tuple[PartialDate, PartialDate | None]:
-        first = draw(dates(2012, max_year))
-        start = _coarsen(first, draw(st.sampled_from(["day", "day", "month", "year"])))
+        start = draw(partial_dates(2012, max_year, intervals=True))
         kind = draw(st.sampled_from(["ongoing", "dated", "dated", "dated", "unknown"]))
         if kind == "ongoing":
             return start, None
@@ -198,7 +204,8 @@ def observations(max_year: int = 2030) -> st.SearchStrategy[Observation]:
     @st.composite
     def build(draw: st.DrawFn) -> Observation:
         code = draw(st.sampled_from(NUMERIC_CODES + tuple(CATEGORICAL)))
-        return Observation(code, draw(domain_values(code)), draw(partial_dates(2012, max_year)))
+        return Observation(code, draw(domain_values(code)),
+                           draw(partial_dates(2012, max_year, intervals=True, max_days=60)))
 
     return build()
 
@@ -221,7 +228,8 @@ def _record(draw: st.DrawFn, as_of: date | None, max_facts: int) -> Record:
     last_birth_year = (as_of.year - 1) if as_of is not None else 2010
     return Record(
         draw(_IDS),
-        birth_date=draw(st.none() | partial_dates(1930, last_birth_year)),
+        birth_date=draw(st.none() | partial_dates(1930, last_birth_year, intervals=True,
+                                                  max_days=300)),
         sex=draw(_SEXES),
         observations=draw(st.lists(observations(), max_size=max_facts)),
         conditions=draw(st.lists(conditions(), max_size=max_facts)),

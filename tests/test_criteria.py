@@ -405,7 +405,8 @@ def _overlaps(begin: PartialDate, end: PartialDate | None, start: date, as_of: d
     return found
 
 
-_EVENT_DAY = ts.partial_dates(2026, 2027).filter(lambda p: p.month is not None)
+_EVENT_DAY = ts.partial_dates(2026, 2027, intervals=True, max_days=45).filter(
+    lambda p: p.latest <= p.earliest + timedelta(days=45))  # a year has too many days to try
 
 
 @st.composite

@@ -248,7 +248,8 @@ def _possible_latest(obs: list[Observation], start: date, as_of: date) -> tuple[
     return possible, empty_world
 
 
-_NEAR = ts.partial_dates(2026, 2026).filter(lambda p: p.month is not None)
+_NEAR = ts.partial_dates(2026, 2026, intervals=True, max_days=45).filter(
+    lambda p: p.latest <= p.earliest + timedelta(days=45))
 
 
 @given(st.lists(st.tuples(_NEAR, ts.edss_grid()), min_size=1, max_size=4),
