@@ -128,6 +128,7 @@ def test_partial_date_is_immutable() -> None:
     (Span(years=4), date(2024, 2, 29), date(2020, 2, 29)),
     (Span(years=5), date(2026, 6, 15), date(2021, 6, 15)),
     (Span(weeks=2), date(2026, 3, 1), date(2026, 2, 15)),
+    (Span(months=1, days=1), date(2027, 3, 31), date(2027, 2, 27)),  # months first, then days
     (Span(days=1), date(2026, 3, 1), date(2026, 2, 28)),
     (Span(), date(2026, 3, 1), date(2026, 3, 1)),              # zero span: as_of alone
     (Span(years=3000), date(2026, 3, 1), date.min),            # clamps at the first day

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from datetime import date
 
 import pytest
@@ -160,3 +161,37 @@ def test_reprs_read_like_code() -> None:
     assert repr(Outcome.MET) == "Outcome.MET"
     assert repr(Determination.NEEDS_REVIEW) == "Determination.NEEDS_REVIEW"
     assert [o.value for o in Outcome] == ["met", "not_met", "unknown"]
+
+
+def _documented_table(heading: str) -> dict[tuple[str, str], str]:
+    """A truth table from docs/semantics.md, as {(row, column): cell}."""
+    from pathlib import Path
+
+    text = (Path(__file__).parent.parent / "docs" / "semantics.md").read_text(encoding="utf-8")
+    lines = text[text.index(f"| {heading} |"):].splitlines()
+    def cells(line: str) -> list[str]:   # split on | but not on an escaped \|
+        return [c.strip().strip("*") for c in re.split(r"(?<!\\)\|", line.strip().strip("|"))]
+
+    columns = cells(lines[0])[1:]
+    table = {}
+    for line in lines[2:]:
+        if not line.startswith("|"):
+            break
+        row, *rest = cells(line)
+        table.update({(row, col): cell for col, cell in zip(columns, rest, strict=True)})
+    return table
+
+
+def test_documented_truth_tables_match_the_code() -> None:
+    """docs/semantics.md prints the tables; they must not drift from the code."""
+    symbol = {"T": T, "F": F, "?": N}
+    for heading, op in [("`a & b` (AllOf)", Outcome.__and__), ("`a \\| b` (AnyOf)", Outcome.__or__)]:
+        table = _documented_table(heading)
+        assert len(table) == 9
+        for (row, col), cell in table.items():
+            assert op(symbol[row], symbol[col]) is symbol[cell], (heading, row, col)
+    implies = _documented_table("`Implies(a, b)`")
+    for (row, col), cell in implies.items():
+        a, b = symbol[row.removeprefix("a = ")], symbol[col.removeprefix("b = ")]
+        assert a.implies(b) is symbol[cell]
+    assert len(implies) == 9
