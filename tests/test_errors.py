@@ -56,7 +56,11 @@ CASES: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
      r"low_inclusive=1 must be True or False"),
     ("range bad source", lambda: Range(3, 1, 2), InvalidCriterion,
      r"source 3 is not a value source; use Age\(\), Sex\(\), Latest\('code'\)"),
+    ("range on sex", lambda: Range(Sex(), 1, 2), InvalidCriterion,
+     r"Range compares numbers, but sex is categorical; use OneOf\(Sex\(\), \['female'\]\)"),
     # Threshold
+    ("threshold on sex", lambda: Threshold("sex", ">=", 1), InvalidCriterion,
+     r"Threshold compares numbers, but sex is categorical"),
     ("bad operator", lambda: Threshold("edss", "=>", 3), InvalidCriterion,
      r"unknown operator '=>'; use one of '>=', '>', '<=', '<'"),
     ("equality operator", lambda: Threshold("edss", "==", 3), InvalidCriterion,
@@ -188,3 +192,14 @@ def test_structured_attributes() -> None:
     assert (info.value.field, info.value.value, info.value.allowed) == (
         "sex", "F", "one of female, male, other, unknown")
     assert re.search(r"sex = 'F'", str(info.value))
+
+
+def test_decide_stops_early_but_evaluate_checks_every_value() -> None:
+    """Documented in docs/semantics.md §10: decide() short-circuits, evaluate() does not."""
+    rule = AllOf(Flag("a"), Range("edss", 3, 6))
+    record = Record("P1", flags={"a": False},
+                    observations=[Observation("edss", 6.3, "2026-10-01")])
+    as_of = date(2026, 11, 1)
+    assert rule.decide(record, as_of).value == "not_met"
+    with pytest.raises(InvalidRecord, match=r"observations\[0\]\.value = 6\.3"):
+        rule.evaluate(record, as_of)

@@ -71,6 +71,13 @@ def _bool(name: str) -> Callable[[Any, Any, Any], None]:
     return check
 
 
+def _numeric_source(instance: Any, _: Any, value: Source) -> None:
+    if isinstance(value, Sex):
+        raise InvalidCriterion(
+            f"{type(instance).__name__} compares numbers, but sex is categorical; "
+            "use OneOf(Sex(), ['female']) instead")
+
+
 def _leaf(kind: str, ctx_id: str | None, label: str | None, outcome: Outcome, reason: str,
           evidence: tuple[Evidence, ...] = (), missing: tuple[str, ...] = ()) -> Explanation:
     return Explanation(ctx_id, kind, outcome, reason, label, evidence, missing)
@@ -155,7 +162,7 @@ class Range(_ValueCriterion):
     Range('edss', 3, 6)
     """
 
-    source: Source = attrs.field(converter=as_source)
+    source: Source = attrs.field(converter=as_source, validator=_numeric_source)
     low: int | float = attrs.field(validator=_number("low"))
     high: int | float = attrs.field(validator=_number("high"))
     low_inclusive: bool = attrs.field(default=True, kw_only=True,
@@ -225,7 +232,7 @@ class Threshold(_ValueCriterion):
     Outcome.MET
     """
 
-    source: Source = attrs.field(converter=as_source)
+    source: Source = attrs.field(converter=as_source, validator=_numeric_source)
     operator: str = attrs.field(validator=_operator)
     bound: int | float = attrs.field(validator=_number("bound"))
     id: str | None = attrs.field(default=None, kw_only=True, validator=check_id)
