@@ -330,7 +330,8 @@ def _simple_leaves() -> st.SearchStrategy[Criterion]:
     washouts = st.builds(Washout, code_sets(), spans())
     lookbacks = st.builds(
         lambda codes, span, on, n: Lookback(codes, span, on=on, at_least=n),
-        code_sets(), st.none() | spans(), st.sampled_from(["conditions", "exposures"]),
+        code_sets(), st.sampled_from([None, Span()]) | spans(),
+        st.sampled_from(["conditions", "exposures"]),
         st.integers(1, 3))
     placeholders = st.builds(Placeholder, st.none() | st.sampled_from(["not encodable", "later"]))
     return st.one_of(_ranges(), thresholds, _one_ofs(), flags, washouts, lookbacks, placeholders)
