@@ -203,6 +203,28 @@ def evaluate_agrees_with_decide(c: Criterion, record: Record, as_of: date) -> No
     assert str(explanation).splitlines()[0].startswith("[")
 
 
+_FACT = re.compile(r"(observations|conditions|exposures)\[(\d+)\]\Z")
+
+
+def evidence_points_at_the_record(c: Criterion, record: Record, as_of: date) -> None:
+    """Every evidence path names a real fact of the record, with its code and date."""
+    stack = [c.evaluate(record, as_of)]
+    while stack:
+        node = stack.pop()
+        stack.extend(node.children)
+        for fact in node.evidence:
+            match = _FACT.match(fact.path)
+            if match is None:
+                assert fact.path in {"birth_date", "sex", "complete.exposures",
+                                     "complete.conditions"} or fact.path.startswith("flags."), fact
+                continue
+            entry = getattr(record, match[1])[int(match[2])]
+            assert entry.code == fact.code
+            begin = entry.date if match[1] == "observations" else (
+                entry.start if match[1] == "exposures" else entry.onset)
+            assert str(begin) == fact.date
+
+
 def never_mutates_the_record(c: Criterion, record: Record, as_of: date) -> None:
     before = pickle.dumps(record)
     c.evaluate(record, as_of)
@@ -217,8 +239,8 @@ def pickled_decides_the_same(c: Criterion, record: Record, as_of: date) -> None:
 
 @given(ts.criteria(), ts.scenarios())
 def test_properties_of_one_tree(criterion: Criterion, scenario: tuple[Record, date]) -> None:
-    for check in (double_negation, evaluate_agrees_with_decide, never_mutates_the_record,
-                  pickled_decides_the_same):
+    for check in (double_negation, evaluate_agrees_with_decide, evidence_points_at_the_record,
+                  never_mutates_the_record, pickled_decides_the_same):
         check(criterion, *scenario)
 
 
