@@ -247,7 +247,7 @@ def test_washout_open_world() -> None:
     # an exposure in the window decides NOT_MET even without completeness
     assert washout(Exposure("ATC:L01AA01", "2027-03-01", "2027-03-01"), complete={}) is NOT_MET
     explanation = Washout(CYTOTOXIC, Span(months=1)).evaluate(Record("P"), MARCH_31)
-    assert explanation.missing == ("exposure history complete through 2027-03-31 "
+    assert explanation.missing == ("exposures history complete through 2027-03-31 "
                                    "(complete.exposures)",)
 
 
@@ -453,7 +453,7 @@ def test_undecided_age_says_may_or_may_not_and_names_the_birth_date() -> None:
     explanation = Range(Age(), 18, 60).evaluate(Record("P", birth_date="2008"), date(2026, 6, 15))
     assert explanation.reason.startswith(
         "age 17 to 18 (born 2008) may or may not be between 18 and 60 (both inclusive)")
-    assert explanation.missing == ("the exact birth date",)
+    assert explanation.missing == ("exact birth date (birth_date)",)
 
 
 def test_undecided_latest_names_the_candidates() -> None:

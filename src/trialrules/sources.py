@@ -118,7 +118,7 @@ class Age(Source):
             text = f"{what} {youngest} to {oldest} (born {birth})"
         return Reading(values, (text,) * len(values),
                        (Evidence("birth_date", value=None, date=str(birth)),),
-                       precise="the exact birth date")
+                       precise="exact birth date (birth_date)")
 
     def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
         return "age" if self.unit == "years" else f"age in completed {self.unit}"

@@ -9,10 +9,12 @@ import json
 import sys
 from collections import Counter
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
 from ..batch import screen
+from ..explanations import Explanation
 from ..io.records import LoadError, read_jsonl
 from ..outcomes import Determination, Outcome
 from ..protocol import Protocol, ProtocolResult
@@ -63,12 +65,14 @@ def read_input(args: argparse.Namespace, protocol: Protocol,
 def run(args: argparse.Namespace) -> int:
     protocol = load_protocol(args.protocol)
     as_of, how = resolve_as_of(args.as_of)
-    print(f"trialrules: screening against {protocol.id} as of {as_of.isoformat()} ({how})",
-          file=sys.stderr)
-    writer = _WRITERS[args.format](protocol, as_of, sys.stdout)
     bad = 0
     with contextlib.ExitStack() as stack:
-        for item in screen(protocol, read_input(args, protocol, stack), as_of):
+        # An unreadable input is a usage error before any output.
+        items = read_input(args, protocol, stack)
+        print(f"trialrules: screening against {protocol.id} as of {as_of.isoformat()} ({how})",
+              file=sys.stderr)
+        writer = _WRITERS[args.format](protocol, as_of, how, sys.stdout)
+        for item in screen(protocol, items, as_of):
             if isinstance(item, LoadError):
                 bad += 1
                 print(f"trialrules: {item}", file=sys.stderr)
@@ -83,14 +87,24 @@ def _verdict(result: ProtocolResult) -> str:
     return result.determination.value.upper().replace("_", " ")
 
 
+def _grouped(explanations: tuple[Explanation, ...]) -> str:
+    """``id: reason`` pairs; criteria with the same reason (exclusions 2 and 4) share one."""
+    reasons: dict[str, list[str]] = {}
+    for e in explanations:
+        reasons.setdefault(e.reason, []).append(e.id or "")
+    return "; ".join(f"{', '.join(ids)}: {reason}" for reason, ids in reasons.items())
+
+
 class _Text:
-    def __init__(self, protocol: Protocol, as_of: Any, out: IO[str]) -> None:
+    """One line per patient (id, determination, deciding criteria), then a summary."""
+
+    def __init__(self, protocol: Protocol, as_of: date, how: str, out: IO[str]) -> None:
         self.protocol, self.out = protocol, out
         self.counts: Counter[str] = Counter()
         self.excluded: Counter[str] = Counter()
         self.undecided: Counter[str] = Counter()
         self.errors = 0
-        out.write(f"Screening against {protocol.id} as of {as_of.isoformat()}\n")
+        out.write(f"Screening against {protocol.id} as of {as_of.isoformat()} ({how})\n")
 
     def result(self, r: ProtocolResult) -> None:
         self.counts[r.determination.value] += 1
@@ -99,9 +113,10 @@ class _Text:
         for e in r.undecided:
             self.undecided[e.id or ""] += 1
         if r.determination is Determination.INELIGIBLE:
-            detail = "; ".join(f"{e.id}: {e.reason}" for e in r.deciding)
+            detail = _grouped(r.deciding)
         elif r.determination is Determination.NEEDS_REVIEW:
-            detail = "undecided " + ", ".join(e.id or "" for e in r.undecided)
+            detail = (f"undecided {', '.join(e.id or '' for e in r.undecided)}; "
+                      f"needs {'; '.join(r.missing)}")
         else:
             detail = "every inclusion met, no exclusion met"
         self.out.write(f"{r.patient}\t{_verdict(r)}\t{detail}\n")
@@ -117,14 +132,14 @@ class _Text:
         self.out.write(f"  patients screened: {total}; bad lines: {self.errors}\n")
         for d in Determination:
             self.out.write(f"  {d.value}: {self.counts[d.value]}\n")
-        self.out.write("  per criterion (excluded / undecided):\n")
+        self.out.write("  patients per criterion (excluded / undecided):\n")
         for c in self.protocol.criteria:
             cid = c.id or ""
             self.out.write(f"    {cid}: {self.excluded[cid]} / {self.undecided[cid]}\n")
 
 
 class _Json:
-    def __init__(self, protocol: Protocol, as_of: Any, out: IO[str]) -> None:
+    def __init__(self, protocol: Protocol, as_of: date, how: str, out: IO[str]) -> None:
         self.out = out
 
     def result(self, r: ProtocolResult) -> None:
@@ -150,7 +165,7 @@ def result_line(r: ProtocolResult) -> dict[str, Any]:
 
 
 class _Csv:
-    def __init__(self, protocol: Protocol, as_of: Any, out: IO[str]) -> None:
+    def __init__(self, protocol: Protocol, as_of: date, how: str, out: IO[str]) -> None:
         self.ids = [c.id or "" for c in protocol.criteria]
         self.writer = csv.writer(out, lineterminator="\n")
         self.writer.writerow(["id", "determination", *self.ids, "error"])
