@@ -180,7 +180,9 @@ def _facts(kind: type, value: Iterable[Any]) -> tuple[Any, ...]:
     items = tuple(value)
     for i, item in enumerate(items):
         if not isinstance(item, kind):
-            raise InvalidRecord(f"{kind.__name__.lower()}s[{i}]", item, f"a {kind.__name__}")
+            article = "an" if kind.__name__[0] in "AEIOU" else "a"
+            raise InvalidRecord(f"{kind.__name__.lower()}s[{i}]", item,
+                                f"{article} {kind.__name__}")
     return items
 
 
