@@ -143,7 +143,7 @@ CASES: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
      r"protocol title '' must be a non-empty string"),
     # records and dates
     ("unknown sex", lambda: Record("P1", sex="f"), InvalidRecord,
-     r"patient \?: sex = 'f'; expected one of female, male, other, unknown"),
+     r"patient 'P1': sex = 'f'; expected one of female, male, other, unknown"),
     ("bad date string", lambda: Observation("edss", 3, "2027-02-30"), InvalidRecord,
      r"date = '2027-02-30'; expected a real calendar date \(a day from 01 to 28 in 2027-02\)"),
     ("datetime", lambda: Record("P1", birth_date=datetime(1980, 1, 1, 12)), InvalidRecord,
