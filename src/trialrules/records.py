@@ -230,7 +230,7 @@ class Record:
 
     def __init__(
         self,
-        id: str,  # noqa: A002 - the record's own word
+        id: str,
         *,
         birth_date: Any = None,
         sex: str | None = None,
