@@ -23,13 +23,15 @@ class Reading:
     """What a source found: the values it could be, whether it might be absent, and why.
 
     ``values`` holds every value the fact could take given partial dates; an
-    empty tuple with ``missing`` set means nothing was recorded.
+    empty tuple with ``missing`` set means nothing was recorded. ``precise``
+    names the fact that would pick one value when the possible values disagree.
     """
 
     values: tuple[Any, ...]
     texts: tuple[str, ...]
     evidence: tuple[Evidence, ...] = ()
     missing: str | None = None
+    precise: str | None = None
 
 
 class Source:
@@ -87,6 +89,13 @@ class Age(Source):
 
     ``Age(unit="months")`` (or weeks, days) counts completed months instead, for
     registry bounds such as "6 Months" that whole years cannot state exactly.
+
+    Born 29 February, the birthday counts on 28 February in common years.
+
+    >>> from datetime import date
+    >>> from trialrules import Range, Record
+    >>> Range(Age(), 18, 60).decide(Record("P1", birth_date="2008-02-29"), date(2026, 2, 28))
+    Outcome.MET
     """
 
     unit: str = attrs.field(default="years", validator=_age_unit, kw_only=True)
@@ -108,7 +117,8 @@ class Age(Source):
         else:
             text = f"{what} {youngest} to {oldest} (born {birth})"
         return Reading(values, (text,) * len(values),
-                       (Evidence("birth_date", value=None, date=str(birth)),))
+                       (Evidence("birth_date", value=None, date=str(birth)),),
+                       precise="exact birth date (birth_date)")
 
     def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
         return "age" if self.unit == "years" else f"age in completed {self.unit}"
@@ -164,6 +174,12 @@ class Latest(Source):
     Observations dated after ``as_of`` are invisible. When partial dates leave
     more than one observation possibly the latest, every one of them is a
     possible value; the criterion is decided only if they all agree.
+
+    >>> from datetime import date
+    >>> from trialrules import Observation, Range, Record, Span
+    >>> record = Record("P1", observations=[Observation("edss", 4.5, "2026-06-01")])
+    >>> Range(Latest("edss", within=Span(months=3)), 3, 6).decide(record, date(2026, 11, 27))
+    Outcome.UNKNOWN
     """
 
     code: str = attrs.field(validator=_code)
@@ -207,8 +223,10 @@ class Latest(Source):
             evidence.append(Evidence(f"observations[{i}]", obs.code, obs.value, str(obs.date)))
         missing = None
         if not sure:
-            missing = f"observation {code} dated for certain on or before {as_of}"
-        return Reading(tuple(values), tuple(texts), tuple(evidence), missing)
+            where = f" and on or after {start}" if self.within else ""
+            missing = f"an observation {code} dated for certain on or before {as_of}{where}"
+        precise = f"which of {', '.join(e.path for e in evidence)} is the latest"
+        return Reading(tuple(values), tuple(texts), tuple(evidence), missing, precise)
 
     def _name(self, domains: Mapping[str, Domain] | None) -> str:
         domain = (domains or STANDARD_DOMAINS).get(self.code) or STANDARD_DOMAINS.get(self.code)
