@@ -225,7 +225,8 @@ class Latest(Source):
         if not sure:
             where = f" and on or after {start}" if self.within else ""
             missing = f"an observation {code} dated for certain on or before {as_of}{where}"
-        precise = f"which of {', '.join(e.path for e in evidence)} is the latest"
+        # Named by content, not list position, so the text does not depend on the record's order.
+        precise = f"which of {', '.join(texts)} is the latest"
         return Reading(tuple(values), tuple(texts), tuple(evidence), missing, precise)
 
     def _name(self, domains: Mapping[str, Domain] | None) -> str:
