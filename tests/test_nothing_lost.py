@@ -209,3 +209,9 @@ def test_csv_format_reports_bad_lines_in_the_output_too(
     assert status == 1
     assert rows[2].startswith(",error,")
     assert rows[2].endswith("line 2: $: got 'list'; expected a JSON object for one patient")
+
+
+def test_a_text_stream_is_read_line_by_line_with_the_same_limit() -> None:
+    stream = io.StringIO('{"id": "P1"}\n{"id": "P2", "x": "' + "y" * 100 + '"}\n{"id": "P3"}')
+    got = [(n, type(item).__name__) for n, item in read_jsonl(stream, max_line_length=50)]
+    assert got == [(1, "Record"), (2, "LoadError"), (3, "Record")]

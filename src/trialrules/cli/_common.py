@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Iterator
 from datetime import date
@@ -43,7 +44,8 @@ def utf8_arg(text: str) -> str:
 def as_of_arg(text: str) -> date:
     """Parse ``--as-of`` strictly as YYYY-MM-DD."""
     try:
-        if len(text) != 10:
+        # fromisoformat alone also takes "20261127xx" and week dates such as "2026-W48-5".
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
             raise ValueError
         return date.fromisoformat(text)
     except ValueError:
