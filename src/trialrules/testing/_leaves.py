@@ -62,6 +62,13 @@ def grid_step(source: Source, domains: Mapping[str, Domain], bounds: list[Any]) 
     return Decimal(1).scaleb(min(exponent, 0))
 
 
+def _num(value: Any) -> str:
+    """Numbers as a clinician writes them: 6, 6.5 (not 6.0)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _number(value: Decimal, integral: bool) -> int | float:
     if integral and value == value.to_integral_value():
         return int(value)
@@ -184,7 +191,7 @@ def numeric_cases(leaf: Range | Threshold, as_of: date,
         if facts is None:
             return
         where = note or _where(leaf, value, step)
-        out.append(LeafCase(facts, _label(passes(leaf, value)), f"{name} {value} ({where})",
+        out.append(LeafCase(facts, _label(passes(leaf, value)), f"{name} {_num(value)} ({where})",
                             as_of, plain))
 
     # Typical witnesses first: well inside, and well outside.
@@ -295,15 +302,15 @@ def _latest_cases(leaf: Criterion, source: Latest, cases: list[LeafCase],
 
     if good is not None:
         yield LeafCase({key: (obs(good, as_of + DAY),)}, UNKNOWN,
-                       f"{code} {good} dated the day after as_of (not yet seen; missing fact)",
+                       f"{code} {_num(good)} dated the day after as_of (not yet seen; missing fact)",
                        as_of)
         if source.within is not None:
             start = source.within.before(as_of)
             yield LeafCase({key: (obs(good, start),)}, _label(passes(leaf, good)),
-                           f"{code} {good} on the first day of its recency window ({start})", as_of)
+                           f"{code} {_num(good)} on the first day of its recency window ({start})", as_of)
             if start > date.min:
                 yield LeafCase({key: (obs(good, start - DAY),)}, UNKNOWN,
-                               f"{code} {good} the day before its recency window opens "
+                               f"{code} {_num(good)} the day before its recency window opens "
                                "(too old; missing fact)", as_of)
     if good is None or bad is None:
         return
@@ -311,17 +318,17 @@ def _latest_cases(leaf: Criterion, source: Latest, cases: list[LeafCase],
     if source.within is not None and source.within.before(as_of) > earlier:
         return
     yield LeafCase({key: (obs(bad, earlier), obs(good, as_of))}, MET,
-                   f"{code} {bad} the day before as_of, then {good} on as_of (the latest counts)",
+                   f"{code} {_num(bad)} the day before as_of, then {_num(good)} on as_of (the latest counts)",
                    as_of)
     yield LeafCase({key: (obs(good, earlier), obs(bad, as_of))}, NOT_MET,
-                   f"{code} {good} the day before as_of, then {bad} on as_of (the latest counts)",
+                   f"{code} {_num(good)} the day before as_of, then {_num(bad)} on as_of (the latest counts)",
                    as_of)
     yield LeafCase({key: (obs(good, as_of), obs(bad, as_of))}, UNKNOWN,
-                   f"{code} {good} and {bad} both on as_of (which is latest is uncertain)", as_of)
+                   f"{code} {_num(good)} and {_num(bad)} both on as_of (which is latest is uncertain)", as_of)
     month = PartialDate(as_of.year, as_of.month)
     if source.within is None or source.within.before(as_of) <= month.earliest:
         yield LeafCase({key: (obs(good, as_of), obs(bad, month))}, UNKNOWN,
-                       f"{code} {good} on as_of and {bad} dated only {month} "
+                       f"{code} {_num(good)} on as_of and {_num(bad)} dated only {month} "
                        "(which is latest is uncertain)", as_of)
 
 
@@ -336,7 +343,7 @@ def one_of_cases(leaf: OneOf, as_of: date, domains: Mapping[str, Domain]) -> lis
         if facts is None:
             return
         ok = passes(leaf, value)
-        out.append(LeafCase(facts, _label(ok), f"{name} {value} ({'in' if ok else 'not in'} "
+        out.append(LeafCase(facts, _label(ok), f"{name} {_num(value)} ({'in' if ok else 'not in'} "
                                                f"{'the set' if len(values) > 1 else 'it'})",
                             as_of, plain))
 
@@ -357,7 +364,7 @@ def one_of_cases(leaf: OneOf, as_of: date, domains: Mapping[str, Domain]) -> lis
 def _outsiders(source: Source, values: list[Any], domains: Mapping[str, Domain]) -> list[Any]:
     """A value or two outside a OneOf's set, valid for its source."""
     if isinstance(source, Sex):
-        return sorted(SEXES - set(values) - {"unknown"})[:1]
+        return sorted(SEXES - set(values) - {"unknown"})
     strings = [v for v in values if isinstance(v, str)]
     numbers = [v for v in values if not isinstance(v, str)]
     out: list[Any] = []

@@ -19,7 +19,7 @@ from ..domains import STANDARD_DOMAINS, Domain
 from ..errors import TrialRulesError
 from ..outcomes import Determination, Outcome
 from ..protocol import Protocol
-from ..records import SEXES, Condition, Exposure, Observation, Record
+from ..records import SEXES, Condition, Exposure, FrozenMap, Observation, Record
 from ..sources import Age, Latest, Sex
 from ._facts import BIRTH, SEX, Facts, build
 from .boundaries import Builder, _node_and_domains
@@ -212,6 +212,24 @@ def records_for(target: Criterion | Protocol, outcome: Outcome | Determination, 
     ...     assert edss.decide(record, date(2026, 11, 27)) is Outcome.NOT_MET
     >>> test_outside()
     """
+    key = (target, outcome, as_of, None if domains is None else FrozenMap(domains))
+    try:
+        cached = _CACHE.get(key)
+    except TypeError:  # an unhashable part: build afresh
+        return _records_for(target, outcome, as_of, domains)
+    if cached is None:
+        if len(_CACHE) >= 256:
+            _CACHE.clear()
+        cached = _CACHE[key] = _records_for(target, outcome, as_of, domains)
+    return cached
+
+
+#: Strategies already built: ``flatmap(lambda o: records_for(c, o, d))`` draws them often.
+_CACHE: dict[tuple[Any, ...], st.SearchStrategy[Record]] = {}
+
+
+def _records_for(target: Criterion | Protocol, outcome: Outcome | Determination, as_of: date,
+                 domains: Mapping[str, Domain] | None) -> st.SearchStrategy[Record]:
     node, domains = _node_and_domains(target, domains)
     if isinstance(target, Protocol):
         if not isinstance(outcome, Determination):
