@@ -44,7 +44,7 @@ def __getattr__(name: str) -> Any:
         try:
             from . import strategies
         except ModuleNotFoundError as exc:  # pragma: no cover - exercised without hypothesis
-            if exc.name != "hypothesis":
+            if (exc.name or "").split(".")[0] != "hypothesis":
                 raise
             raise ModuleNotFoundError(
                 f"trialrules.testing.{name} needs hypothesis; "

@@ -361,11 +361,12 @@ def boundary_cases(criterion: Criterion, as_of: date, *,
     if not isinstance(criterion, Criterion):
         raise TypeError(f"boundary_cases() takes a criterion, got {type(criterion).__name__}")
     builder = Builder(domains)
-    seen: set[tuple[Record, date]] = set()
+    seen: set[tuple[Record, date, str | None]] = set()
     out: list[BoundaryCase] = []
     for case in builder.cases(criterion, criterion.id, as_of):
         record = build(case.facts, "case")
-        key = (record, case.as_of)
+        # The same record may probe two leaves (all MET under AllOf): each keeps its pair.
+        key = (record, case.as_of, case.probe)
         if key in seen:
             continue
         seen.add(key)

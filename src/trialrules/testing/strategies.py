@@ -48,11 +48,10 @@ def _grid(domain: Domain, limit: int = 200) -> list[int | float]:
     """The values of a stepped domain, smallest first (shrinks toward ``low``)."""
     step = Decimal(repr(domain.step)) if isinstance(domain.step, float) else Decimal(domain.step or 1)
     low = Decimal(repr(domain.low)) if isinstance(domain.low, float) else Decimal(domain.low)
-    integral = isinstance(domain.low, int) and step == step.to_integral_value()
     out: list[int | float] = []
     value = low
     while value <= Decimal(repr(domain.high)) and len(out) < limit:
-        out.append(int(value) if integral else float(value))
+        out.append(int(value) if value == value.to_integral_value() else float(value))
         value += step
     return out
 
@@ -106,9 +105,10 @@ def records(base: date = BASE_DATE, *, domains: Mapping[str, Domain] | None = No
     """
     domains = STANDARD_DOMAINS if domains is None else domains
     codes = sorted(code for code, d in domains.items() if d.step is not None)
-    observation = st.sampled_from(codes).flatmap(lambda code: st.builds(
-        Observation, st.just(code), st.sampled_from(_grid(domains[code])),
-        _partial(base, 730, partial_dates)))
+    when = _partial(base, 730, partial_dates)
+    observation = st.one_of([st.builds(Observation, st.just(code),
+                                       st.sampled_from(_grid(domains[code])), when)
+                             for code in codes])
     complete = st.dictionaries(st.sampled_from(("conditions", "exposures", "observations")),
                                _day(base + timedelta(days=30), 400), max_size=3)
     return st.builds(
