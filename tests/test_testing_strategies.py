@@ -128,6 +128,7 @@ LEAF_POOL = [
     Range("edss", 3, 6), Range("edss", 2, 4.5, high_inclusive=False), Threshold("edss", "<", 5),
     Threshold("edss_pyramidal", ">=", 3), Range(Age(), 18, 60), Threshold(Age(), ">", 40),
     Threshold(Latest("edss", within=Span(months=3)), ">=", 4), OneOf(Sex(), ["female"]),
+    Threshold(Age(unit="months"), "<", 18), Range(Age(unit="days"), 7, 30),
     OneOf(Sex(), ["male", "other"]), Flag("consent"), Flag("pregnant", expected=False),
     Flag("pregnant", assume_false_if=OneOf(Sex(), ["male"])), Washout(CYTO, Span(months=1)),
     Washout(MITOXANTRONE, Span(weeks=2)), Lookback(CYTO, on="exposures"),

@@ -248,7 +248,11 @@ class Not(Criterion):
         return Explanation(node_id, "Not", outcome, reason, self.label, children=(kid,))
 
     def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
-        return f"not ({self.child.describe(domains)})"
+        negated = self.child._describe_not(domains)
+        return f"not ({self.child.describe(domains)})" if negated is None else negated
+
+    def _describe_not(self, domains: Mapping[str, Domain] | None = None) -> str | None:
+        return self.child.describe(domains)
 
     def __repr__(self) -> str:
         if self.id is None and self.label is None:
@@ -297,8 +301,9 @@ class Implies(Criterion):
         return Explanation(node_id, "Implies", outcome, reason, self.label, children=(a, b))
 
     def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
-        return (f"if {_clause(self.antecedent, domains)}, "
-                f"then {_clause(self.consequent, domains)}")
+        # "if A, then B and C" needs no brackets: the comma and "then" delimit the parts.
+        return (f"if {self.antecedent.describe(domains)}, "
+                f"then {self.consequent.describe(domains)}")
 
     def __repr__(self) -> str:
         return "Implies(" + ", ".join(
@@ -308,6 +313,7 @@ class Implies(Criterion):
 
 def _clause(child: Criterion, domains: Mapping[str, Domain] | None) -> str:
     text = child.describe(domains)
-    if isinstance(child, AllOf | AnyOf | AtLeast) and len(child.children) > 1:
+    if (isinstance(child, AllOf | AnyOf | AtLeast) and len(child.children) > 1) or isinstance(
+            child, Implies):
         return f"({text})"
     return text

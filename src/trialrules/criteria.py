@@ -97,6 +97,12 @@ def _judge(reading: Reading, test: Callable[[Any], bool]) -> tuple[Outcome, list
     return UNKNOWN, results
 
 
+def _verb(results: set[bool]) -> str:
+    if len(results) > 1:
+        return "may or may not be"
+    return "is" if True in results else "is not"
+
+
 class _ValueCriterion(Criterion):
     """Shared evaluation of criteria that test a source's value."""
 
@@ -128,13 +134,11 @@ class _ValueCriterion(Criterion):
         if not reading.values:
             reason = f"no {reading.missing} is recorded, so {bound} cannot be decided"
             return _leaf(kind, node_id, self.label, outcome, reason, missing=(reading.missing or "",))
-        parts = []
-        seen = set()
+        verdicts: dict[str, set[bool]] = {}
         for text, ok in zip(reading.texts, results, strict=True):
-            if text in seen:
-                continue
-            seen.add(text)
-            parts.append(f"{text} {'is' if ok else 'is not'} {bound}")
+            verdicts.setdefault(text, set()).add(ok)
+        # One text can stand for several possible values (an age from a partial birth date).
+        parts = [f"{text} {_verb(oks)} {bound}" for text, oks in verdicts.items()]
         reason = "; ".join(parts)
         missing: tuple[str, ...] = ()
         if outcome is UNKNOWN:
@@ -142,7 +146,8 @@ class _ValueCriterion(Criterion):
                 missing = (reading.missing,)
                 reason += f", but {reading.missing} is not certain"
             else:
-                missing = (f"the exact date of {self.source.describe(ctx.domains)}",)
+                missing = (("exact birth date (birth_date)",) if isinstance(self.source, Age)
+                           else (f"the exact date of {self.source.describe(ctx.domains)}",))
                 reason += " (the possible values disagree)"
         return _leaf(kind, node_id, self.label, outcome, reason, reading.evidence, missing)
 
@@ -244,7 +249,7 @@ def _values(value: Iterable[Any]) -> frozenset[Any]:
     if not out:
         raise InvalidCriterion("OneOf needs at least one value")
     for item in out:
-        if not isinstance(item, str | int | float) or (
+        if not isinstance(item, str | int | float) or isinstance(item, bool) or (
                 isinstance(item, float) and not is_number(item)):
             raise InvalidCriterion(f"OneOf value {item!r} must be a string or a finite number")
     return out
@@ -304,6 +309,9 @@ class Flag(Criterion):
     expected: bool = attrs.field(default=True, validator=_bool("expected"))
     assume_false_if: Criterion | None = attrs.field(default=None, kw_only=True,
                                                     validator=_optional_criterion)
+    #: The fact in words, stated as true when the flag is true ("bone marrow
+    #: morphology is normal"): what describe() says. Display only, like label.
+    text: str | None = attrs.field(default=None, kw_only=True, validator=check_label)
     id: str | None = attrs.field(default=None, kw_only=True, validator=check_id)
     label: str | None = attrs.field(default=None, kw_only=True, validator=check_label)
 
@@ -313,7 +321,7 @@ class Flag(Criterion):
 
     def anonymous(self) -> Criterion:
         cond = self.assume_false_if
-        return attrs.evolve(self, id=None, label=None,
+        return attrs.evolve(self, id=None, label=None, text=None,
                             assume_false_if=None if cond is None else cond.anonymous())
 
     def _decide(self, ctx: Context) -> Outcome:
@@ -330,7 +338,7 @@ class Flag(Criterion):
         if value is not None:
             got = "true" if value else "false"
             outcome = MET if value is self.expected else NOT_MET
-            reason = f"flag {self.name} is recorded as {got} (required: {want})"
+            reason = f"flag {self.name} is recorded as {got} (met when {want})"
             return _leaf("Flag", node_id, self.label, outcome, reason,
                          (Evidence(f"flags.{self.name}", value=value),))
         if self.assume_false_if is not None:
@@ -340,11 +348,20 @@ class Flag(Criterion):
                 reason = (f"flag {self.name} is not recorded and is taken as false "
                           f"because {self.assume_false_if.describe(ctx.domains)} ({cond.reason})")
                 return Explanation(node_id, "Flag", outcome, reason, self.label, cond.evidence)
-        reason = f"flag {self.name} is not recorded (required: {want})"
+        reason = f"flag {self.name} is not recorded (met when {want})"
         return _leaf("Flag", node_id, self.label, UNKNOWN, reason, missing=(f"flag {self.name}",))
 
     def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
-        text = f"{self.name} is {'true' if self.expected else 'false'}"
+        return self._sentence(self.expected, domains)
+
+    def _describe_not(self, domains: Mapping[str, Domain] | None = None) -> str | None:
+        return self._sentence(not self.expected, domains)
+
+    def _sentence(self, expected: bool, domains: Mapping[str, Domain] | None) -> str:
+        if self.text is None:
+            text = f"{self.name} is {'true' if expected else 'false'}"
+        else:
+            text = self.text if expected else _negate(self.text)
         if self.assume_false_if is not None:
             text += (f" (taken as false when not recorded and "
                      f"{self.assume_false_if.describe(domains)})")
@@ -352,8 +369,16 @@ class Flag(Criterion):
 
     def __repr__(self) -> str:
         pos = [repr(self.name)] + ([] if self.expected else ["expected=False"])
-        return _call("Flag", pos, {"assume_false_if": self.assume_false_if,
+        return _call("Flag", pos, {"assume_false_if": self.assume_false_if, "text": self.text,
                                    "id": self.id, "label": self.label})
+
+
+def _negate(statement: str) -> str:
+    """A flag's statement negated: "there is evidence" becomes "there is no evidence"."""
+    for lead in ("there is ", "there are "):
+        if statement.startswith(lead) and not statement.startswith(lead + "no "):
+            return f"{lead}no {statement[len(lead):]}"
+    return f"it is not the case that {statement}"
 
 
 _HISTORIES: Final = ("conditions", "exposures")
@@ -365,9 +390,7 @@ def _codeset(_: Any, __: Any, value: Any) -> None:
 
 
 def _span(value: Any) -> Span | None:
-    if value is None or isinstance(value, Span):
-        return value
-    raise InvalidCriterion(f"span={value!r} must be a Span such as Span(months=1), or None")
+    return None if value is None else Span.of(value)
 
 
 def _required_span(_: Any, __: Any, value: Any) -> None:
@@ -440,11 +463,20 @@ def _event_evidence(history: str, pairs: list[tuple[int, Any]]) -> tuple[Evidenc
     return tuple(out)
 
 
+def _when(fact: Evidence) -> str:
+    """An event's dates in words: "on D", "from D, ongoing" or "from D to E"."""
+    if fact.end == "ongoing":
+        return f"from {fact.date}, ongoing"
+    if fact.end == fact.date:
+        return f"on {fact.date}"
+    return f"from {fact.date} to {fact.end}"
+
+
 def _window_text(span: Span | None, start: date, as_of: date) -> str:
     if span is None:
         return f"at any time up to {as_of}"
     if span.is_zero:
-        return f"on {as_of}"
+        return f"current on {as_of}"
     return f"in the {span} before {as_of} ({start} to {as_of})"
 
 
@@ -474,11 +506,10 @@ class Washout(Criterion):
         start = ctx.window_start(self.span)
         scan = _Scan(ctx, "exposures", self.codes, start)
         window = _window_text(self.span, start, ctx.as_of)
-        what = self.codes.describe()
+        what = self.codes.name
         if scan.sure:
             ev = _event_evidence("exposures", scan.sure)
-            reason = (f"exposure to {what} ({ev[0].code} from {ev[0].date}, "
-                      f"{'ongoing' if ev[0].end == 'ongoing' else 'to ' + str(ev[0].end)}) "
+            reason = (f"exposure to {what} ({ev[0].code} {_when(ev[0])}) "
                       f"falls {window}: washout not complete")
             return _leaf("Washout", node_id, self.label, NOT_MET, reason, ev)
         if scan.maybe:
@@ -496,11 +527,19 @@ class Washout(Criterion):
         reason = (f"no exposure to {what} is recorded {window}, but the exposure history "
                   f"is not declared complete through {ctx.as_of}")
         return _leaf("Washout", node_id, self.label, UNKNOWN, reason,
-                     missing=(f"exposure history complete through {ctx.as_of} "
+                     missing=(f"exposures history complete through {ctx.as_of} "
                               f"(complete.exposures)",))
 
     def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
-        return (f"no exposure to {self.codes.describe()} in the {self.span} before the "
+        return f"no {self._exposure_text()}"
+
+    def _describe_not(self, domains: Mapping[str, Domain] | None = None) -> str | None:
+        return self._exposure_text()
+
+    def _exposure_text(self) -> str:
+        if self.span.is_zero:
+            return f"exposure to {self.codes.describe()} on the reference date, ongoing included"
+        return (f"exposure to {self.codes.describe()} in the {self.span} before the "
                 "reference date, ongoing exposure included")
 
     def __repr__(self) -> str:
@@ -539,7 +578,7 @@ class Lookback(Criterion):
         start = ctx.window_start(self.span)
         scan = _Scan(ctx, self.on, self.codes, start)
         window = _window_text(self.span, start, ctx.as_of)
-        what = f"{self._noun()} of {self.codes.describe()}"
+        what = f"{self._noun()} of {self.codes.name}"
         need = "" if self.at_least == 1 else f" (at least {self.at_least} needed)"
         sure, maybe = len(scan.sure), len(scan.maybe)
 
@@ -549,8 +588,7 @@ class Lookback(Criterion):
         ev = _event_evidence(self.on, scan.sure + scan.maybe)
         if sure >= self.at_least:
             first = ev[0]
-            until = "ongoing" if first.end == "ongoing" else f"to {first.end}"
-            span_text = f"from {first.date}, {until}"
+            span_text = _when(first)
             reason = f"{count(sure)} {what} {window}{need}: {first.code} {span_text}"
             return _leaf("Lookback", node_id, self.label, MET, reason, ev)
         if sure + maybe < self.at_least and scan.complete:
@@ -570,14 +608,22 @@ class Lookback(Criterion):
         return _leaf("Lookback", node_id, self.label, UNKNOWN, reason, ev, tuple(missing))
 
     def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
-        count = "" if self.at_least == 1 else f"at least {self.at_least} "
-        noun = self._noun() + ("s" if self.at_least > 1 else "")
-        what = f"{count}{noun} of {self.codes.describe()}"
+        # Windows read like OHDSI's printouts: "in the 5 years before the reference date".
+        codes = self.codes.describe()
+        times = "" if self.at_least == 1 else f" on at least {self.at_least} occasions"
+        if self.on == "exposures":
+            if self.span is None:
+                return f"ever exposed to {codes}{times}"
+            if self.span.is_zero:
+                return f"currently exposed to {codes}{times} (exposure ongoing on the reference date)"
+            return (f"exposed to {codes}{times} in the {self.span} before the reference date, "
+                    "ongoing exposure included")
+        what = "a condition of" if self.at_least == 1 else f"at least {self.at_least} conditions of"
         if self.span is None:
-            return f"any {what} at any time before the reference date"
+            return f"{what} {codes} at any time before the reference date"
         if self.span.is_zero:
-            return f"{what} current on the reference date"
-        return (f"{what} in the {self.span} before the reference date, "
+            return f"{what} {codes} ongoing on the reference date"
+        return (f"{what} {codes} in the {self.span} before the reference date, "
                 "ongoing included")
 
     def __repr__(self) -> str:

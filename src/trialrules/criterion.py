@@ -74,6 +74,10 @@ class Criterion:
         """A plain-English sentence generated from the structure (not the label)."""
         raise NotImplementedError
 
+    def _describe_not(self, domains: Mapping[str, Domain] | None = None) -> str | None:
+        """The negation as a plain sentence, when one reads better than "not (...)"."""
+        return None
+
     def evolve(self, **changes: Any) -> Criterion:
         """A copy with some fields changed, validated like a new one."""
         return attrs.evolve(self, **changes)  # type: ignore[misc]

@@ -20,7 +20,19 @@ from .errors import InvalidCriterion, InvalidRecord
 
 __all__ = ["PartialDate", "Span", "parse_date"]
 
-_DATE_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?\Z")
+_DATE_RE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?\Z")  # ASCII digits only
+_INTERVAL_RE = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})/([0-9]{4}-[0-9]{2}-[0-9]{2})\Z")
+
+
+def _check_bounds(bounds: Any, year: int | None) -> tuple[date, date]:
+    if year is not None:
+        raise InvalidRecord("bounds", bounds, "bounds only on a date without year, month or day")
+    if (not isinstance(bounds, tuple) or len(bounds) != 2
+            or any(isinstance(b, datetime) or not isinstance(b, date) for b in bounds)):
+        raise InvalidRecord("bounds", bounds, "a pair (first, last) of datetime.date")
+    if bounds[0] > bounds[1]:
+        raise InvalidRecord("bounds", bounds, "first day on or before the last day")
+    return bounds[0], bounds[1]
 
 
 def _check_parts(year: int | None, month: int | None, day: int | None) -> None:
@@ -59,12 +71,17 @@ class PartialDate:
     year: int | None = None
     month: int | None = None
     day: int | None = None
+    #: An interval of possible days that is not a calendar year, month or day
+    #: (e.g. "aged 52": one year of possible days from a birthday); see ``between``.
+    bounds: tuple[date, date] | None = attrs.field(default=None, kw_only=True)
     earliest: date = attrs.field(init=False, eq=False, hash=False)
     latest: date = attrs.field(init=False, eq=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
         _check_parts(self.year, self.month, self.day)
-        if self.year is None:
+        if self.bounds is not None:
+            lo, hi = _check_bounds(self.bounds, self.year)
+        elif self.year is None:
             lo, hi = date.min, date.max
         elif self.month is None:
             lo, hi = date(self.year, 1, 1), date(self.year, 12, 31)
@@ -77,10 +94,34 @@ class PartialDate:
         object.__setattr__(self, "latest", hi)
 
     @classmethod
+    def between(cls, first: date, last: date) -> PartialDate:
+        """The date known only to lie in [first, last] (a calendar unit when it is one).
+
+        >>> PartialDate.between(date(2021, 3, 1), date(2021, 3, 31))
+        PartialDate(2021, 3)
+        >>> str(PartialDate.between(date(2006, 6, 13), date(2007, 6, 12)))
+        '2006-06-13/2007-06-12'
+        """
+        for candidate in (cls(first.year, first.month, first.day), cls(first.year, first.month),
+                          cls(first.year)):
+            if candidate.earliest == first and candidate.latest == last:
+                return candidate
+        return cls(bounds=(first, last))
+
+    @classmethod
     def parse(cls, text: str) -> PartialDate:
-        """Parse ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; anything else is an error."""
+        """Parse ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` or an interval ``YYYY-MM-DD/YYYY-MM-DD``."""
         if not isinstance(text, str):
             raise InvalidRecord("date", text, "a date string YYYY, YYYY-MM or YYYY-MM-DD")
+        interval = _INTERVAL_RE.match(text)
+        if interval is not None:
+            try:
+                first, last = (date.fromisoformat(g) for g in interval.groups())
+            except ValueError:
+                raise InvalidRecord("date", text, "an interval of two real calendar dates") from None
+            if first > last:
+                raise InvalidRecord("date", text, "an interval whose first day is not after its last")
+            return cls.between(first, last)
         match = _DATE_RE.match(text)
         if match is None:
             raise InvalidRecord("date", text, "a date string YYYY, YYYY-MM or YYYY-MM-DD")
@@ -103,13 +144,17 @@ class PartialDate:
     @property
     def is_unknown(self) -> bool:
         """True when nothing about the date is known."""
-        return self.year is None
+        return self.year is None and self.bounds is None
 
     def __repr__(self) -> str:
+        if self.bounds is not None:
+            return f"PartialDate(bounds=({self.bounds[0]!r}, {self.bounds[1]!r}))"
         parts = [str(p) for p in (self.year, self.month, self.day) if p is not None]
         return f"PartialDate({', '.join(parts)})"
 
     def __str__(self) -> str:
+        if self.bounds is not None:
+            return f"{self.bounds[0].isoformat()}/{self.bounds[1].isoformat()}"
         if self.year is None:
             return "unknown date"
         if self.month is None:
@@ -120,7 +165,7 @@ class PartialDate:
 
     def to_json(self) -> str | None:
         """The ISO text of the date (None when unknown)."""
-        return None if self.year is None else str(self)
+        return None if self.is_unknown else str(self)
 
 
 def parse_date(value: Any, field: str = "date") -> PartialDate:
@@ -197,6 +242,24 @@ class Span:
             if n:
                 parts.append(f"{n} {unit[:-1] if n == 1 else unit}")
         return " ".join(parts) if parts else "0 days"
+
+    @classmethod
+    def of(cls, value: Any) -> Span:
+        """A Span from a Span or a ``relativedelta`` of whole years, months and days.
+
+        >>> Span.of(relativedelta(months=1))
+        Span(months=1)
+        """
+        if isinstance(value, Span):
+            return value
+        if isinstance(value, relativedelta):
+            absolute = ("year", "month", "day", "weekday", "hour", "minute", "second",
+                        "microsecond", "hours", "minutes", "seconds", "microseconds")
+            if any(getattr(value, name) for name in absolute):
+                raise InvalidCriterion(
+                    f"{value!r} is not a calendar span; use only years, months, weeks and days")
+            return cls(years=value.years, months=value.months, days=value.days)
+        raise InvalidCriterion(f"{value!r} is not a span; use Span(months=1) or relativedelta(months=1)")
 
     def to_dict(self) -> dict[str, int]:
         """The non-zero units, e.g. ``{"months": 1}``."""

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 import attrs
+from dateutil.relativedelta import relativedelta
 
 from ._context import Context, age_on
 from .dates import Span
@@ -14,7 +15,7 @@ from .domains import STANDARD_DOMAINS, Domain
 from .errors import InvalidCriterion, InvalidRecord
 from .explanations import Evidence
 
-__all__ = ["Age", "Latest", "Reading", "Sex", "Source", "as_source"]
+__all__ = ["AGE_UNITS", "Age", "Latest", "Reading", "Sex", "Source", "age_in", "as_source"]
 
 
 @attrs.frozen
@@ -52,10 +53,43 @@ class Source:
 
 _AGE_DOMAIN = Domain(0, 150, step=1, name="age", unit="years")
 
+#: Units an age may be counted in (completed units from the birth date to as_of).
+AGE_UNITS: Final = ("years", "months", "weeks", "days")
+
+
+def _age_unit(_: Any, __: Any, value: Any) -> None:
+    if value not in AGE_UNITS:
+        raise InvalidCriterion(f"Age unit {value!r} is not known; use one of "
+                               f"{', '.join(map(repr, AGE_UNITS))}")
+
+
+def age_in(unit: str, birth: date, on: date) -> int:
+    """Completed ``unit``s from ``birth`` to ``on``.
+
+    Months are calendar months: the largest n with ``birth + n months <= on``
+    (relativedelta, so 31 January + 1 month is the last day of February).
+    Weeks are whole 7-day weeks; days are days.
+    """
+    if unit == "years":
+        return age_on(birth, on)
+    if unit == "months":
+        n = (on.year - birth.year) * 12 + on.month - birth.month
+        if n > 0 and birth + relativedelta(months=n) > on:
+            n -= 1
+        return n
+    days = (on - birth).days
+    return days // 7 if unit == "weeks" else days
+
 
 @attrs.frozen(repr=False)
 class Age(Source):
-    """Age in completed years on ``as_of`` (a partial birth date gives every possible age)."""
+    """Age in completed years on ``as_of`` (a partial birth date gives every possible age).
+
+    ``Age(unit="months")`` (or weeks, days) counts completed months instead, for
+    registry bounds such as "6 Months" that whole years cannot state exactly.
+    """
+
+    unit: str = attrs.field(default="years", validator=_age_unit, kw_only=True)
 
     def read(self, ctx: Context) -> Reading:
         birth = ctx.record.birth_date
@@ -65,27 +99,33 @@ class Age(Source):
         if birth.earliest > as_of:
             raise InvalidRecord("birth_date", str(birth), f"a date on or before as_of {as_of}",
                                 patient=ctx.record.id)
-        youngest = age_on(min(birth.latest, as_of), as_of)
-        oldest = age_on(birth.earliest, as_of)
+        youngest = age_in(self.unit, min(birth.latest, as_of), as_of)
+        oldest = age_in(self.unit, birth.earliest, as_of)
         values = tuple(range(youngest, oldest + 1))
+        what = "age" if self.unit == "years" else f"age in {self.unit}"
         if youngest == oldest:
-            text = f"age {oldest} (born {birth})"
+            text = f"{what} {oldest} (born {birth})"
         else:
-            text = f"age {youngest} to {oldest} (born {birth})"
+            text = f"{what} {youngest} to {oldest} (born {birth})"
         return Reading(values, (text,) * len(values),
                        (Evidence("birth_date", value=None, date=str(birth)),))
 
     def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
-        return "age"
+        return "age" if self.unit == "years" else f"age in completed {self.unit}"
 
     def domain(self, domains: Mapping[str, Domain] | None = None) -> Domain | None:
-        return _AGE_DOMAIN
+        if self.unit == "years":
+            return _AGE_DOMAIN
+        return Domain(0, 150 * {"months": 12, "weeks": 53, "days": 366}[self.unit], step=1,
+                      name=f"age in {self.unit}", unit=self.unit)
 
     def __repr__(self) -> str:
-        return "Age()"
+        return "Age()" if self.unit == "years" else f"Age(unit={self.unit!r})"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": "age"}
+        if self.unit == "years":
+            return {"kind": "age"}
+        return {"kind": "age", "unit": self.unit}
 
 
 @attrs.frozen(repr=False)
@@ -114,9 +154,7 @@ def _code(_: Any, __: Any, value: Any) -> None:
 
 
 def _within(value: Any) -> Span | None:
-    if value is None or isinstance(value, Span):
-        return value
-    raise InvalidCriterion(f"within={value!r} must be a Span such as Span(months=3), or None")
+    return None if value is None else Span.of(value)
 
 
 @attrs.frozen(repr=False)

@@ -13,7 +13,7 @@ from ._common import EXIT_USAGE, UsageError
 __all__ = ["main"]
 
 #: Command modules, in the order ``--help`` lists them. Each has ``register(subparsers)``.
-COMMANDS: tuple[str, ...] = ("screen", "explain")
+COMMANDS: tuple[str, ...] = ("screen", "explain", "import_ctgov", "show", "lint", "validate", "diff")
 
 
 def build_parser() -> argparse.ArgumentParser:

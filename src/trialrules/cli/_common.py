@@ -45,8 +45,8 @@ def add_as_of(parser: argparse.ArgumentParser) -> None:
 def resolve_as_of(value: date | None) -> tuple[date, str]:
     """The reference date and how it was chosen."""
     if value is not None:
-        return value, "--as-of"
-    return date.today(), "today; pass --as-of to fix it"
+        return value, "given by --as-of"
+    return date.today(), "today, as --as-of was not given"
 
 
 def add_protocol(parser: argparse.ArgumentParser) -> None:

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import sys
 from collections import Counter
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
 from typing import IO, Any
 
 from ..batch import screen
+from ..explanations import Explanation
 from ..io.records import LoadError, read_jsonl
 from ..outcomes import Determination, Outcome
 from ..protocol import Protocol, ProtocolResult
+from ..records import Record
 from ._common import (
     EXIT_BAD_INPUT,
     EXIT_OK,
+    UsageError,
     add_as_of,
     add_protocol,
     load_protocol,
@@ -35,18 +42,37 @@ def register(sub: Any) -> None:
     add_protocol(parser)
     parser.add_argument("--format", choices=("text", "json", "csv"), default="text",
                         help="output format (default: text)")
+    parser.add_argument("--input-format", choices=("jsonl", "fhir"), default="jsonl",
+                        help="jsonl: patient JSON lines (default); fhir: a FHIR R4 Bundle file, "
+                             "a folder of Bundle files or a bulk-export NDJSON folder")
     parser.set_defaults(run=run)
+
+
+def read_input(args: argparse.Namespace, protocol: Protocol,
+               stack: contextlib.ExitStack) -> Iterator[tuple[int, Record | LoadError]]:
+    """The patients to screen, as (position, Record or LoadError), per ``--input-format``."""
+    if getattr(args, "input_format", "jsonl") == "fhir":
+        from ..fhir import read_fhir
+
+        if args.patients == "-" or not Path(args.patients).exists():
+            raise UsageError(f"cannot read {args.patients!r}: --input-format fhir needs a file "
+                             "or folder")
+        return read_fhir(args.patients, vocabulary=protocol.vocabulary, domains=protocol.domains)
+    stream = stack.enter_context(open_input(args.patients))
+    return read_jsonl(stream, domains=protocol.domains)
 
 
 def run(args: argparse.Namespace) -> int:
     protocol = load_protocol(args.protocol)
     as_of, how = resolve_as_of(args.as_of)
-    print(f"trialrules: screening against {protocol.id} as of {as_of.isoformat()} ({how})",
-          file=sys.stderr)
-    writer = _WRITERS[args.format](protocol, as_of, sys.stdout)
     bad = 0
-    with open_input(args.patients) as stream:
-        for item in screen(protocol, read_jsonl(stream, domains=protocol.domains), as_of):
+    with contextlib.ExitStack() as stack:
+        # An unreadable input is a usage error before any output.
+        items = read_input(args, protocol, stack)
+        print(f"trialrules: screening against {protocol.id} as of {as_of.isoformat()} ({how})",
+              file=sys.stderr)
+        writer = _WRITERS[args.format](protocol, as_of, how, sys.stdout)
+        for item in screen(protocol, items, as_of):
             if isinstance(item, LoadError):
                 bad += 1
                 print(f"trialrules: {item}", file=sys.stderr)
@@ -61,14 +87,24 @@ def _verdict(result: ProtocolResult) -> str:
     return result.determination.value.upper().replace("_", " ")
 
 
+def _grouped(explanations: tuple[Explanation, ...]) -> str:
+    """``id: reason`` pairs; criteria with the same reason (exclusions 2 and 4) share one."""
+    reasons: dict[str, list[str]] = {}
+    for e in explanations:
+        reasons.setdefault(e.reason, []).append(e.id or "")
+    return "; ".join(f"{', '.join(ids)}: {reason}" for reason, ids in reasons.items())
+
+
 class _Text:
-    def __init__(self, protocol: Protocol, as_of: Any, out: IO[str]) -> None:
+    """One line per patient (id, determination, deciding criteria), then a summary."""
+
+    def __init__(self, protocol: Protocol, as_of: date, how: str, out: IO[str]) -> None:
         self.protocol, self.out = protocol, out
         self.counts: Counter[str] = Counter()
         self.excluded: Counter[str] = Counter()
         self.undecided: Counter[str] = Counter()
         self.errors = 0
-        out.write(f"Screening against {protocol.id} as of {as_of.isoformat()}\n")
+        out.write(f"Screening against {protocol.id} as of {as_of.isoformat()} ({how})\n")
 
     def result(self, r: ProtocolResult) -> None:
         self.counts[r.determination.value] += 1
@@ -77,9 +113,10 @@ class _Text:
         for e in r.undecided:
             self.undecided[e.id or ""] += 1
         if r.determination is Determination.INELIGIBLE:
-            detail = "; ".join(f"{e.id}: {e.reason}" for e in r.deciding)
+            detail = _grouped(r.deciding)
         elif r.determination is Determination.NEEDS_REVIEW:
-            detail = "undecided " + ", ".join(e.id or "" for e in r.undecided)
+            detail = (f"undecided {', '.join(e.id or '' for e in r.undecided)}; "
+                      f"needs {'; '.join(r.missing)}")
         else:
             detail = "every inclusion met, no exclusion met"
         self.out.write(f"{r.patient}\t{_verdict(r)}\t{detail}\n")
@@ -95,14 +132,14 @@ class _Text:
         self.out.write(f"  patients screened: {total}; bad lines: {self.errors}\n")
         for d in Determination:
             self.out.write(f"  {d.value}: {self.counts[d.value]}\n")
-        self.out.write("  per criterion (excluded / undecided):\n")
+        self.out.write("  patients per criterion (excluded / undecided):\n")
         for c in self.protocol.criteria:
             cid = c.id or ""
             self.out.write(f"    {cid}: {self.excluded[cid]} / {self.undecided[cid]}\n")
 
 
 class _Json:
-    def __init__(self, protocol: Protocol, as_of: Any, out: IO[str]) -> None:
+    def __init__(self, protocol: Protocol, as_of: date, how: str, out: IO[str]) -> None:
         self.out = out
 
     def result(self, r: ProtocolResult) -> None:
@@ -128,7 +165,7 @@ def result_line(r: ProtocolResult) -> dict[str, Any]:
 
 
 class _Csv:
-    def __init__(self, protocol: Protocol, as_of: Any, out: IO[str]) -> None:
+    def __init__(self, protocol: Protocol, as_of: date, how: str, out: IO[str]) -> None:
         self.ids = [c.id or "" for c in protocol.criteria]
         self.writer = csv.writer(out, lineterminator="\n")
         self.writer.writerow(["id", "determination", *self.ids, "error"])

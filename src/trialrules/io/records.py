@@ -27,7 +27,9 @@ _OBS: Final = frozenset({"code", "value", "date", "unit"})
 _COND: Final = frozenset({"code", "onset", "end", "note"})
 _EXPO: Final = frozenset({"code", "start", "end", "note"})
 _CODE_RE: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*:\S+\Z")
-_DATE_RE: Final = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?\Z")
+_DATE_RE: Final = re.compile(
+    r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?\Z|[0-9]{4}-[0-9]{2}-[0-9]{2}/[0-9]{4}-[0-9]{2}-[0-9]{2}\Z"
+)  # ASCII digits only
 _MAX_TEXT: Final = 10_000
 
 
@@ -64,7 +66,8 @@ class _Loader:
 
     def date(self, value: Any, field: str) -> PartialDate:
         if not isinstance(value, str) or not _DATE_RE.match(value):
-            raise self.fail(field, value, "a date YYYY, YYYY-MM or YYYY-MM-DD")
+            raise self.fail(field, value, "a date YYYY, YYYY-MM or YYYY-MM-DD "
+                                          "(or an interval YYYY-MM-DD/YYYY-MM-DD)")
         try:
             return PartialDate.parse(value)
         except InvalidRecord as exc:
@@ -89,7 +92,8 @@ class _Loader:
         value = obj["value"]
         domain = self.domains.get(code)
         if domain is not None:
-            domain.check(value, f"{where}.value", self.patient)
+            if not domain.contains(value):
+                raise self.fail(f"{where}.value", value, domain.describe())
         elif not (is_number(value) or isinstance(value, bool | str)):
             raise self.fail(f"{where}.value", value, "a finite number, true/false or a string")
         unit = obj.get("unit")

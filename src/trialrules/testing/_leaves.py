@@ -93,7 +93,9 @@ def passes(leaf: Criterion, value: Any) -> bool:
 def _name(source: Source) -> str:
     if isinstance(source, Latest):
         return source.code
-    return "age" if isinstance(source, Age) else "sex"
+    if isinstance(source, Age):
+        return "age" if source.unit == "years" else f"age in {source.unit}"
+    return "sex"
 
 
 def _where(leaf: Criterion, value: Any, step: Decimal) -> str:
@@ -134,7 +136,7 @@ def source_value(source: Source, value: Any, as_of: date) -> Facts | None:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             return None
         try:
-            birth = as_of - relativedelta(years=value, months=6)
+            birth = _back(as_of, value, source.unit) - _HALF[source.unit]
         except (OverflowError, ValueError):
             return None
         return {BIRTH: PartialDate.of(birth)}
@@ -145,14 +147,32 @@ def source_value(source: Source, value: Any, as_of: date) -> Facts | None:
     raise TrialRulesError(f"the testing toolkit does not know the value source {source!r}")
 
 
-def _age(birth: date, as_of: date) -> int:
-    return relativedelta(as_of, birth).years
+#: Half of each age unit: witnesses are born well between two birthdays.
+_HALF = {"years": relativedelta(months=6), "months": relativedelta(days=15),
+         "weeks": relativedelta(days=3), "days": relativedelta()}
+
+
+def _age(birth: date, as_of: date, unit: str = "years") -> int:
+    """Completed units from birth to as_of: calendar years and months by relativedelta."""
+    if unit in ("years", "months"):
+        delta = relativedelta(as_of, birth)
+        return delta.years if unit == "years" else delta.years * 12 + delta.months
+    days = (as_of - birth).days
+    return days // 7 if unit == "weeks" else days
+
+
+def _back(as_of: date, n: int, unit: str) -> date:
+    """The birth date that makes someone exactly ``n`` units old on as_of."""
+    if unit in ("years", "months"):
+        return as_of - (relativedelta(years=n) if unit == "years" else relativedelta(months=n))
+    return as_of - timedelta(days=n * (7 if unit == "weeks" else 1))
 
 
 def age_outcome(leaf: Criterion, birth: PartialDate, as_of: date) -> Outcome:
     """Label of a value criterion on Age for a (possibly partial) birth date."""
-    youngest = _age(min(birth.latest, as_of), as_of)
-    oldest = _age(birth.earliest, as_of)
+    unit = leaf.source.unit  # type: ignore[attr-defined]
+    youngest = _age(min(birth.latest, as_of), as_of, unit)
+    oldest = _age(birth.earliest, as_of, unit)
     results = [passes(leaf, a) for a in range(youngest, oldest + 1)]
     return MET if all(results) else NOT_MET if not any(results) else UNKNOWN
 
@@ -214,6 +234,13 @@ def numeric_cases(leaf: Range | Threshold, as_of: date,
 
 def _age_cases(leaf: Range | Threshold, as_of: date) -> list[LeafCase]:
     out: list[LeafCase] = []
+    source = leaf.source
+    assert isinstance(source, Age)
+    unit = source.unit
+    name = _name(source)
+
+    def turning(n: int) -> str:
+        return f"{_ordinal(n)} birthday" if unit == "years" else f"{n} {unit} old"
 
     def add(birth: PartialDate, text: str, plain: bool = False) -> None:
         if birth.earliest > as_of:
@@ -223,8 +250,8 @@ def _age_cases(leaf: Range | Threshold, as_of: date) -> list[LeafCase]:
     def exact(birth: date, text: str, plain: bool = False) -> None:
         if birth > as_of:
             return
-        age = _age(birth, as_of)
-        add(PartialDate.of(birth), f"age {age} (born {birth}, {text}; "
+        age = _age(birth, as_of, unit)
+        add(PartialDate.of(birth), f"{name} {age} (born {birth}, {text}; "
                                    f"{_where(leaf, age, Decimal(1))})", plain)
 
     # Typical witnesses: half a year past a birthday, inside and outside.
@@ -238,26 +265,29 @@ def _age_cases(leaf: Range | Threshold, as_of: date) -> list[LeafCase]:
         facts = source_value(leaf.source, years, as_of)
         if facts is not None:
             birth = facts[BIRTH]
-            add(birth, f"age {years} (born {birth}; {_where(leaf, years, Decimal(1))})", True)
+            add(birth, f"{name} {years} (born {birth}; {_where(leaf, years, Decimal(1))})", True)
     for bound, _ in _bounds(leaf):
         for years in (math.floor(bound), math.floor(bound) + 1):
             if years < 0:
                 continue
             try:
-                birthday = as_of - relativedelta(years=years)
+                birthday = _back(as_of, years, unit)
             except (OverflowError, ValueError):
                 continue
-            exact(birthday, f"{_ordinal(years)} birthday on as_of")
-            exact(birthday + DAY, f"{_ordinal(years)} birthday the day after as_of")
-            exact(birthday - DAY, f"{_ordinal(years)} birthday the day before as_of")
-            out.extend(_leap_birthday_cases(leaf, years, as_of))
-            year = as_of.year - years
-            if year >= 1:
-                partial = PartialDate(year)
-                lo = _age(min(partial.latest, as_of), as_of)
-                hi = _age(partial.earliest, as_of)
-                ages = str(lo) if lo == hi else f"{lo} or {hi}"
-                add(partial, f"age {ages} (born in {year}, day and month unknown)")
+            exact(birthday, f"{turning(years)} on as_of")
+            exact(birthday + DAY, f"{turning(years)} the day after as_of")
+            exact(birthday - DAY, f"{turning(years)} the day before as_of")
+            if unit == "years":
+                out.extend(_leap_birthday_cases(leaf, years, as_of))
+                partial = PartialDate(birthday.year)
+                unknown = "day and month unknown"
+            else:
+                partial = PartialDate(birthday.year, birthday.month)
+                unknown = "day unknown"
+            lo = _age(min(partial.latest, as_of), as_of, unit)
+            hi = _age(partial.earliest, as_of, unit)
+            ages = str(lo) if lo == hi else f"{lo} to {hi}"
+            add(partial, f"{name} {ages} (born in {partial}, {unknown})")
     out.append(LeafCase({BIRTH: None}, UNKNOWN, "no birth date recorded (missing fact)", as_of,
                         plain=True))
     return out

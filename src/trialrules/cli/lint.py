@@ -1,0 +1,45 @@
+"""``trialrules lint``: findings a protocol holds (duplicates, unsatisfiable leaves, ...)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from ..lint import Finding, lint
+from ._common import EXIT_BAD_INPUT, EXIT_OK, load_protocol
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser(
+        "lint", help="check a protocol for duplicates, unsatisfiable criteria and more",
+        description="Lint PROTOCOL (a bundled id or a protocol JSON file): duplicated "
+                    "criteria, criteria no value can satisfy, contradictions between inclusion "
+                    "and exclusion, undeclared domains, empty code sets, placeholders left. "
+                    "Exit status: 0 no errors (warnings alone do not fail), 1 errors found, "
+                    "2 usage error or unreadable protocol.")
+    parser.add_argument("protocol", metavar="PROTOCOL", help="bundled protocol id or JSON file")
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help="output format (default: text)")
+    parser.set_defaults(run=run)
+
+
+def report(findings: list[Finding], fmt: str, name: str) -> str:
+    """Findings as text lines (with a summary) or as a JSON document."""
+    errors = sum(f.is_error for f in findings)
+    if fmt == "json":
+        return json.dumps({"protocol": name, "errors": errors,
+                           "warnings": len(findings) - errors,
+                           "findings": [f.to_dict() for f in findings]},
+                          ensure_ascii=False, indent=2)
+    lines = [str(f) for f in findings]
+    lines.append(f"{name}: {errors} error{'s' * (errors != 1)}, "
+                 f"{len(findings) - errors} warning{'s' * (len(findings) - errors != 1)}")
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    protocol = load_protocol(args.protocol)
+    findings = lint(protocol)
+    print(report(findings, args.format, protocol.id))
+    return EXIT_BAD_INPUT if any(f.is_error for f in findings) else EXIT_OK

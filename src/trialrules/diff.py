@@ -1,0 +1,249 @@
+"""Differences between two versions of a protocol: what an amendment changed.
+
+Criteria are matched by id. For a changed criterion each difference is named
+by the node it is on (``exclusion.2.1``: the first child of exclusion 2) and
+the field (``high``, ``high_inclusive``, ``span``, ``codes.prefixes``, ``label``).
+
+>>> from trialrules.protocols import get
+>>> old = get("NCT06228781")
+>>> new = attrs.evolve(old, inclusion=[old.inclusion[2].evolve(high=6.5)])
+>>> print(diff(old, new).changed[0])
+inclusion.3: high 6 -> 6.5
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+import attrs
+
+from .criterion import Criterion
+from .dates import Span
+from .io.protocols import criterion_from_dict, criterion_to_dict
+from .protocol import Protocol
+
+__all__ = ["Change", "ProtocolDiff", "diff"]
+
+#: Keys of a criterion's plain form that hold sub-criteria (compared node by node).
+_CHILD_KEYS: Final = frozenset({"items", "child", "antecedent", "consequent", "assume_false_if"})
+#: Values a criterion's plain form leaves out, so a missing key compares as its default.
+_DEFAULTS: Final[Mapping[str, Any]] = {
+    "low_inclusive": True, "high_inclusive": True, "expected": True, "on": "conditions",
+    "at_least": 1, "span": None, "text": None, "label": None, "id": None,
+}
+_SPAN_KEYS: Final = frozenset({"years", "months", "weeks", "days"})
+
+
+#: Fields holding prose: always shown quoted.
+_PROSE: Final = frozenset({"label", "text", "title", "codes.name"})
+
+
+def _show(value: Any, quote: bool = False) -> str:
+    """A field's value as a reviewer reads it: spans as "1 month", lists joined."""
+    if quote and isinstance(value, str):
+        return repr(value)
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dict):
+        if set(value) <= _SPAN_KEYS:
+            return str(Span(**value))
+        if value.get("kind") == "latest":
+            within = f" within {Span(**value['within'])}" if "within" in value else ""
+            return f"latest {value['code']}{within}"
+        if set(value) == {"kind"}:
+            return str(value["kind"])
+        if "kind" in value:  # a whole sub-criterion that was added or removed
+            return f'"{criterion_from_dict(value).describe()}"'
+
+    if isinstance(value, list):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    if isinstance(value, str):
+        return repr(value) if " " in value or not value else value
+    return str(value)
+
+
+@attrs.frozen
+class Change:
+    """One difference: on node ``path`` of criterion ``criterion``, ``field`` went old -> new.
+
+    ``old`` and ``new`` are JSON-ready. Code set members also say which were
+    ``added`` and ``removed``.
+    """
+
+    criterion: str
+    path: str
+    field: str
+    old: Any
+    new: Any
+
+    @property
+    def added(self) -> list[Any]:
+        """Members in ``new`` but not in ``old`` (for list-valued fields)."""
+        if isinstance(self.old, list) and isinstance(self.new, list):
+            return [v for v in self.new if v not in self.old]
+        return []
+
+    @property
+    def removed(self) -> list[Any]:
+        """Members in ``old`` but not in ``new`` (for list-valued fields)."""
+        if isinstance(self.old, list) and isinstance(self.new, list):
+            return [v for v in self.old if v not in self.new]
+        return []
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form with stable keys."""
+        out = {"criterion": self.criterion, "path": self.path, "field": self.field,
+               "old": self.old, "new": self.new}
+        if isinstance(self.old, list) and isinstance(self.new, list):
+            out.update(added=self.added, removed=self.removed)
+        return out
+
+    def __str__(self) -> str:
+        if isinstance(self.old, list) and isinstance(self.new, list):
+            parts = [f"+{_show(v)}" for v in self.added] + [f"-{_show(v)}" for v in self.removed]
+            return f"{self.path}: {self.field} {' '.join(parts)}"
+        quote = self.field in _PROSE
+        return f"{self.path}: {self.field} {_show(self.old, quote)} -> {_show(self.new, quote)}"
+
+
+@attrs.frozen
+class ProtocolDiff:
+    """What changed from ``old`` to ``new``: criteria added, removed and changed, by id."""
+
+    old: Protocol
+    new: Protocol
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    changed: tuple[Change, ...]
+
+    @property
+    def changed_ids(self) -> tuple[str, ...]:
+        """Top-level ids of the changed criteria (protocol-level changes under ``$``), in order."""
+        return tuple(dict.fromkeys(c.criterion for c in self.changed))
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed or self.changed)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form: added and removed criteria in full, changes field by field."""
+        def entry(protocol: Protocol, criterion_id: str) -> dict[str, Any]:
+            criterion = protocol.criterion(criterion_id)
+            return {"id": criterion_id, "section": _section(protocol, criterion_id),
+                    "description": criterion.describe(protocol.domains),
+                    "criterion": criterion_to_dict(criterion)}
+
+        changed = []
+        for cid in self.changed_ids:
+            item: dict[str, Any] = {"id": cid,
+                                    "changes": [c.to_dict() for c in self.changed
+                                                if c.criterion == cid]}
+            if cid != "$":
+                item["old_description"] = self.old.criterion(cid).describe(self.old.domains)
+                item["new_description"] = self.new.criterion(cid).describe(self.new.domains)
+            changed.append(item)
+        return {
+            "old": {"id": self.old.id, "title": self.old.title},
+            "new": {"id": self.new.id, "title": self.new.title},
+            "added": [entry(self.new, i) for i in self.added],
+            "removed": [entry(self.old, i) for i in self.removed],
+            "changed": changed,
+        }
+
+    def __str__(self) -> str:
+        if not self:
+            return f"no differences between {self.old.id} and {self.new.id}"
+        lines = [f"{self.old.id} -> {self.new.id}"]
+        for cid in self.removed:
+            c = self.old.criterion(cid)
+            lines.append(f"removed {cid}: {c.describe(self.old.domains)}")
+        for cid in self.added:
+            c = self.new.criterion(cid)
+            lines.append(f"added {cid}: {c.describe(self.new.domains)}")
+        for cid in self.changed_ids:
+            lines.append("changed protocol:" if cid == "$" else f"changed {cid}:")
+            lines += [f"  {c}" for c in self.changed if c.criterion == cid]
+            if cid != "$":
+                lines.append(f"  was: {self.old.criterion(cid).describe(self.old.domains)}")
+                lines.append(f"  now: {self.new.criterion(cid).describe(self.new.domains)}")
+        return "\n".join(lines)
+
+
+def _section(protocol: Protocol, criterion_id: str) -> str:
+    return "inclusion" if any(c.id == criterion_id for c in protocol.inclusion) else "exclusion"
+
+
+def diff(old: Protocol, new: Protocol) -> ProtocolDiff:
+    """Compare two versions of a protocol criterion by criterion (matched by id)."""
+    old_ids = [c.id or "" for c in old.criteria]
+    new_ids = [c.id or "" for c in new.criteria]
+    changes: list[Change] = []
+    for field in ("id", "title"):
+        if getattr(old, field) != getattr(new, field):
+            changes.append(Change("$", "$", field, getattr(old, field), getattr(new, field)))
+    for code in sorted(set(old.domains) | set(new.domains)):
+        a, b = old.domains.get(code), new.domains.get(code)
+        if a != b:
+            changes.append(Change("$", "$", f"domains.{code}", None if a is None else a.to_dict(),
+                                  None if b is None else b.to_dict()))
+    for name in sorted(set(old.vocabulary) | set(new.vocabulary)):
+        a, b = old.vocabulary.get(name), new.vocabulary.get(name)
+        if a != b:
+            changes.append(Change("$", "$", f"vocabulary.{name}", list(a or []), list(b or [])))
+    for cid in new_ids:
+        if cid not in old_ids:
+            continue
+        if _section(old, cid) != _section(new, cid):
+            changes.append(Change(cid, cid, "section", _section(old, cid), _section(new, cid)))
+        changes += _compare(cid, cid, old.criterion(cid), new.criterion(cid))
+    return ProtocolDiff(
+        old, new,
+        added=tuple(i for i in new_ids if i not in old_ids),
+        removed=tuple(i for i in old_ids if i not in new_ids),
+        changed=tuple(changes),
+    )
+
+
+def _compare(top: str, path: str, old: Criterion, new: Criterion) -> list[Change]:
+    a, b = criterion_to_dict(old), criterion_to_dict(new)
+    if a["kind"] != b["kind"]:
+        return [Change(top, path, "kind", a["kind"], b["kind"])]
+    out: list[Change] = []
+    for key in sorted((set(a) | set(b)) - _CHILD_KEYS - {"kind"}):
+        x: Any = a.get(key, _DEFAULTS.get(key))
+        y: Any = b.get(key, _DEFAULTS.get(key))
+        if x == y:
+            continue
+        if key == "codes":
+            for part in ("name", "prefixes", "codes"):
+                empty = "" if part == "name" else []
+                if x.get(part, empty) != y.get(part, empty):
+                    out.append(Change(top, path, f"codes.{part}", x.get(part, empty),
+                                      y.get(part, empty)))
+        else:
+            out.append(Change(top, path, key, x, y))
+    old_kids, new_kids = _kids(old), _kids(new)
+    for i in range(max(len(old_kids), len(new_kids))):
+        if i >= len(new_kids):
+            kid = old_kids[i]
+            out.append(Change(top, _child_path(path, i, kid), "removed", criterion_to_dict(kid),
+                              None))
+        elif i >= len(old_kids):
+            kid = new_kids[i]
+            out.append(Change(top, _child_path(path, i, kid), "added", None,
+                              criterion_to_dict(kid)))
+        else:
+            out += _compare(top, _child_path(path, i, new_kids[i]), old_kids[i], new_kids[i])
+    return out
+
+
+def _kids(criterion: Criterion) -> tuple[Criterion, ...]:
+    return criterion.children
+
+
+def _child_path(path: str, index: int, child: Criterion) -> str:
+    return child.id or f"{path}.{index + 1}"

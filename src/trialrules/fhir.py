@@ -1,0 +1,792 @@
+"""FHIR R4 (JSON) patients in: Bundles, Bundle folders and bulk-export NDJSON folders.
+
+One :class:`~trialrules.records.Record` per Patient resource. The mapping
+rules (which element becomes which fact, which statuses are dropped, how
+partial dates and ages become intervals of days) are in docs/fhir.md. This is
+plain JSON traversal with the standard library: every element the mapping
+reads is checked, and a malformed one raises :class:`InvalidResource` naming
+the resource type, id and element path. Nothing here reads the clock or the
+local time zone.
+
+>>> bundle = {"resourceType": "Bundle", "type": "collection", "entry": [
+...     {"resource": {"resourceType": "Patient", "id": "p1", "birthDate": "1980-05"}},
+...     {"resource": {"resourceType": "Condition", "id": "c1",
+...                   "subject": {"reference": "Patient/p1"},
+...                   "code": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10",
+...                                        "code": "G35"}]},
+...                   "onsetDateTime": "2019-03-04T10:00:00+01:00"}}]}
+>>> record = record_from_bundle(bundle)
+>>> record.birth_date, record.conditions[0].code, record.conditions[0].onset
+(PartialDate(1980, 5), 'ICD10:G35', PartialDate(2019, 3, 4))
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any, Final
+
+from dateutil.relativedelta import relativedelta
+
+from .dates import PartialDate
+from .domains import STANDARD_DOMAINS, Domain
+from .errors import InvalidRecord, _short
+from .io.records import LoadError
+from .records import Condition, Exposure, Observation, Record
+
+__all__ = [
+    "SYSTEMS",
+    "InvalidResource",
+    "iter_records",
+    "read_fhir",
+    "record_from_bundle",
+    "records_from_bundle",
+    "records_from_resources",
+]
+
+#: Well-known code system URIs (and their HL7 OIDs) mapped to the short names used in
+#: ``SYSTEM:CODE`` codes. A system not listed keeps its URI: ``http://x.org/cs:123``.
+SYSTEMS: Final[Mapping[str, str]] = {
+    "http://hl7.org/fhir/sid/icd-10": "ICD10",
+    "urn:oid:2.16.840.1.113883.6.3": "ICD10",
+    "http://hl7.org/fhir/sid/icd-10-cm": "ICD10CM",
+    "urn:oid:2.16.840.1.113883.6.90": "ICD10CM",
+    "http://snomed.info/sct": "SNOMED",
+    "urn:oid:2.16.840.1.113883.6.96": "SNOMED",
+    "http://www.whocc.no/atc": "ATC",
+    "urn:oid:2.16.840.1.113883.6.73": "ATC",
+    "http://www.nlm.nih.gov/research/umls/rxnorm": "RXNORM",
+    "urn:oid:2.16.840.1.113883.6.88": "RXNORM",
+    "http://loinc.org": "LOINC",
+    "urn:oid:2.16.840.1.113883.6.1": "LOINC",
+}
+
+_UCUM: Final = "http://unitsofmeasure.org"
+# FHIR R4 date / dateTime / instant: a date part, then an optional time and zone.
+_DATETIME_RE: Final = re.compile(
+    r"(\d{4}(?:-\d{2}(?:-\d{2})?)?)"
+    r"(?:T([01]\d|2[0-3]):[0-5]\d(?::([0-5]\d|60)(?:\.\d+)?)?(Z|[+-](?:0\d|1[0-4]):[0-5]\d)?)?\Z")
+
+# Statuses (R4 value sets) whose resources are dropped, and why (docs/fhir.md).
+_CONDITION_CLINICAL: Final = {"active": None, "recurrence": None, "relapse": None,
+                              "inactive": "ended", "remission": "ended", "resolved": "ended"}
+_CONDITION_DROPPED: Final = frozenset({"refuted", "entered-in-error"})
+_OBSERVATION_KEPT: Final = frozenset({"final", "amended", "corrected"})
+_OBSERVATION_STATUSES: Final = frozenset({"registered", "preliminary", "final", "amended",
+                                          "corrected", "cancelled", "entered-in-error",
+                                          "unknown"})
+#: Per exposure resource type: statuses dropped, statuses meaning "still going", all statuses.
+_EXPOSURE_STATUS: Final[Mapping[str, tuple[frozenset[str], frozenset[str], frozenset[str]]]] = {
+    "MedicationStatement": (
+        frozenset({"entered-in-error", "not-taken", "intended"}),
+        frozenset({"active", "on-hold"}),
+        frozenset({"active", "completed", "entered-in-error", "intended", "stopped", "on-hold",
+                   "unknown", "not-taken"})),
+    "MedicationAdministration": (
+        frozenset({"entered-in-error", "not-done"}),
+        frozenset({"in-progress", "on-hold"}),
+        frozenset({"in-progress", "not-done", "on-hold", "completed", "entered-in-error",
+                   "stopped", "unknown"})),
+    "MedicationRequest": (
+        frozenset({"entered-in-error", "cancelled", "draft"}),
+        frozenset({"active", "on-hold"}),
+        frozenset({"active", "on-hold", "cancelled", "completed", "entered-in-error", "stopped",
+                   "draft", "unknown"})),
+    "Procedure": (
+        frozenset({"entered-in-error", "not-done", "preparation"}),
+        frozenset({"in-progress", "on-hold"}),
+        frozenset({"preparation", "in-progress", "not-done", "on-hold", "stopped", "completed",
+                   "entered-in-error", "unknown"})),
+}
+#: MedicationRequest intents that are not orders (nothing was prescribed): dropped.
+_REQUEST_NOT_ORDERS: Final = frozenset({"proposal", "plan", "option"})
+_AGE_UNITS: Final = {"a": "years", "mo": "months", "wk": "weeks", "d": "days"}
+_SUBJECT: Final = {"Patient": None, "Condition": "subject", "Observation": "subject",
+                   "MedicationStatement": "subject", "MedicationAdministration": "subject",
+                   "MedicationRequest": "subject", "Procedure": "subject"}
+
+
+class InvalidResource(InvalidRecord):
+    """A FHIR resource holds an element the importer cannot read.
+
+    ``field`` is ``Type/id.element.path`` (e.g. ``Condition/c1.onsetAge.value``);
+    ``resource_type``, ``resource_id`` and ``element`` hold the parts.
+    """
+
+    def __init__(self, resource_type: str, resource_id: str | None, element: str, value: Any,
+                 allowed: str, *, patient: str | None = None, line: int | None = None) -> None:
+        self.resource_type = resource_type
+        self.resource_id = resource_id
+        self.element = element
+        where = f"{resource_type}/{resource_id if resource_id is not None else '?'}"
+        super().__init__(f"{where}.{element}" if element else where, value, allowed,
+                         patient=patient, line=line)
+
+    def located(self, *, patient: str | None = None, line: int | None = None,
+                prefix: str | None = None) -> InvalidResource:
+        return InvalidResource(self.resource_type, self.resource_id, self.element, self.value,
+                               self.allowed, patient=self.patient if patient is None else patient,
+                               line=self.line if line is None else line)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (self.resource_type, self.resource_id, self.element, self.value,
+                           self.allowed, self.patient, self.line))
+
+
+def _rebuild(rtype: str, rid: str | None, element: str, value: Any, allowed: str,
+             patient: str | None, line: int | None) -> InvalidResource:
+    return InvalidResource(rtype, rid, element, value, allowed, patient=patient, line=line)
+
+
+class _Reader:
+    """Reads the elements of one resource; every failure names the resource and path."""
+
+    def __init__(self, resource: Mapping[str, Any], patient: str | None = None) -> None:
+        self.resource = resource
+        self.type = str(resource.get("resourceType"))
+        rid = resource.get("id")
+        self.id = rid if isinstance(rid, str) else None
+        self.patient = patient
+
+    def fail(self, element: str, value: Any, allowed: str) -> InvalidResource:
+        return InvalidResource(self.type, self.id, element, value, allowed, patient=self.patient)
+
+    def obj(self, value: Any, element: str) -> Mapping[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(element, value, "a JSON object")
+        return value
+
+    def text(self, value: Any, element: str) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(element, value, "a non-empty string")
+        return value
+
+    def listing(self, value: Any, element: str) -> list[Any]:
+        if not isinstance(value, list):
+            raise self.fail(element, value, "a JSON array")
+        return value
+
+    def code(self, value: Any, element: str, allowed: Iterable[str]) -> str:
+        options = sorted(allowed)
+        if not isinstance(value, str) or value not in options:
+            raise self.fail(element, value, f"one of {', '.join(options)}")
+        return value
+
+    def status(self, allowed: Iterable[str], element: str = "status") -> str | None:
+        value = self.resource.get(element)
+        return None if value is None else self.code(value, element, allowed)
+
+    def date(self, value: Any, element: str) -> PartialDate:
+        """A FHIR date/dateTime/instant: the date part as written, no zone conversion."""
+        if not isinstance(value, str):
+            raise self.fail(element, value, "a FHIR date or dateTime string")
+        match = _DATETIME_RE.match(value)
+        if match is None:
+            raise self.fail(element, value, "a FHIR dateTime YYYY, YYYY-MM, YYYY-MM-DD or "
+                                            "YYYY-MM-DDThh:mm:ss[.sss](Z|+hh:mm)")
+        if match.group(2) is not None and len(match.group(1)) != 10:
+            raise self.fail(element, value, "a full date before a time of day")
+        try:
+            return PartialDate.parse(match.group(1))
+        except InvalidRecord as exc:
+            raise self.fail(element, value, exc.allowed) from None
+
+    def period(self, value: Any, element: str) -> tuple[PartialDate | None, PartialDate | None]:
+        period = self.obj(value, element)
+        start = period.get("start")
+        end = period.get("end")
+        first = None if start is None else self.date(start, f"{element}.start")
+        last = None if end is None else self.date(end, f"{element}.end")
+        if first is not None and last is not None and last.latest < first.earliest:
+            raise self.fail(f"{element}.end", end, f"a date on or after {element}.start {start}")
+        return first, last
+
+    def codings(self, value: Any, element: str) -> list[str]:
+        """Every coding of a CodeableConcept as SYSTEM:CODE, in order, each once."""
+        concept = self.obj(value, element)
+        out: list[str] = []
+        codings = concept.get("coding", [])
+        for i, coding in enumerate(self.listing(codings, f"{element}.coding")):
+            where = f"{element}.coding[{i}]"
+            coding = self.obj(coding, where)
+            system, code = coding.get("system"), coding.get("code")
+            if system is None or code is None:
+                continue  # a display-only or system-less coding names nothing we can match
+            system = self.text(system, f"{where}.system")
+            code = self.text(code, f"{where}.code")
+            if any(c.isspace() for c in system):
+                raise self.fail(f"{where}.system", system, "a system URI without whitespace")
+            if any(c.isspace() for c in code):
+                raise self.fail(f"{where}.code", code, "a code without whitespace")
+            full = f"{SYSTEMS.get(system, system)}:{code}"
+            if full not in out:
+                out.append(full)
+        return out
+
+    def first_status_code(self, value: Any, element: str, allowed: Iterable[str]) -> str | None:
+        """The code of a status CodeableConcept (clinicalStatus, verificationStatus)."""
+        if value is None:
+            return None
+        concept = self.obj(value, element)
+        for i, coding in enumerate(self.listing(concept.get("coding", []), f"{element}.coding")):
+            coding = self.obj(coding, f"{element}.coding[{i}]")
+            if "code" in coding:
+                return self.code(coding["code"], f"{element}.coding[{i}].code", allowed)
+        return None
+
+    def age(self, value: Any, element: str, birth: PartialDate | None,
+            upper: Any = None) -> PartialDate | None:
+        """An Age (or the low..high of an age Range) as the days the patient had that age.
+
+        Age 52 a is [birth + 52 years, birth + 53 years - 1 day]; a partial birth
+        date widens it to every day the age could fall on. None without a birth date.
+        """
+        low = self._age_value(value, element)
+        high = low if upper is None else self._age_value(upper, element.replace("low", "high"))
+        if birth is None:
+            return None
+        (n, unit), (m, unit_hi) = low, high
+        try:
+            first = birth.earliest + relativedelta(**{unit: n})  # type: ignore[arg-type]
+            last = (birth.latest + relativedelta(**{unit_hi: m + 1})  # type: ignore[arg-type]
+                    - relativedelta(days=1))
+        except (OverflowError, ValueError):
+            raise self.fail(element, value, "an age that falls before the year 9999") from None
+        if last < first:
+            raise self.fail(element, value, "an age range whose low is not above its high")
+        return PartialDate.between(first, last)
+
+    def _age_value(self, value: Any, element: str) -> tuple[int, str]:
+        age = self.obj(value, element)
+        number = age.get("value")
+        if isinstance(number, bool) or not isinstance(number, int | float) or (
+                isinstance(number, float) and not math.isfinite(number)) or number < 0:
+            raise self.fail(f"{element}.value", number, "a number of 0 or more")
+        if age.get("comparator") is not None:
+            raise self.fail(f"{element}.comparator", age["comparator"],
+                            "no comparator (an age bound is not an age)")
+        unit = age.get("code", age.get("unit"))
+        if age.get("system", _UCUM) != _UCUM or unit not in _AGE_UNITS:
+            raise self.fail(f"{element}.code", unit,
+                            "a UCUM age unit: a (years), mo (months), wk (weeks) or d (days)")
+        # A decimal age such as 52.5 a lies within completed age 52: keep the whole unit.
+        return math.floor(number), _AGE_UNITS[unit]
+
+
+def _onset_like(r: _Reader, res: Mapping[str, Any], prefix: str, birth: PartialDate | None,
+                notes: list[str]) -> tuple[bool, PartialDate | None]:
+    """Read ``onset[x]``/``abatement[x]``: (present, date or None for "unknown")."""
+    for suffix in ("DateTime", "Period", "Age", "Range", "String", "Boolean"):
+        element = prefix + suffix
+        if element not in res:
+            continue
+        value = res[element]
+        if suffix == "DateTime":
+            return True, r.date(value, element)
+        if suffix == "Period":
+            start, end = r.period(value, element)
+            if prefix == "onset":
+                return True, start if start is not None else None
+            return True, end if end is not None else None
+        if suffix == "Age":
+            when = r.age(value, element, birth)
+            if when is None:
+                notes.append(f"{element} given but no birth date to place it")
+            return True, when
+        if suffix == "Range":
+            rng = r.obj(value, element)
+            if "low" not in rng or "high" not in rng:
+                notes.append(f"{element} without both low and high: date unknown")
+                return True, None
+            when = r.age(rng["low"], f"{element}.low", birth, rng["high"])
+            if when is None:
+                notes.append(f"{element} given but no birth date to place it")
+            return True, when
+        if suffix == "String":
+            notes.append(f"{element}: {r.text(value, element)}")
+            return True, None
+        if value is not True:  # abatementBoolean (R3 habit): false means not abated
+            if value is False:
+                return False, None
+            raise r.fail(element, value, "true or false")
+        return True, None
+    return False, None
+
+
+def _condition(r: _Reader, res: Mapping[str, Any], birth: PartialDate | None) -> list[Condition]:
+    verification = r.first_status_code(
+        res.get("verificationStatus"), "verificationStatus",
+        {"unconfirmed", "provisional", "differential", "confirmed", "refuted", "entered-in-error"})
+    if verification in _CONDITION_DROPPED:
+        return []
+    clinical = r.first_status_code(res.get("clinicalStatus"), "clinicalStatus",
+                                   _CONDITION_CLINICAL)
+    if "code" not in res:
+        return []
+    codes = r.codings(res["code"], "code")
+    notes: list[str] = []
+    _, onset = _onset_like(r, res, "onset", birth, notes)
+    abated, end = _onset_like(r, res, "abatement", birth, notes)
+    if abated:
+        end = PartialDate() if end is None else end
+    elif clinical is None:
+        end = PartialDate()
+        notes.append("no clinicalStatus and no abatement: whether it ended is unknown")
+    elif _CONDITION_CLINICAL[clinical] == "ended":
+        end = PartialDate()
+    if verification in {"unconfirmed", "provisional", "differential"}:
+        notes.append(f"verificationStatus {verification}")
+    begin = PartialDate() if onset is None else onset
+    if end is not None and not end.is_unknown and end.latest < begin.earliest:
+        raise r.fail("abatement", str(end), f"an abatement on or after the onset {begin}")
+    note = "; ".join([f"Condition/{r.id}", *notes])
+    return [Condition(code, begin, end, note=note) for code in codes]
+
+
+def _medication_codes(r: _Reader, res: Mapping[str, Any],
+                      resolve: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    if "medicationCodeableConcept" in res:
+        return r.codings(res["medicationCodeableConcept"], "medicationCodeableConcept")
+    if "medicationReference" not in res:
+        raise r.fail("medication[x]", None, "medicationCodeableConcept or medicationReference")
+    ref = r.obj(res["medicationReference"], "medicationReference")
+    target = r.text(ref.get("reference"), "medicationReference.reference")
+    if target.startswith("#"):
+        contained = res.get("contained", [])
+        for i, item in enumerate(r.listing(contained, "contained")):
+            item = r.obj(item, f"contained[{i}]")
+            if item.get("id") == target[1:]:
+                med = _Reader(item, r.patient)
+                return med.codings(item.get("code", {}), "code") if "code" in item else []
+        raise r.fail("medicationReference.reference", target, "a contained Medication's #id")
+    med_res = resolve.get(target)
+    if med_res is None or med_res.get("resourceType") != "Medication":
+        raise r.fail("medicationReference.reference", target,
+                     "a reference to a Medication in the same Bundle or export")
+    med = _Reader(med_res, r.patient)
+    return med.codings(med_res["code"], "code") if "code" in med_res else []
+
+
+def _exposure(r: _Reader, res: Mapping[str, Any], birth: PartialDate | None,
+              resolve: Mapping[str, Mapping[str, Any]]) -> list[Exposure]:
+    dropped, going, allowed = _EXPOSURE_STATUS[r.type]
+    status = r.status(allowed)
+    if status in dropped:
+        return []
+    if r.type == "MedicationRequest":
+        intent = r.resource.get("intent")
+        if intent in _REQUEST_NOT_ORDERS:
+            return []
+    notes: list[str] = []
+    start: PartialDate | None
+    end: PartialDate | None
+    point = False
+    if r.type == "Procedure":
+        codes = r.codings(res["code"], "code") if "code" in res else []
+        start, end, point = _timing(r, res, "performed", birth, notes)
+    else:
+        codes = _medication_codes(r, res, resolve)
+        if r.type == "MedicationRequest":
+            start = r.date(res["authoredOn"], "authoredOn") if "authoredOn" in res else None
+            end = None
+        else:
+            start, end, point = _timing(r, res, "effective", birth, notes)
+    begin = PartialDate() if start is None else start
+    if end is None:
+        if status in going:
+            end = None  # still taking or in progress: ongoing
+        elif point:
+            end = begin  # a single dose, administration or procedure
+        else:
+            end = PartialDate()  # stopped, completed or unknown, on a day not recorded
+    if end is not None and not end.is_unknown and end.latest < begin.earliest:
+        raise r.fail("end", str(end), f"an end on or after the start {begin}")
+    note = "; ".join([f"{r.type}/{r.id}", *notes])
+    return [Exposure(code, begin, end, note=note) for code in codes]
+
+
+def _timing(r: _Reader, res: Mapping[str, Any], prefix: str, birth: PartialDate | None,
+            notes: list[str]) -> tuple[PartialDate | None, PartialDate | None, bool]:
+    """``effective[x]`` or ``performed[x]``: (start, end, whether it is a single point)."""
+    for suffix in ("DateTime", "Instant"):
+        if prefix + suffix in res:
+            return r.date(res[prefix + suffix], prefix + suffix), None, True
+    if prefix + "Period" in res:
+        start, end = r.period(res[prefix + "Period"], prefix + "Period")
+        return start, end, False
+    if prefix + "Age" in res:
+        when = r.age(res[prefix + "Age"], prefix + "Age", birth)
+        if when is None:
+            notes.append(f"{prefix}Age given but no birth date to place it")
+        return when, None, True
+    if prefix + "String" in res:
+        notes.append(f"{prefix}String: {r.text(res[prefix + 'String'], prefix + 'String')}")
+        return None, None, False
+    return None, None, False
+
+
+def _obs_value(r: _Reader, holder: Mapping[str, Any], path: str
+               ) -> tuple[bool, Any, str | None]:
+    """(found, value, unit) of ``value[x]``; found False when it is not a mapped kind.
+
+    ``path`` is the element path prefix of ``holder`` ("" or "component[2].").
+    """
+    if "valueQuantity" in holder:
+        where = path + "valueQuantity"
+        qty = r.obj(holder["valueQuantity"], where)
+        if qty.get("comparator") is not None:
+            return False, None, None  # "<5" is a bound, not a value
+        number = qty.get("value")
+        if number is None:
+            return False, None, None
+        if isinstance(number, bool) or not isinstance(number, int | float) or (
+                isinstance(number, float) and not math.isfinite(number)):
+            raise r.fail(f"{where}.value", number, "a finite number")
+        unit = qty.get("code") if qty.get("system") == _UCUM and qty.get("code") else qty.get("unit")
+        if unit is not None:
+            unit = r.text(unit, f"{where}.unit")
+        return True, number, unit
+    if "valueInteger" in holder:
+        number = holder["valueInteger"]
+        if isinstance(number, bool) or not isinstance(number, int):
+            raise r.fail(path + "valueInteger", number, "a whole number")
+        return True, number, None
+    if "valueBoolean" in holder:
+        flag = holder["valueBoolean"]
+        if not isinstance(flag, bool):
+            raise r.fail(path + "valueBoolean", flag, "true or false")
+        return True, flag, None
+    if "valueCodeableConcept" in holder:
+        codes = r.codings(holder["valueCodeableConcept"], path + "valueCodeableConcept")
+        if not codes:
+            return False, None, None
+        return True, codes[0], None
+    return False, None, None
+
+
+def _observations(r: _Reader, res: Mapping[str, Any], vocabulary: Mapping[str, frozenset[str]],
+                  domains: Mapping[str, Domain]) -> list[Observation]:
+    status = r.status(_OBSERVATION_STATUSES)
+    if status is None:
+        raise r.fail("status", None, "a status (required in FHIR R4)")
+    if status not in _OBSERVATION_KEPT:
+        return []
+    when: PartialDate | None = None
+    for element in ("effectiveDateTime", "effectiveInstant"):
+        if element in res:
+            when = r.date(res[element], element)
+    if "effectivePeriod" in res:
+        start, end = r.period(res["effectivePeriod"], "effectivePeriod")
+        when = start if start is not None else end
+    date_ = PartialDate() if when is None else when
+    out: list[Observation] = []
+    parts: list[tuple[str, Mapping[str, Any]]] = [("", res)]
+    for i, comp in enumerate(r.listing(res.get("component", []), "component")):
+        parts.append((f"component[{i}].", r.obj(comp, f"component[{i}]")))
+    for where, holder in parts:
+        if "dataAbsentReason" in holder or "code" not in holder:
+            continue
+        found, value, unit = _obs_value(r, holder, where)
+        if not found:
+            continue
+        codes = r.codings(holder["code"], where + "code")
+        names = sorted(n for n, cs in vocabulary.items() if cs.intersection(codes))
+        for code in names or codes:
+            domain = domains.get(code)
+            if domain is not None and not domain.contains(value):
+                element = next(where + k for k in ("valueQuantity", "valueInteger",
+                                                   "valueBoolean", "valueCodeableConcept")
+                               if k in holder)
+                if element.endswith("Quantity"):
+                    element += ".value"
+                raise r.fail(element, value, f"{domain.describe()} (for {code})")
+            out.append(Observation(code, value, date_, unit=unit))
+    return out
+
+
+def _flags(observations: Iterable[Observation], names: Iterable[str]) -> dict[str, bool]:
+    """A boolean observation named by the vocabulary sets that flag: the latest one wins.
+
+    When the latest possible readings disagree (partial or equal dates), the
+    flag stays unset: the record does not say which is current.
+    """
+    wanted = set(names)
+    by_name: dict[str, list[Observation]] = {}
+    for obs in observations:
+        if obs.code in wanted and isinstance(obs.value, bool):
+            by_name.setdefault(obs.code, []).append(obs)
+    out: dict[str, bool] = {}
+    for name, items in by_name.items():
+        floor = max(o.date.earliest for o in items)
+        latest = {o.value for o in items if o.date.latest >= floor}
+        if len(latest) == 1:
+            out[name] = bool(latest.pop())
+    return out
+
+
+def _vocabulary(vocabulary: Mapping[str, Iterable[str]] | None) -> dict[str, frozenset[str]]:
+    if vocabulary is None:
+        return {}
+    out = {}
+    for name, codes in vocabulary.items():
+        if isinstance(codes, str):
+            raise TypeError(f"vocabulary[{name!r}] must be a list of SYSTEM:CODE codes, not a string")
+        out[name] = frozenset(codes)
+    return out
+
+
+def _patient(resource: Mapping[str, Any], fallback_id: str | None) -> tuple[str, PartialDate | None,
+                                                                            str | None]:
+    r = _Reader(resource)
+    pid = resource.get("id", fallback_id)
+    if not isinstance(pid, str) or not pid.strip():
+        raise r.fail("id", pid, "a Patient id (or a Bundle entry fullUrl)")
+    r.patient = pid
+    birth = None
+    if "birthDate" in resource:
+        text = resource["birthDate"]
+        if not isinstance(text, str) or not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text):
+            raise r.fail("birthDate", text, "a FHIR date YYYY, YYYY-MM or YYYY-MM-DD")
+        birth = r.date(text, "birthDate")
+    gender = resource.get("gender")
+    if gender is not None:
+        gender = r.code(gender, "gender", {"male", "female", "other", "unknown"})
+    return pid, birth, gender
+
+
+class _Pool:
+    """Resources of one Bundle or one export, indexed for reference resolution."""
+
+    def __init__(self) -> None:
+        self.resources: list[tuple[Mapping[str, Any], str | None]] = []
+        self.by_ref: dict[str, Mapping[str, Any]] = {}
+        self.errors: list[InvalidResource] = []
+
+    def add(self, resource: Any, full_url: str | None, where: str) -> None:
+        if not isinstance(resource, dict) or not isinstance(resource.get("resourceType"), str):
+            self.errors.append(InvalidResource("?", None, where, type(resource).__name__,
+                                               "a FHIR resource object with a resourceType"))
+            return
+        self.resources.append((resource, full_url))
+        rtype, rid = resource["resourceType"], resource.get("id")
+        if isinstance(rid, str):
+            self.by_ref[f"{rtype}/{rid}"] = resource
+        if full_url:
+            self.by_ref[full_url] = resource
+            if isinstance(rid, str) and full_url.endswith(f"/{rtype}/{rid}"):
+                self.by_ref[f"{rtype}/{rid}"] = resource
+
+    def add_bundle(self, bundle: Any, where: str = "Bundle") -> None:
+        if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
+            kind = bundle.get("resourceType") if isinstance(bundle, dict) else type(bundle).__name__
+            self.errors.append(InvalidResource(str(kind), None, "", where, "a FHIR Bundle"))
+            return
+        entries = bundle.get("entry", [])
+        if not isinstance(entries, list):
+            self.errors.append(InvalidResource("Bundle", bundle.get("id"), "entry", entries,
+                                               "a JSON array"))
+            return
+        for i, entry in enumerate(entries):
+            if not isinstance(entry, dict) or "resource" not in entry:
+                continue  # an entry without a resource (e.g. a search outcome link)
+            full = entry.get("fullUrl")
+            self.add(entry["resource"], full if isinstance(full, str) else None,
+                     f"entry[{i}].resource")
+
+    def records(self, vocabulary: dict[str, frozenset[str]], domains: Mapping[str, Domain]
+                ) -> Iterator[Record | InvalidResource]:
+        yield from self.errors
+        patients: dict[int, tuple[Mapping[str, Any], str | None]] = {}
+        for resource, full in self.resources:
+            if resource["resourceType"] == "Patient":
+                patients[id(resource)] = (resource, full)
+        members: dict[int, list[Mapping[str, Any]]] = {k: [] for k in patients}
+        for resource, _ in self.resources:
+            element = _SUBJECT.get(resource["resourceType"])
+            if element is None:
+                continue  # Patient itself, or a resource type the mapping does not read
+            r = _Reader(resource)
+            ref = resource.get(element)
+            if ref is None:
+                yield r.fail(element, None, "a subject reference to a Patient")
+                continue
+            if not isinstance(ref, dict) or not isinstance(ref.get("reference"), str):
+                yield r.fail(f"{element}.reference", ref, "a reference string to a Patient")
+                continue
+            target = self.by_ref.get(ref["reference"])
+            if target is None or target.get("resourceType") != "Patient":
+                if ref["reference"].startswith(("Group/", "Device/", "Location/")):
+                    continue  # not about one patient
+                yield r.fail(f"{element}.reference", ref["reference"],
+                             "a reference to a Patient in the same Bundle or export")
+                continue
+            members[id(target)].append(resource)
+        for key, (patient, full) in patients.items():
+            try:
+                yield _build(patient, full, members[key], self.by_ref, vocabulary, domains)
+            except InvalidResource as exc:
+                yield exc
+
+
+def _build(patient: Mapping[str, Any], full: str | None, resources: list[Mapping[str, Any]],
+           resolve: Mapping[str, Mapping[str, Any]], vocabulary: dict[str, frozenset[str]],
+           domains: Mapping[str, Domain]) -> Record:
+    pid, birth, gender = _patient(patient, full)
+    conditions: list[Condition] = []
+    exposures: list[Exposure] = []
+    observations: list[Observation] = []
+    for resource in resources:
+        r = _Reader(resource, pid)
+        kind = r.type
+        if kind == "Condition":
+            conditions.extend(_condition(r, resource, birth))
+        elif kind == "Observation":
+            observations.extend(_observations(r, resource, vocabulary, domains))
+        elif kind in _EXPOSURE_STATUS:
+            exposures.extend(_exposure(r, resource, birth, resolve))
+    flags = _flags(observations, vocabulary)
+    return Record(pid, birth_date=birth, sex=gender, conditions=conditions, exposures=exposures,
+                  observations=observations, flags=flags)
+
+
+def _load_json(path: Path) -> Any:
+    with open(path, "rb") as stream:
+        return json.loads(stream.read().decode("utf-8-sig"), parse_constant=_no_constant)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def records_from_resources(resources: Iterable[Mapping[str, Any]], *,
+                           vocabulary: Mapping[str, Iterable[str]] | None = None,
+                           domains: Mapping[str, Domain] | None = None,
+                           ) -> Iterator[Record | InvalidResource]:
+    """Records from loose resources (one bulk export); a malformed one comes out as an error."""
+    pool = _Pool()
+    for i, resource in enumerate(resources):
+        pool.add(resource, None, f"[{i}]")
+    yield from pool.records(_vocabulary(vocabulary), STANDARD_DOMAINS if domains is None
+                            else domains)
+
+
+def _bundle_pool(bundle_or_path: Mapping[str, Any] | str | Path) -> _Pool:
+    bundle = (_load_json(Path(bundle_or_path)) if isinstance(bundle_or_path, str | Path)
+              else bundle_or_path)
+    pool = _Pool()
+    pool.add_bundle(bundle)
+    return pool
+
+
+def records_from_bundle(bundle_or_path: Mapping[str, Any] | str | Path, *,
+                        vocabulary: Mapping[str, Iterable[str]] | None = None,
+                        domains: Mapping[str, Domain] | None = None) -> list[Record]:
+    """One Record per Patient in a Bundle (a parsed dict or a JSON file path), strictly.
+
+    The first malformed resource raises :class:`InvalidResource`; use
+    :func:`read_fhir` to screen the other patients anyway.
+    """
+    out = []
+    pool = _bundle_pool(bundle_or_path)
+    for item in pool.records(_vocabulary(vocabulary),
+                             STANDARD_DOMAINS if domains is None else domains):
+        if isinstance(item, InvalidResource):
+            raise item
+        out.append(item)
+    return out
+
+
+def record_from_bundle(bundle_or_path: Mapping[str, Any] | str | Path, *,
+                       vocabulary: Mapping[str, Iterable[str]] | None = None,
+                       domains: Mapping[str, Domain] | None = None) -> Record:
+    """The one patient of a Bundle; a Bundle with no Patient or several is an error."""
+    records = records_from_bundle(bundle_or_path, vocabulary=vocabulary, domains=domains)
+    if len(records) != 1:
+        raise InvalidResource("Bundle", None, "entry", f"{len(records)} Patient resources",
+                              "exactly one Patient (use records_from_bundle for several)")
+    return records[0]
+
+
+def read_fhir(path: str | Path, *, vocabulary: Mapping[str, Iterable[str]] | None = None,
+              domains: Mapping[str, Domain] | None = None,
+              ) -> Iterator[tuple[int, Record | LoadError]]:
+    """(position, Record or LoadError) for every patient under ``path``, leniently.
+
+    ``path`` is a Bundle ``.json`` file, an ``.ndjson`` file, or a folder: its
+    ``*.json`` files are Bundles (each resolved on its own) and its ``*.ndjson``
+    files together are one bulk export (Patient.ndjson, Condition.ndjson, ...).
+    A bad file, line or resource becomes a LoadError; the other patients go on.
+    """
+    vocab = _vocabulary(vocabulary)
+    doms = STANDARD_DOMAINS if domains is None else domains
+    root = Path(path)
+    if root.is_dir():
+        bundles = sorted(p for p in root.iterdir() if p.suffix.lower() == ".json")
+        ndjson = sorted(p for p in root.iterdir() if p.suffix.lower() == ".ndjson")
+    elif root.suffix.lower() == ".ndjson":
+        bundles, ndjson = [], [root]
+    else:
+        bundles, ndjson = [root], []
+    position = 0
+    for file in bundles:
+        pool = _Pool()
+        try:
+            pool.add_bundle(_load_json(file), file.name)
+        except (OSError, ValueError, RecursionError) as exc:
+            position += 1
+            yield position, LoadError(position, None, file.name, f"cannot read: {_reason(exc)}")
+            continue
+        for item in pool.records(vocab, doms):
+            position += 1
+            yield position, _as_item(item, position, file.name)
+    if ndjson:
+        pool = _Pool()
+        for file in ndjson:
+            try:
+                with open(file, "rb") as stream:
+                    for number, raw in enumerate(stream, 1):
+                        text = raw.decode("utf-8-sig").strip()
+                        if not text:
+                            continue
+                        where = f"{file.name} line {number}"
+                        try:
+                            pool.add(json.loads(text, parse_constant=_no_constant), None, where)
+                        except (ValueError, RecursionError) as exc:
+                            pool.errors.append(InvalidResource("?", None, where, None,
+                                                               f"one JSON resource ({_reason(exc)})"))
+            except OSError as exc:
+                position += 1
+                yield position, LoadError(position, None, file.name, f"cannot read: {_reason(exc)}")
+        for item in pool.records(vocab, doms):
+            position += 1
+            yield position, _as_item(item, position, "ndjson")
+
+
+def iter_records(path: str | Path, *, vocabulary: Mapping[str, Iterable[str]] | None = None,
+                 domains: Mapping[str, Domain] | None = None) -> Iterator[Record | LoadError]:
+    """Like :func:`read_fhir`, without the positions."""
+    for _, item in read_fhir(path, vocabulary=vocabulary, domains=domains):
+        yield item
+
+
+def _as_item(item: Record | InvalidResource, position: int, source: str) -> Record | LoadError:
+    if isinstance(item, Record):
+        return item
+    return LoadError(position, item.patient, item.field,
+                     f"got {_short(item.value)}; expected {item.allowed} ({source})")
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError):
+        return exc.strerror or type(exc).__name__
+    if isinstance(exc, json.JSONDecodeError):
+        return f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+    if isinstance(exc, UnicodeDecodeError):
+        return "not valid UTF-8"
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    return str(exc)
+
