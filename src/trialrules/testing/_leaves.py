@@ -232,6 +232,37 @@ def numeric_cases(leaf: Range | Threshold, as_of: date,
     return out
 
 
+def domain_cases(leaf: Criterion, as_of: date, domains: Mapping[str, Domain],
+                 limit: int = 201) -> list[LeafCase]:
+    """A value criterion at every value of its stepped domain (ages 0 to 100 years).
+
+    Not boundary cases: strategies draw from them so that records also land
+    away from the bounds.
+    """
+    if not isinstance(leaf, Range | Threshold | OneOf):
+        return []
+    source = leaf.source
+    if isinstance(source, Age):
+        values: list[Any] = list(range(0, 101 if source.unit == "years" else limit))
+    else:
+        domain = source.domain(domains)
+        if domain is None or domain.step is None:
+            return []
+        step, low = _dec(domain.step), _dec(domain.low)
+        values = []
+        value = low
+        while value <= _dec(domain.high) and len(values) < limit:
+            values.append(int(value) if value == value.to_integral_value() else float(value))
+            value += step
+    out = []
+    for value in values:
+        facts = source_value(source, value, as_of)
+        if facts is not None:
+            out.append(LeafCase(facts, _label(passes(leaf, value)),
+                                f"{_name(source)} {_num(value)}", as_of))
+    return out
+
+
 def _age_cases(leaf: Range | Threshold, as_of: date) -> list[LeafCase]:
     out: list[LeafCase] = []
     source = leaf.source

@@ -111,9 +111,13 @@ def protocol_criterion(protocol: Protocol) -> Criterion:
 class Builder:
     """Cases and realizations of one criterion tree, cached per (node, as_of)."""
 
-    def __init__(self, domains: Mapping[str, Domain] | None = None) -> None:
+    def __init__(self, domains: Mapping[str, Domain] | None = None, *,
+                 spread: bool = False) -> None:
         self.domains = STANDARD_DOMAINS if domains is None else domains
+        #: Realizations may also use any value of a leaf's domain, not only its boundaries.
+        self.spread = spread
         self._leaf: dict[tuple[Criterion, date], list[_leaves.LeafCase]] = {}
+        self._spread: dict[tuple[Criterion, date], list[_leaves.LeafCase]] = {}
 
     # -- leaves ---------------------------------------------------------------
 
@@ -263,8 +267,13 @@ class Builder:
         known = _oracle(leaf, acc, as_of)
         if known is not None:
             return acc if known is outcome else None
-        options = [c for c in self.leaf_cases(leaf, as_of)
-                   if c.outcome is outcome and c.as_of == as_of]
+        cases = self.leaf_cases(leaf, as_of)
+        if self.spread:
+            key = (leaf, as_of)
+            if key not in self._spread:
+                self._spread[key] = _leaves.domain_cases(leaf, as_of, self.domains)
+            cases = cases + self._spread[key]
+        options = [c for c in cases if c.outcome is outcome and c.as_of == as_of]
         options.sort(key=lambda c: not c.plain)
         for case in choose(options):
             facts = merge(acc, case.facts)

@@ -239,7 +239,7 @@ def _records_for(target: Criterion | Protocol, outcome: Outcome | Determination,
         if not isinstance(outcome, Outcome):
             raise TypeError(f"a criterion's records_for takes an Outcome, got {outcome!r}")
         wanted = outcome
-    builder = Builder(domains)
+    builder = Builder(domains, spread=True)
     seeds = [c.facts for c in builder.cases(node, node.id, as_of)
              if c.outcome is wanted and c.as_of == as_of]
     if not seeds and builder.realize(node, wanted, as_of, {}, lambda o: o) is None:
