@@ -218,3 +218,10 @@ def test_noise_never_touches_what_the_criterion_reads() -> None:
                      max_examples=1000)
     assert [c.code for c in noisy.conditions] == ["ICD10:J45"]
     assert consent.decide(noisy, AS_OF) is Outcome.MET
+
+
+def test_records_for_also_reaches_values_away_from_the_bounds() -> None:
+    edss = Range("edss", 3, 6)
+    far = _minimal(records_for(edss, Outcome.NOT_MET, AS_OF),
+                   lambda r: any(o.value == 9 for o in r.observations), max_examples=1000)
+    assert edss.decide(far, AS_OF) is Outcome.NOT_MET
