@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sys
 from typing import Any
 
+from ..criteria import Placeholder
 from ..errors import TrialRulesError
+from ..io.protocols import dump_protocol
 from ._common import EXIT_OK, UsageError
 
 
@@ -41,18 +42,8 @@ def run(args: argparse.Namespace) -> int:
         protocol = protocol_from_study(data)
     except TrialRulesError as exc:
         raise UsageError(f"{args.study!r} is not a usable study record: {exc}") from None
-    # The protocol document serializer lives in trialrules.io.protocols; looked up by
-    # name so this command works whether or not this version has it yet.
-    dump_protocol = getattr(importlib.import_module("trialrules.io.protocols"),
-                            "dump_protocol", None)
-    if dump_protocol is None:
-        raise UsageError("writing protocol documents needs trialrules.io.protocols.dump_protocol, "
-                         "which this version does not have yet")
     text = dump_protocol(protocol)
-    if not isinstance(text, str):  # a serializer returning a dict
-        text = json.dumps(text, ensure_ascii=False, indent=2) + "\n"
-    placeholders = sum(1 for c in protocol.criteria for n in c.walk()
-                       if type(n).__name__ == "Placeholder")
+    placeholders = sum(1 for c in protocol.criteria for n in c.walk() if isinstance(n, Placeholder))
     if args.output == "-":
         sys.stdout.write(text)
     else:
