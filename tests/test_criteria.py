@@ -318,7 +318,7 @@ def test_lookback_open_world() -> None:
     explanation = Lookback(MALIGNANCY, Span(years=5)).evaluate(
         Record("P", conditions=[Condition("ICD10:C50.9", "2021", "2021")]), JUNE_15)
     assert explanation.outcome is UNKNOWN
-    assert "exact dates of conditions[0]" in explanation.missing
+    assert "exact dates of condition ICD10:C50.9 (on 2021)" in explanation.missing
     assert "conditions history complete through 2026-06-15 (complete.conditions)" \
         in explanation.missing
 
@@ -463,7 +463,8 @@ def test_undecided_latest_names_the_candidates() -> None:
     assert explanation.outcome is UNKNOWN
     assert "EDSS 3 on 2026-10 is not between 3.5 and 6" in explanation.reason
     assert "EDSS 3.5 on 2026-10-15 is between 3.5 and 6" in explanation.reason
-    assert explanation.missing == ("which of observations[0], observations[1] is the latest",)
+    assert explanation.missing == (  # named by content: independent of the list's order
+        "which of EDSS 3 on 2026-10, EDSS 3.5 on 2026-10-15 is the latest",)
 
 
 def test_uncertain_observation_names_what_would_count() -> None:

@@ -510,6 +510,13 @@ def _when(fact: Evidence) -> str:
     return f"from {fact.date} to {fact.end}"
 
 
+def _exact_dates_of(fact: Evidence) -> str:
+    """The missing fact "exact dates of" an event, named by content, not by list position,
+    so the text does not depend on the order of the record's lists."""
+    noun = "exposure" if fact.path.startswith("exposures") else "condition"
+    return f"exact dates of {noun} {fact.code} ({_when(fact)})"
+
+
 def _window_text(span: Span | None, start: date, as_of: date) -> str:
     if span is None:
         return f"at any time up to {as_of}"
@@ -566,7 +573,7 @@ class Washout(Criterion):
             reason = (f"exposure to {what} ({ev[0].code} dated {ev[0].date}) may fall {window}; "
                       "its dates are too imprecise to decide")
             return _leaf("Washout", node_id, self.label, UNKNOWN, reason, ev,
-                         (f"exact dates of {ev[0].path}",))
+                         (_exact_dates_of(ev[0]),))
         if scan.complete:
             reason = (f"no exposure to {what} {window}; the exposure history is complete "
                       f"through {ctx.record.complete_through('exposures')}")
@@ -653,7 +660,7 @@ class Lookback(Criterion):
             reason = (f"{count(sure)} {what} {window}{need}; the {self.on} history is complete "
                       f"through {ctx.record.complete_through(self.on)}")
             return _leaf("Lookback", node_id, self.label, NOT_MET, reason, ev)
-        missing: list[str] = [f"exact dates of {e.path}" for e in ev[sure:]]
+        missing: list[str] = [_exact_dates_of(e) for e in ev[sure:]]
         if not scan.complete:
             missing.append(f"{self.on} history complete through {ctx.as_of} "
                            f"(complete.{self.on})")

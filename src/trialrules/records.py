@@ -96,7 +96,13 @@ def _end(value: Any) -> PartialDate | None:
     return None if value is None else parse_date(value, "end")
 
 
+#: Whole numbers beyond this cannot be exchanged exactly as JSON numbers (IEEE doubles).
+MAX_EXACT_INT: Final = 2**53
+
+
 def _value(_: Any, __: Any, value: Any) -> None:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_EXACT_INT:
+        raise InvalidRecord("value", value, "a whole number within ±2**53")
     if isinstance(value, bool | str) or is_number(value):
         return
     raise InvalidRecord("value", value, "a finite number, a boolean or a code string")

@@ -208,7 +208,7 @@ class Latest(Source):
         candidates = [(i, o) for i, o in sure + maybe if o.date.latest >= floor]
         # Canonical order (date, then value), so output never depends on list order.
         candidates.sort(key=lambda pair: (pair[1].date.earliest, pair[1].date.latest,
-                                          repr(pair[1].value), pair[0]))
+                                          repr(pair[1].value), pair[1].unit or "", pair[0]))
         domain = ctx.domains.get(code)
         values = []
         texts = []
@@ -225,7 +225,8 @@ class Latest(Source):
         if not sure:
             where = f" and on or after {start}" if self.within else ""
             missing = f"an observation {code} dated for certain on or before {as_of}{where}"
-        precise = f"which of {', '.join(e.path for e in evidence)} is the latest"
+        # Named by content, not list position, so the text does not depend on the record's order.
+        precise = f"which of {', '.join(texts)} is the latest"
         return Reading(tuple(values), tuple(texts), tuple(evidence), missing, precise)
 
     def _name(self, domains: Mapping[str, Domain] | None) -> str:

@@ -29,8 +29,8 @@ def run(args: argparse.Namespace) -> int:
     from ..ctgov import protocol_from_study
 
     try:
-        if args.study == "-":
-            data = json.load(sys.stdin)
+        if args.study == "-":  # bytes, so the locale's encoding plays no part
+            data = json.loads(sys.stdin.buffer.read().decode("utf-8-sig"))
         else:
             with open(args.study, "rb") as stream:
                 data = json.loads(stream.read().decode("utf-8-sig"))
@@ -38,6 +38,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot read {args.study!r}: {exc.strerror}") from None
     except ValueError as exc:
         raise UsageError(f"{args.study!r} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise UsageError(f"{args.study!r} is not valid JSON: nested too deeply") from None
     try:
         protocol = protocol_from_study(data)
     except TrialRulesError as exc:
