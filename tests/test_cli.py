@@ -94,7 +94,8 @@ def test_screen_text() -> None:
     assert "    inclusion.1: 2 / 1\n" in summary  # P03, P05 excluded; P07 undecided
     assert "    exclusion.8: 1 / 1\n" in summary  # P35 excluded; P37 undecided
     assert done.stderr == (f"trialrules: screening against NCT06228781 as of {AS_OF} "
-                           "(given by --as-of)\n")
+                           f"(given by --as-of)\ntrialrules: {len(EXPECTED)} records read: "
+                           f"{len(EXPECTED)} screened, 0 bad\n")
 
 
 def test_screen_json() -> None:
@@ -169,6 +170,7 @@ def test_bad_lines_on_stderr_and_the_rest_screened_json(mixed: Path) -> None:
         "complete, conditions, exposures, flags, id, observations, sex",
         "trialrules: line 7, patient ?: not valid JSON (Expecting property name enclosed in "
         "double quotes at column 2)",
+        "trialrules: 7 records read: 2 screened, 5 bad",
     ]
 
 

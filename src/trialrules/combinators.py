@@ -46,11 +46,9 @@ def _because(children: Iterable[Explanation]) -> str:
     return "; ".join(c.reason for c in children)
 
 
-def _operand(child: Criterion, parent: type) -> str:
-    """A child's repr that reads back to the same tree (no accidental flattening)."""
-    if type(child) is parent and child.id is None and child.label is None:
-        return str(child._named_repr())  # type: ignore[attr-defined]
-    return repr(child)
+def _flattens(child: Criterion, parent: type) -> bool:
+    """Whether ``&``/``|`` would splice this child into its parent (an anonymous same kind)."""
+    return type(child) is parent and child.id is None and child.label is None
 
 
 class _Group(Criterion):
@@ -90,15 +88,24 @@ class _Group(Criterion):
         return f"{type(self).__name__}({', '.join(args)})"
 
     def __repr__(self) -> str:
-        if self.id is None and self.label is None and len(self.items) > 1:
-            inner = f" {self._symbol} ".join(_operand(c, type(self)) for c in self.items)
-            return f"({inner})"
+        # Operator form only when it reads back to this same tree: ``a & b`` would
+        # splice an anonymous AllOf child, so such a group keeps the named form.
+        if (self.id is None and self.label is None and len(self.items) > 1
+                and not any(_flattens(c, type(self)) for c in self.items)):
+            return "(" + f" {self._symbol} ".join(repr(c) for c in self.items) + ")"
         return self._named_repr()
 
 
 @attrs.frozen(repr=False, init=False)
 class AllOf(_Group):
-    """MET when every child is MET; NOT_MET if any is NOT_MET; else UNKNOWN."""
+    """MET when every child is MET; NOT_MET if any is NOT_MET; else UNKNOWN.
+
+    ``a & b & c`` builds one flat ``AllOf``:
+
+    >>> from trialrules import Flag
+    >>> Flag("a") & Flag("b") & Flag("c") == AllOf(Flag("a"), Flag("b"), Flag("c"))
+    True
+    """
 
     items: tuple[Criterion, ...]
     id: str | None = attrs.field(default=None, validator=check_id)
@@ -138,7 +145,12 @@ class AllOf(_Group):
 
 @attrs.frozen(repr=False, init=False)
 class AnyOf(_Group):
-    """MET when any child is MET; NOT_MET if every child is NOT_MET; else UNKNOWN."""
+    """MET when any child is MET; NOT_MET if every child is NOT_MET; else UNKNOWN.
+
+    >>> from trialrules import Threshold
+    >>> Threshold("edss_cerebellar", ">=", 3) | Threshold("edss_pyramidal", ">=", 3)
+    (Threshold('edss_cerebellar', '>=', 3) | Threshold('edss_pyramidal', '>=', 3))
+    """
 
     items: tuple[Criterion, ...]
     id: str | None = attrs.field(default=None, validator=check_id)
@@ -178,7 +190,14 @@ class AnyOf(_Group):
 
 @attrs.frozen(repr=False, init=False)
 class AtLeast(_Group):
-    """MET when at least ``k`` children are MET; NOT_MET when fewer than ``k`` could be."""
+    """MET when at least ``k`` children are MET; NOT_MET when fewer than ``k`` could be.
+
+    >>> from datetime import date
+    >>> from trialrules import Flag, Record
+    >>> two = AtLeast(2, Flag("a"), Flag("b"), Flag("c"))
+    >>> two.decide(Record("P1", flags={"a": True, "b": False}), date(2026, 1, 1))
+    Outcome.UNKNOWN
+    """
 
     k: int
     items: tuple[Criterion, ...]
@@ -225,7 +244,12 @@ def _criterion(_: Any, attribute: Any, value: Any) -> None:
 
 @attrs.frozen(repr=False)
 class Not(Criterion):
-    """Swaps MET and NOT_MET; UNKNOWN stays UNKNOWN."""
+    """Swaps MET and NOT_MET; UNKNOWN stays UNKNOWN (``~criterion`` is the same).
+
+    >>> from trialrules import Flag
+    >>> ~Flag("consent") == Not(Flag("consent"))
+    True
+    """
 
     child: Criterion = attrs.field(validator=_criterion)
     id: str | None = attrs.field(default=None, kw_only=True, validator=check_id)
@@ -264,7 +288,14 @@ class Not(Criterion):
 
 @attrs.frozen(repr=False)
 class Implies(Criterion):
-    """If ``antecedent`` then ``consequent``: exactly ``AnyOf(Not(antecedent), consequent)``."""
+    """If ``antecedent`` then ``consequent``: exactly ``AnyOf(Not(antecedent), consequent)``.
+
+    >>> from datetime import date
+    >>> from trialrules import Flag, Record
+    >>> rule = Implies(Flag("had_cytotoxic"), Flag("marrow_normal"))
+    >>> rule.decide(Record("P1", flags={"had_cytotoxic": False}), date(2026, 1, 1))
+    Outcome.MET
+    """
 
     antecedent: Criterion = attrs.field(validator=_criterion)
     consequent: Criterion = attrs.field(validator=_criterion)

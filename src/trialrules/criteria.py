@@ -42,7 +42,8 @@ def _num(value: Any) -> str:
 
 
 def _source_repr(source: Source) -> str:
-    if isinstance(source, Latest) and source.within is None:
+    # A bare code string reads back as Latest(code), except "age" and "sex" (Age(), Sex()).
+    if isinstance(source, Latest) and source.within is None and source.code not in ("age", "sex"):
         return repr(source.code)
     return repr(source)
 
@@ -68,6 +69,13 @@ def _bool(name: str) -> Callable[[Any, Any, Any], None]:
             raise InvalidCriterion(f"{name}={value!r} must be True or False")
 
     return check
+
+
+def _numeric_source(instance: Any, _: Any, value: Source) -> None:
+    if isinstance(value, Sex):
+        raise InvalidCriterion(
+            f"{type(instance).__name__} compares numbers, but sex is categorical; "
+            "use OneOf(Sex(), ['female']) instead")
 
 
 def _leaf(kind: str, ctx_id: str | None, label: str | None, outcome: Outcome, reason: str,
@@ -157,10 +165,10 @@ class _ValueCriterion(Criterion):
         if outcome is UNKNOWN:
             if reading.missing is not None:
                 missing = (reading.missing,)
-                reason += f", but {reading.missing} is not certain"
+                reason += f", but it may not count: needs {reading.missing}"
             else:
-                missing = (("exact birth date (birth_date)",) if isinstance(self.source, Age)
-                           else (f"the exact date of {self.source.describe(ctx.domains)}",))
+                missing = (reading.precise or
+                           f"the exact date of {self.source.describe(ctx.domains)}",)
                 reason += " (the possible values disagree)"
         return _leaf(kind, node_id, self.label, outcome, reason, reading.evidence, missing)
 
@@ -173,7 +181,7 @@ class Range(_ValueCriterion):
     Range('edss', 3, 6)
     """
 
-    source: Source = attrs.field(converter=as_source)
+    source: Source = attrs.field(converter=as_source, validator=_numeric_source)
     low: int | float = attrs.field(validator=_number("low"))
     high: int | float = attrs.field(validator=_number("high"))
     low_inclusive: bool = attrs.field(default=True, kw_only=True,
@@ -225,7 +233,7 @@ OPERATORS: Final[Mapping[str, tuple[Callable[[Any, Any], bool], str]]] = {
 
 
 def _operator(_: Any, __: Any, value: Any) -> None:
-    if value not in OPERATORS:
+    if not isinstance(value, str) or value not in OPERATORS:
         raise InvalidCriterion(
             f"unknown operator {value!r}; use one of {', '.join(map(repr, OPERATORS))}"
         )
@@ -233,9 +241,17 @@ def _operator(_: Any, __: Any, value: Any) -> None:
 
 @attrs.frozen(repr=False)
 class Threshold(_ValueCriterion):
-    """A value compared with one bound: ``Threshold("edss_pyramidal", ">=", 3)``."""
+    """A value compared with one bound: ``>=``, ``>``, ``<=`` or ``<``.
 
-    source: Source = attrs.field(converter=as_source)
+    >>> from datetime import date
+    >>> from trialrules import Observation, Record
+    >>> fs = Threshold("edss_pyramidal", ">=", 3)
+    >>> fs.decide(Record("P1", observations=[Observation("edss_pyramidal", 3, "2026-10-02")]),
+    ...           date(2026, 11, 27))
+    Outcome.MET
+    """
+
+    source: Source = attrs.field(converter=as_source, validator=_numeric_source)
     operator: str = attrs.field(validator=_operator)
     bound: int | float = attrs.field(validator=_number("bound"))
     id: str | None = attrs.field(default=None, kw_only=True, validator=check_id)
@@ -258,19 +274,28 @@ class Threshold(_ValueCriterion):
 def _values(value: Iterable[Any]) -> frozenset[Any]:
     if isinstance(value, str) or not isinstance(value, Iterable):
         raise InvalidCriterion(f"OneOf values {value!r} must be a collection, e.g. ['male']")
-    out = frozenset(value)
-    if not out:
+    items = tuple(value)  # checked before the set: frozenset({1, True}) drops the True
+    if not items:
         raise InvalidCriterion("OneOf needs at least one value")
-    for item in out:
-        if not isinstance(item, str | int | float) or isinstance(item, bool) or (
+    for item in items:
+        if isinstance(item, bool):  # True == 1 in a set: a bool would silently match 1
+            raise InvalidCriterion(f"OneOf value {item!r} must be a string or a finite number "
+                                   "(a bool would match 1); test a yes/no fact with Flag")
+        if not isinstance(item, str | int | float) or (
                 isinstance(item, float) and not is_number(item)):
             raise InvalidCriterion(f"OneOf value {item!r} must be a string or a finite number")
-    return out
+    return frozenset(items)
 
 
 @attrs.frozen(repr=False)
 class OneOf(_ValueCriterion):
-    """A categorical value is one of a set: ``OneOf(Sex(), ["female"])``."""
+    """A categorical value (sex, a coded observation value) is one of a set.
+
+    >>> from datetime import date
+    >>> from trialrules import Record
+    >>> OneOf(Sex(), ["male"]).decide(Record("P1", sex="female"), date(2026, 11, 27))
+    Outcome.NOT_MET
+    """
 
     source: Source = attrs.field(converter=as_source)
     values: frozenset[Any] = attrs.field(converter=_values)
@@ -320,6 +345,14 @@ class Flag(Criterion):
 
     ``assume_false_if`` names a criterion under which a missing flag is taken as
     false, e.g. pregnancy for a patient recorded as male.
+
+    >>> from datetime import date
+    >>> from trialrules import Record
+    >>> pregnancy = Flag("pregnancy", assume_false_if=OneOf(Sex(), ["male"]))
+    >>> pregnancy.decide(Record("P1", sex="male"), date(2026, 11, 27))
+    Outcome.NOT_MET
+    >>> pregnancy.decide(Record("P2", sex="female"), date(2026, 11, 27))
+    Outcome.UNKNOWN
     """
 
     name: str = attrs.field(validator=_name)
@@ -442,9 +475,11 @@ class _Scan:
         self.maybe: list[tuple[int, Any]] = []
         events: tuple[Exposure | Condition, ...] = (
             ctx.record.exposures if history == "exposures" else ctx.record.conditions)
+        seen: set[Exposure | Condition] = set()
         for i, event in enumerate(events):
-            if event.code not in codes:
-                continue
+            if event.code not in codes or event in seen:
+                continue  # another code, or the same event recorded twice (counted once)
+            seen.add(event)
             begin = event.start if isinstance(event, Exposure) else event.onset
             end = event.end
             if begin.earliest > as_of:
@@ -452,9 +487,12 @@ class _Scan:
             if end is not None and end.latest < start:
                 continue  # ended before the window opened
             # Certain overlap: began by as_of for sure, and (ongoing, or ended on
-            # or after the window's first day for sure; an end is never before
-            # its beginning, so the beginning's earliest day bounds it too).
-            if begin.latest <= as_of and (
+            # or after the window's first day for sure). An end is never before its
+            # beginning, so each bounds the other: the beginning's earliest day bounds
+            # the end from below, and a known end bounds the beginning from above.
+            began_by = begin.latest if end is None or end.is_unknown else min(begin.latest,
+                                                                              end.latest)
+            if began_by <= as_of and (
                 end is None or (not end.is_unknown and max(end.earliest, begin.earliest) >= start)
                 or (end.is_unknown and begin.earliest >= start)
             ):
@@ -508,6 +546,13 @@ def _when(fact: Evidence) -> str:
     return f"from {fact.date} to {fact.end}"
 
 
+def _exact_dates_of(fact: Evidence) -> str:
+    """The missing fact "exact dates of" an event, named by content, not by list position,
+    so the text does not depend on the order of the record's lists."""
+    noun = "exposure" if fact.path.startswith("exposures") else "condition"
+    return f"exact dates of {noun} {fact.code} ({_when(fact)})"
+
+
 def _window_text(span: Span | None, start: date, as_of: date) -> str:
     key = (span, start, as_of)
     text = _WINDOW_TEXTS.get(key)
@@ -537,6 +582,17 @@ class Washout(Criterion):
     An exposure in the window, or an ongoing one, makes it NOT_MET. With no
     exposure recorded it is UNKNOWN unless the exposure history is declared
     complete through as_of. "Received X within one month" is ``~Washout(X, Span(months=1))``.
+
+    >>> from datetime import date
+    >>> from trialrules import Exposure, Record
+    >>> washout = Washout(CodeSet("cytotoxic agents", prefixes=["ATC:L01"]), Span(months=1))
+    >>> as_of = date(2027, 3, 31)                     # the window opens 2027-02-28
+    >>> washout.decide(Record("P1", exposures=[Exposure("ATC:L01DB07", "2027-02-28")]), as_of)
+    Outcome.NOT_MET
+    >>> washout.decide(Record("P2"), as_of)           # nothing recorded: open world
+    Outcome.UNKNOWN
+    >>> washout.decide(Record("P3", complete={"exposures": "2027-03-31"}), as_of)
+    Outcome.MET
     """
 
     codes: CodeSet = attrs.field(validator=_codeset)
@@ -567,7 +623,7 @@ class Washout(Criterion):
             reason = (f"exposure to {what} ({ev[0].code} dated {ev[0].date}) may fall {window}; "
                       "its dates are too imprecise to decide")
             return _leaf("Washout", node_id, self.label, UNKNOWN, reason, ev,
-                         (f"exact dates of {ev[0].path}",))
+                         (_exact_dates_of(ev[0]),))
         if scan.complete:
             reason = (f"no exposure to {what} {window}; the exposure history is complete "
                       f"through {ctx.record.complete_through('exposures')}")
@@ -604,6 +660,15 @@ class Lookback(Criterion):
     ``span=None`` looks back without limit ("ever"); ``Span()`` (zero) asks
     whether the event is current on as_of. ``at_least`` counts distinct events.
     NOT_MET needs the history declared complete through as_of.
+
+    >>> from datetime import date
+    >>> from trialrules import Condition, Record
+    >>> recent = Lookback(CodeSet("malignant tumours", prefixes=["ICD10:C"]), Span(years=5))
+    >>> def tumour(dated):
+    ...     return Record("P1", conditions=[Condition("ICD10:C50.9", dated, dated)],
+    ...                   complete={"conditions": "2026-06-15"})
+    >>> [recent.decide(tumour(year), date(2026, 6, 15)) for year in ("2020", "2021", "2022")]
+    [Outcome.NOT_MET, Outcome.UNKNOWN, Outcome.MET]
     """
 
     codes: CodeSet = attrs.field(validator=_codeset)
@@ -645,7 +710,7 @@ class Lookback(Criterion):
             reason = (f"{count(sure)} {what} {window}{need}; the {self.on} history is complete "
                       f"through {ctx.record.complete_through(self.on)}")
             return _leaf("Lookback", node_id, self.label, NOT_MET, reason, ev)
-        missing: list[str] = [f"exact dates of {e.path}" for e in ev[sure:]]
+        missing: list[str] = [_exact_dates_of(e) for e in ev[sure:]]
         if not scan.complete:
             missing.append(f"{self.on} history complete through {ctx.as_of} "
                            f"(complete.{self.on})")
@@ -686,7 +751,13 @@ class Lookback(Criterion):
 
 @attrs.frozen(repr=False)
 class Placeholder(Criterion):
-    """A criterion not yet encoded: always UNKNOWN, carrying the registry text as its label."""
+    """A criterion not yet encoded: always UNKNOWN, carrying the registry text as its label.
+
+    >>> from datetime import date
+    >>> from trialrules import Record
+    >>> Placeholder("Life expectancy severely limited").decide(Record("P1"), date(2026, 1, 1))
+    Outcome.UNKNOWN
+    """
 
     label: str | None = attrs.field(default=None, validator=check_label)
     id: str | None = attrs.field(default=None, kw_only=True, validator=check_id)

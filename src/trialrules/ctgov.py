@@ -34,10 +34,13 @@ from .sources import Age, Sex
 
 __all__ = ["ParsedAge", "parse_age", "protocol_from_study", "split_criteria"]
 
-_AGE_RE: Final = re.compile(r"\s*(\d+)\s+([A-Za-z]+)\s*\Z")
+# ASCII digits, at most six: "\d" takes "١٨" as 18, and int() refuses 4300+ digits.
+_AGE_RE: Final = re.compile(r"\s*([0-9]{1,6})\s+([A-Za-z]+)\s*\Z")
 _UNITS: Final = {"year": "years", "years": "years", "month": "months", "months": "months",
                  "week": "weeks", "weeks": "weeks", "day": "days", "days": "days",
                  "hour": "hours", "hours": "hours", "minute": "minutes", "minutes": "minutes"}
+#: Lone surrogates ("\ud800" in JSON) are not text: they cannot be written back as UTF-8.
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
 _SEXES: Final = {"ALL": None, "FEMALE": "female", "MALE": "male"}
 _HEADER_RE: Final = re.compile(r"\s*(?:[#*_]+\s*)?(inclusion|exclusion)\s+criteria\b[^\n]*\Z",
                                re.IGNORECASE)
@@ -179,13 +182,17 @@ def protocol_from_study(study_json: Mapping[str, Any]) -> Protocol:
         raise InvalidDocument("$", type(study_json).__name__, "a study record object")
     ident = _module(study_json, "identificationModule")
     nct = ident.get("nctId")
-    if not isinstance(nct, str) or not re.fullmatch(r"NCT\d{8}", nct):
+    if not isinstance(nct, str) or not re.fullmatch(r"NCT[0-9]{8}", nct):
         raise InvalidDocument("$.protocolSection.identificationModule.nctId", nct,
                               "an NCT number such as NCT01234567")
+    for key in ("briefTitle", "officialTitle"):
+        if not isinstance(ident.get(key), str | None):
+            raise InvalidDocument(f"$.protocolSection.identificationModule.{key}", ident[key],
+                                  "a string")
     title = ident.get("briefTitle") or ident.get("officialTitle") or nct
-    if not isinstance(title, str):
+    if _SURROGATE.search(title):
         raise InvalidDocument("$.protocolSection.identificationModule.briefTitle", title,
-                              "a string")
+                              "valid Unicode text (no lone surrogates)")
     elig = _module(study_json, "eligibilityModule")
     where = "$.protocolSection.eligibilityModule"
     inclusion: list[Criterion] = []
@@ -200,7 +207,7 @@ def protocol_from_study(study_json: Mapping[str, Any]) -> Protocol:
 
     sex = elig.get("sex")
     if sex is not None:
-        if sex not in _SEXES:
+        if not isinstance(sex, str) or sex not in _SEXES:
             raise InvalidDocument(f"{where}.sex", sex, "one of ALL, FEMALE, MALE")
         if _SEXES[sex] is not None:
             inclusion.append(OneOf(Sex(), [_SEXES[sex]], id="registry.sex", label=f"sex {sex}"))
@@ -216,8 +223,9 @@ def protocol_from_study(study_json: Mapping[str, Any]) -> Protocol:
                                         "accepted"))
 
     text = elig.get("eligibilityCriteria", "")
-    if not isinstance(text, str):
-        raise InvalidDocument(f"{where}.eligibilityCriteria", text, "a string")
+    if not isinstance(text, str) or _SURROGATE.search(text):
+        raise InvalidDocument(f"{where}.eligibilityCriteria", text,
+                              "a string of valid Unicode text")
     included, excluded = split_criteria(text)
     inclusion += [Placeholder(item, id=f"inclusion.{i}") for i, item in enumerate(included, 1)]
     exclusion = [Placeholder(item, id=f"exclusion.{i}") for i, item in enumerate(excluded, 1)]

@@ -9,7 +9,6 @@ which gives exactly the report of a single-process run (see docs/dask.md).
 from __future__ import annotations
 
 import functools
-import importlib
 from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
@@ -29,13 +28,25 @@ __all__ = ["files", "screen_bag", "screen_files", "screen_population"]
 Result = ProtocolResult | Decision | LoadError
 
 
-def _dask(module: str) -> Any:
-    """A Dask module, or an ImportError that says which extra to install."""
+_MISSING = "trialrules.dask needs Dask: pip install 'trialrules[dask]'"
+
+
+def _bags() -> Any:
+    """The ``dask.bag`` module, or an ImportError that says which extra to install."""
     try:
-        return importlib.import_module(module)
+        import dask.bag
     except ImportError:  # pragma: no cover - the extra is part of the test install
-        raise ImportError(
-            "trialrules.dask needs Dask: pip install 'trialrules[dask]'") from None
+        raise ImportError(_MISSING) from None
+    return dask.bag
+
+
+def _compute() -> Any:
+    """``dask.compute``, or an ImportError that says which extra to install."""
+    try:
+        from dask.base import compute
+    except ImportError:  # pragma: no cover - the extra is part of the test install
+        raise ImportError(_MISSING) from None
+    return compute
 
 
 def _screen_partition(items: Iterable[Any], protocol: Protocol, as_of: date,
@@ -97,7 +108,7 @@ def screen_files(protocol: Protocol, paths: str | Path | Sequence[str | Path], a
     """
     check_as_of(as_of)
     names = files(paths, pattern) if isinstance(paths, str | Path) else [str(p) for p in paths]
-    bag = _dask("dask.bag").from_sequence(names, npartitions=max(1, len(names)))
+    bag = _bags().from_sequence(names, npartitions=max(1, len(names)))
     results = bag.map_partitions(_screen_file_partition, protocol, as_of, explain)
     return _with_report(results, protocol, as_of)
 
@@ -112,7 +123,7 @@ def screen_population(protocol: Protocol, source: Bag | str | Path | Sequence[st
     populations whose results do not fit in memory, use :func:`screen_bag` or
     :func:`screen_files` and write the results bag out instead.
     """
-    compute = _dask("dask.base").compute
+    compute = _compute()
 
     if hasattr(source, "map_partitions"):
         results, report = screen_bag(protocol, source, as_of, explain=explain)

@@ -20,7 +20,8 @@ from .errors import InvalidCriterion, InvalidRecord
 
 __all__ = ["PartialDate", "Span", "parse_date"]
 
-_DATE_RE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?\Z")  # ASCII digits only
+# ASCII digits only: "\d" would also read "٢٠٢٧" (Arabic-Indic digits) as 2027.
+_DATE_RE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?\Z")
 _INTERVAL_RE = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})/([0-9]{4}-[0-9]{2}-[0-9]{2})\Z")
 
 

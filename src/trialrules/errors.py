@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import reprlib
 from typing import Any
 
 __all__ = [
@@ -14,9 +15,43 @@ __all__ = [
 _MAX_VALUE_CHARS = 60
 
 
+class _ShortRepr(reprlib.Repr):
+    """reprlib with small limits, safe on hostile values (deep nesting, huge integers)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxlevel = 2
+        self.maxdict = self.maxlist = self.maxtuple = self.maxset = self.maxfrozenset = 3
+        self.maxstring = self.maxother = _MAX_VALUE_CHARS
+        self.maxlong = 40
+
+    def repr_int(self, x: int, level: int) -> str:
+        if x.bit_length() > 128:  # repr() of a huge int is slow, and refused past 4300 digits
+            return f"<an integer of {x.bit_length()} bits>"
+        return super().repr_int(x, level)
+
+    def repr_instance(self, x: Any, level: int) -> str:
+        try:
+            text = repr(x)
+        except Exception:  # a value that cannot even be shown is still named by its type
+            return f"<{type(x).__name__}>"
+        return text[:_MAX_VALUE_CHARS]
+
+
+_REPR = _ShortRepr()
+
+
 def _short(value: Any) -> str:
-    """A value's repr, cut short: messages name a value but never dump a record."""
-    text = repr(value)
+    """A value's repr, cut short: messages name a value but never dump a record.
+
+    Containers are shown two levels deep and three items wide, so a deeply
+    nested or huge value (or a whole record passed where a field belongs)
+    costs no more than a line.
+    """
+    try:
+        text = _REPR.repr(value)
+    except (RecursionError, ValueError):  # pragma: no cover - belt and braces
+        text = f"<{type(value).__name__}>"
     if len(text) > _MAX_VALUE_CHARS:
         text = text[: _MAX_VALUE_CHARS - 3] + "..."
     return text

@@ -674,8 +674,14 @@ def records_from_resources(resources: Iterable[Mapping[str, Any]], *,
 
 
 def _bundle_pool(bundle_or_path: Mapping[str, Any] | str | Path) -> _Pool:
-    bundle = (_load_json(Path(bundle_or_path)) if isinstance(bundle_or_path, str | Path)
-              else bundle_or_path)
+    if isinstance(bundle_or_path, str | Path):
+        try:
+            bundle = _load_json(Path(bundle_or_path))
+        except (ValueError, RecursionError) as exc:  # OSError (no such file) stays as it is
+            raise InvalidResource("Bundle", None, "", Path(bundle_or_path).name,
+                                  f"a JSON Bundle file ({_reason(exc)})") from None
+    else:
+        bundle = bundle_or_path
     pool = _Pool()
     pool.add_bundle(bundle)
     return pool
@@ -748,11 +754,11 @@ def read_fhir(path: str | Path, *, vocabulary: Mapping[str, Iterable[str]] | Non
             try:
                 with open(file, "rb") as stream:
                     for number, raw in enumerate(stream, 1):
-                        text = raw.decode("utf-8-sig").strip()
-                        if not text:
-                            continue
                         where = f"{file.name} line {number}"
-                        try:
+                        try:  # a line that is not UTF-8 is one bad line, not a crash
+                            text = raw.decode("utf-8-sig").strip()
+                            if not text:
+                                continue
                             pool.add(json.loads(text, parse_constant=_no_constant), None, where)
                         except (ValueError, RecursionError) as exc:
                             pool.errors.append(InvalidResource("?", None, where, None,

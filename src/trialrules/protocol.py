@@ -84,6 +84,13 @@ class Protocol:
 
     Criteria without an id get ``inclusion.N`` / ``exclusion.N`` in order.
     ``domains`` adds to (or overrides) the standard value domains.
+
+    >>> from datetime import date
+    >>> from trialrules import Age, Flag, Range, Record
+    >>> trial = Protocol("T-1", "A trial", inclusion=[Range(Age(), 18, 60), Flag("consent")])
+    >>> result = trial.evaluate(Record("P1", birth_date="1990-01-01"), date(2026, 6, 15))
+    >>> result.determination, result.missing
+    (Determination.NEEDS_REVIEW, ('flag consent',))
     """
 
     id: str = attrs.field(validator=_text("id"))

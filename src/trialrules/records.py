@@ -96,7 +96,13 @@ def _end(value: Any) -> PartialDate | None:
     return None if value is None else parse_date(value, "end")
 
 
+#: Whole numbers beyond this cannot be exchanged exactly as JSON numbers (IEEE doubles).
+MAX_EXACT_INT: Final = 2**53
+
+
 def _value(_: Any, __: Any, value: Any) -> None:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_EXACT_INT:
+        raise InvalidRecord("value", value, "a whole number within ±2**53")
     if isinstance(value, bool | str) or is_number(value):
         return
     raise InvalidRecord("value", value, "a finite number, a boolean or a code string")
@@ -180,7 +186,9 @@ def _facts(kind: type, value: Iterable[Any]) -> tuple[Any, ...]:
     items = tuple(value)
     for i, item in enumerate(items):
         if not isinstance(item, kind):
-            raise InvalidRecord(f"{kind.__name__.lower()}s[{i}]", item, f"a {kind.__name__}")
+            article = "an" if kind.__name__[0] in "AEIOU" else "a"
+            raise InvalidRecord(f"{kind.__name__.lower()}s[{i}]", item,
+                                f"{article} {kind.__name__}")
     return items
 
 
@@ -205,7 +213,7 @@ def _birth(value: Any) -> PartialDate | None:
     return None if value is None else parse_date(value, "birth_date")
 
 
-@attrs.frozen
+@attrs.frozen(init=False)
 class Record:
     """Everything known about one patient; anything absent is unknown.
 
@@ -225,6 +233,28 @@ class Record:
         default=(), converter=_exposures, kw_only=True)
     flags: FrozenMap = attrs.field(factory=FrozenMap, converter=_flags, kw_only=True)
     complete: FrozenMap = attrs.field(factory=FrozenMap, converter=_complete, kw_only=True)
+
+    def __init__(
+        self,
+        id: str,
+        *,
+        birth_date: Any = None,
+        sex: str | None = None,
+        observations: Iterable[Observation] = (),
+        conditions: Iterable[Condition] = (),
+        exposures: Iterable[Exposure] = (),
+        flags: Mapping[str, bool] | None = None,
+        complete: Mapping[str, Any] | None = None,
+    ) -> None:
+        # Errors raised while checking the fields name the patient (DESIGN §6).
+        try:
+            self.__attrs_init__(
+                id, birth_date=birth_date, sex=sex, observations=observations,
+                conditions=conditions, exposures=exposures,
+                flags=FrozenMap() if flags is None else flags,
+                complete=FrozenMap() if complete is None else complete)
+        except InvalidRecord as exc:
+            raise exc.located(patient=id if isinstance(id, str) else None) from None
 
     def __attrs_post_init__(self) -> None:
         if self.birth_date is not None and self.birth_date.is_unknown:

@@ -2,7 +2,7 @@
 
 Counts only, so reports of partitions add up exactly to the report of the
 whole: ``report(A) + report(B) == report(A + B)``. The definitions of every
-count are in docs/feasibility.md; in short, a criterion *excludes* a patient
+count are in docs/how-to/feasibility.md; in short, a criterion *excludes* a patient
 when it is an inclusion that is NOT_MET or an exclusion that is MET, and
 *passes* when it is an inclusion that is MET or an exclusion that is NOT_MET.
 """
@@ -49,7 +49,7 @@ _COUNTS: Final = ("met", "not_met", "unknown", "alone", "gain", "undecided_alone
 
 @attrs.frozen
 class CriterionCounts:
-    """One top-level criterion's counts over a population (see docs/feasibility.md).
+    """One top-level criterion's counts over a population (see docs/how-to/feasibility.md).
 
     - ``met`` / ``not_met`` / ``unknown``: patients with that outcome.
     - ``alone``: patients it excludes and no other criterion does (its sole cause of

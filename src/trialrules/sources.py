@@ -23,13 +23,15 @@ class Reading:
     """What a source found: the values it could be, whether it might be absent, and why.
 
     ``values`` holds every value the fact could take given partial dates; an
-    empty tuple with ``missing`` set means nothing was recorded.
+    empty tuple with ``missing`` set means nothing was recorded. ``precise``
+    names the fact that would pick one value when the possible values disagree.
     """
 
     values: tuple[Any, ...]
     texts: tuple[str, ...]
     evidence: tuple[Evidence, ...] = ()
     missing: str | None = None
+    precise: str | None = None
 
 
 class Source:
@@ -95,6 +97,13 @@ class Age(Source):
 
     ``Age(unit="months")`` (or weeks, days) counts completed months instead, for
     registry bounds such as "6 Months" that whole years cannot state exactly.
+
+    Born 29 February, the birthday counts on 28 February in common years.
+
+    >>> from datetime import date
+    >>> from trialrules import Range, Record
+    >>> Range(Age(), 18, 60).decide(Record("P1", birth_date="2008-02-29"), date(2026, 2, 28))
+    Outcome.MET
     """
 
     unit: str = attrs.field(default="years", validator=_age_unit, kw_only=True)
@@ -115,7 +124,8 @@ class Age(Source):
         else:
             text = f"{what} {youngest} to {oldest} (born {birth})"
         return Reading(values, (text,) * len(values),
-                       (Evidence("birth_date", value=None, date=str(birth)),))
+                       (Evidence("birth_date", value=None, date=str(birth)),),
+                       precise="exact birth date (birth_date)")
 
     def _ages(self, birth: Any, as_of: date) -> tuple[int, ...]:
         youngest = age_in(self.unit, min(birth.latest, as_of), as_of)
@@ -183,6 +193,12 @@ class Latest(Source):
     Observations dated after ``as_of`` are invisible. When partial dates leave
     more than one observation possibly the latest, every one of them is a
     possible value; the criterion is decided only if they all agree.
+
+    >>> from datetime import date
+    >>> from trialrules import Observation, Range, Record, Span
+    >>> record = Record("P1", observations=[Observation("edss", 4.5, "2026-06-01")])
+    >>> Range(Latest("edss", within=Span(months=3)), 3, 6).decide(record, date(2026, 11, 27))
+    Outcome.UNKNOWN
     """
 
     code: str = attrs.field(validator=_code)
@@ -212,7 +228,7 @@ class Latest(Source):
         if len(candidates) > 1:
             # Canonical order (date, then value), so output never depends on list order.
             candidates.sort(key=lambda pair: (pair[1].date.earliest, pair[1].date.latest,
-                                              repr(pair[1].value), pair[0]))
+                                              repr(pair[1].value), pair[1].unit or "", pair[0]))
         domain = ctx.domains.get(code)
         if domain is not None:
             for i, obs in candidates:
@@ -230,13 +246,15 @@ class Latest(Source):
         if found is None:
             return (), self._absent()
         candidates, certain = found
-        missing = None if certain else (
-            f"observation {self.code} dated for certain on or before {ctx.as_of}")
+        missing = None if certain else self._uncertain(ctx)
         return tuple(o.value for _, o in candidates), missing
 
+    def _uncertain(self, ctx: Context) -> str:
+        """What is missing when no candidate is dated for certain inside the window."""
+        where = f" and on or after {ctx.window_start(self.within)}" if self.within else ""
+        return f"an observation {self.code} dated for certain on or before {ctx.as_of}{where}"
+
     def read(self, ctx: Context) -> Reading:
-        as_of = ctx.as_of
-        code = self.code
         found = self._candidates(ctx)
         if found is None:
             return Reading((), (), missing=self._absent())
@@ -252,8 +270,10 @@ class Latest(Source):
             evidence.append(Evidence(f"observations[{i}]", obs.code, obs.value, str(obs.date)))
         missing = None
         if not certain:
-            missing = f"observation {code} dated for certain on or before {as_of}"
-        return Reading(tuple(values), tuple(texts), tuple(evidence), missing)
+            missing = self._uncertain(ctx)
+        # Named by content, not list position, so the text does not depend on the record's order.
+        precise = f"which of {', '.join(texts)} is the latest"
+        return Reading(tuple(values), tuple(texts), tuple(evidence), missing, precise)
 
     def _name(self, domains: Mapping[str, Domain] | None) -> str:
         domain = (domains or STANDARD_DOMAINS).get(self.code) or STANDARD_DOMAINS.get(self.code)

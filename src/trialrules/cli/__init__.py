@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import traceback
 from collections.abc import Sequence
 
 from .. import __version__
-from ._common import EXIT_USAGE, UsageError
+from ._common import EXIT_INTERNAL, EXIT_USAGE, UsageError
 
 __all__ = ["main"]
 
@@ -29,8 +30,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _utf8(stream: object) -> None:
+    """Write UTF-8 with "\\n" line ends whatever the locale or PYTHONIOENCODING say."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(encoding="utf-8", errors="backslashreplace", newline="\n")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 ok, 1 bad input lines, 2 usage)."""
+    """Run the command line; returns the exit status.
+
+    0 all input screened; 1 some input lines bad (the rest screened); 2 usage
+    error or unreadable protocol or input file; 3 internal error (a bug).
+    """
+    _utf8(sys.stdout)
+    _utf8(sys.stderr)
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -44,6 +58,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `trialrules screen ... | head`
         sys.stderr.close()
         return 0
+    except Exception:  # a bug, not bad input: never exit 1, which means "some lines bad"
+        traceback.print_exc()
+        print(f"trialrules {args.command}: internal error; please report it with the "
+              "traceback above", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":  # pragma: no cover

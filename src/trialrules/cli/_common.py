@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
 from collections.abc import Iterator
 from datetime import date
@@ -18,16 +20,32 @@ EXIT_OK = 0
 EXIT_BAD_INPUT = 1
 #: Usage error, or an unreadable protocol or input file.
 EXIT_USAGE = 2
+#: Internal error (a bug in trialrules): never reported as 1, "some lines bad".
+EXIT_INTERNAL = 3
 
 
 class UsageError(Exception):
     """A command-line problem: reported on stderr, exit status 2."""
 
 
+def utf8_arg(text: str) -> str:
+    """An argument as the UTF-8 text it was typed as, whatever the locale says.
+
+    Under a C/POSIX or Latin-1 locale Python decodes ``--id P-é`` with the
+    locale's codec; re-encoding with the file-system codec gives back the
+    bytes, which patient files hold as UTF-8.
+    """
+    try:
+        return os.fsencode(text).decode("utf-8")
+    except UnicodeError:
+        return text
+
+
 def as_of_arg(text: str) -> date:
     """Parse ``--as-of`` strictly as YYYY-MM-DD."""
     try:
-        if len(text) != 10:
+        # fromisoformat alone also takes "20261127xx" and week dates such as "2026-W48-5".
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
             raise ValueError
         return date.fromisoformat(text)
     except ValueError:

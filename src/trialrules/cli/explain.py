@@ -18,6 +18,7 @@ from ._common import (
     load_protocol,
     open_input,
     resolve_as_of,
+    utf8_arg,
 )
 
 
@@ -27,7 +28,7 @@ def register(sub: Any) -> None:
         description="Evaluate one patient (by id) from PATIENTS and print every criterion's "
                     "outcome, reason, evidence and missing facts.")
     parser.add_argument("patients", metavar="PATIENTS.jsonl")
-    parser.add_argument("--id", required=True, help="the patient id to explain")
+    parser.add_argument("--id", required=True, type=utf8_arg, help="the patient id to explain")
     add_as_of(parser)
     add_protocol(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text",

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sys
 from typing import Any
 
+from ..criteria import Placeholder
 from ..errors import TrialRulesError
+from ..io.protocols import dump_protocol
 from ._common import EXIT_OK, UsageError
 
 
@@ -28,8 +29,8 @@ def run(args: argparse.Namespace) -> int:
     from ..ctgov import protocol_from_study
 
     try:
-        if args.study == "-":
-            data = json.load(sys.stdin)
+        if args.study == "-":  # bytes, so the locale's encoding plays no part
+            data = json.loads(sys.stdin.buffer.read().decode("utf-8-sig"))
         else:
             with open(args.study, "rb") as stream:
                 data = json.loads(stream.read().decode("utf-8-sig"))
@@ -37,22 +38,14 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot read {args.study!r}: {exc.strerror}") from None
     except ValueError as exc:
         raise UsageError(f"{args.study!r} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise UsageError(f"{args.study!r} is not valid JSON: nested too deeply") from None
     try:
         protocol = protocol_from_study(data)
     except TrialRulesError as exc:
         raise UsageError(f"{args.study!r} is not a usable study record: {exc}") from None
-    # The protocol document serializer lives in trialrules.io.protocols; looked up by
-    # name so this command works whether or not this version has it yet.
-    dump_protocol = getattr(importlib.import_module("trialrules.io.protocols"),
-                            "dump_protocol", None)
-    if dump_protocol is None:
-        raise UsageError("writing protocol documents needs trialrules.io.protocols.dump_protocol, "
-                         "which this version does not have yet")
     text = dump_protocol(protocol)
-    if not isinstance(text, str):  # a serializer returning a dict
-        text = json.dumps(text, ensure_ascii=False, indent=2) + "\n"
-    placeholders = sum(1 for c in protocol.criteria for n in c.walk()
-                       if type(n).__name__ == "Placeholder")
+    placeholders = sum(1 for c in protocol.criteria for n in c.walk() if isinstance(n, Placeholder))
     if args.output == "-":
         sys.stdout.write(text)
     else:

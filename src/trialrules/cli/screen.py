@@ -39,7 +39,8 @@ def register(sub: Any) -> None:
         "screen", help="screen patients (JSON lines) against a protocol",
         description="Screen every patient in PATIENTS (JSON lines; '-' for stdin) against a "
                     "protocol as of a date. Exit status: 0 all screened, 1 some lines bad "
-                    "(the rest screened), 2 usage error or unreadable protocol.")
+                    "(the rest screened), 2 usage error or unreadable protocol or input, "
+                    "3 internal error.")
     parser.add_argument("patients", metavar="PATIENTS.jsonl")
     add_as_of(parser)
     add_protocol(parser)
@@ -78,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     tally = Tally(protocol, as_of) if report_paths else None
     if args.progress and not progress_available():
         print("trialrules: no progress bar: install trialrules[progress] (tqdm)", file=sys.stderr)
-    bad = 0
+    good = bad = 0
     with contextlib.ExitStack() as stack:
         # An unreadable input is a usage error before any output.
         items = read_input(args, protocol, stack)
@@ -93,11 +94,21 @@ def run(args: argparse.Namespace) -> int:
                 print(f"trialrules: {item}", file=sys.stderr)
                 writer.error(item)
             else:
+                good += 1
                 writer.result(item)
     writer.close()
+    # Blank lines are not records: they are skipped and not counted.
+    print(f"trialrules: {good + bad} records read: {good} screened, {bad} bad",
+          file=sys.stderr)
     if tally is not None and report_paths is not None:
         _write_report(tally.report(), *report_paths)
     return EXIT_BAD_INPUT if bad else EXIT_OK
+
+
+def _cell(text: str) -> str:
+    """Text for one tab-separated cell: tabs and line breaks escaped, one line per patient."""
+    return text if text.isprintable() else "".join(
+        c if c.isprintable() else ascii(c)[1:-1] for c in text)
 
 
 def _report_paths(spec: str | None) -> tuple[Path, Path] | None:
@@ -158,12 +169,12 @@ class _Text:
                       f"needs {'; '.join(r.missing)}")
         else:
             detail = "every inclusion met, no exclusion met"
-        self.out.write(f"{r.patient}\t{_verdict(r)}\t{detail}\n")
+        self.out.write(f"{_cell(r.patient)}\t{_verdict(r)}\t{_cell(detail)}\n")
 
     def error(self, e: LoadError) -> None:
         self.errors += 1
-        self.out.write(f"{e.id or '?'}\tERROR\tline {e.line}: "
-                       f"{(e.field + ': ') if e.field else ''}{e.reason}\n")
+        reason = f"line {e.line}: {(e.field + ': ') if e.field else ''}{e.reason}"
+        self.out.write(f"{_cell(e.id or '?')}\tERROR\t{_cell(reason)}\n")
 
     def close(self) -> None:
         total = sum(self.counts.values())

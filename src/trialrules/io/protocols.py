@@ -18,6 +18,7 @@ Range(Age(), 18, 60)
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
@@ -215,6 +216,8 @@ def dump_protocol(protocol: Protocol) -> str:
 
 def _safe(value: Any) -> Any:
     """The value for an error message; a container too deep to print is summarized."""
+    if isinstance(value, int) and value.bit_length() > 128:
+        return value  # repr() refuses past 4300 digits; the message shows its size instead
     try:
         repr(value)
     except RecursionError:
@@ -224,6 +227,17 @@ def _safe(value: Any) -> Any:
 
 def _fail(path: str, value: Any, expected: str) -> InvalidDocument:
     return InvalidDocument(path, _safe(value), expected)
+
+
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+#: Whole numbers beyond this are not exact as JSON numbers (IEEE doubles).
+_MAX_EXACT_INT: Final = 2**53
+
+
+def _key(key: str) -> str:
+    """A key as a path segment: printable and short, whatever the document holds."""
+    text = key if key.isprintable() else ascii(key)[1:-1]
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _what(value: Any) -> str:
@@ -249,7 +263,7 @@ class _Reader:
                 raise _fail(path, key, "string keys")
             if key not in required and key not in optional:
                 allowed = ", ".join(sorted(required | optional))
-                raise _fail(f"{path}.{key}", value[key],
+                raise _fail(f"{path}.{_key(key)}", value[key],
                             f"no such key in {what}; the keys are {allowed}")
         for key in sorted(required):
             if key not in value:
@@ -261,6 +275,8 @@ class _Reader:
             raise _fail(path, value, what)
         if len(value) > MAX_TEXT:
             raise _fail(path, value, f"a string of at most {MAX_TEXT} characters")
+        if _SURROGATE.search(value):  # "\ud800" in JSON: not text, cannot be written as UTF-8
+            raise _fail(path, value, "valid Unicode text (no lone surrogates)")
         return value
 
     def string(self, value: Any, path: str, what: str, *, empty: bool = True) -> str:
@@ -269,11 +285,16 @@ class _Reader:
             raise _fail(path, value, what)
         if len(value) > MAX_TEXT:
             raise _fail(path, value, f"a string of at most {MAX_TEXT} characters")
+        if _SURROGATE.search(value):  # "\ud800" in JSON: not text, cannot be written as UTF-8
+            raise _fail(path, value, "valid Unicode text (no lone surrogates)")
         return value
 
     def number(self, value: Any, path: str) -> int | float:
         if not is_number(value):
             raise _fail(path, value, "a finite number (not true/false, not a string)")
+        if isinstance(value, int) and abs(value) > _MAX_EXACT_INT:
+            raise _fail(path, value, "a whole number within ±2**53 (larger ones are not exact "
+                                     "in JSON)")
         return value  # type: ignore[no-any-return]
 
     def boolean(self, value: Any, path: str) -> bool:
@@ -498,17 +519,19 @@ class _Reader:
             raise _fail("$.domains", raw_domains, "an object of observation codes to domains")
         for code, dom in raw_domains.items():
             self.text(code, "$.domains", "observation codes as keys")
-            domains[code] = self.domain(dom, f"$.domains.{code}")
+            domains[code] = self.domain(dom, f"$.domains.{_key(code)}")
         vocabulary = {}
         raw_vocab = data.get("vocabulary", {})
         if not isinstance(raw_vocab, dict):
             raise _fail("$.vocabulary", raw_vocab, "an object of names to lists of codes")
         for name, codes in raw_vocab.items():
             self.text(name, "$.vocabulary", "names as keys")
-            listed = self.listing(codes, f"$.vocabulary.{name}", "codes written SYSTEM:CODE")
+            listed = self.listing(codes, f"$.vocabulary.{_key(name)}",
+                                  "codes written SYSTEM:CODE")
             for i, code in enumerate(listed):
                 if not isinstance(code, str) or ":" not in code or len(code) > MAX_TEXT:
-                    raise _fail(f"$.vocabulary.{name}[{i}]", code, "a code written SYSTEM:CODE")
+                    raise _fail(f"$.vocabulary.{_key(name)}[{i}]", code,
+                                "a code written SYSTEM:CODE")
             vocabulary[name] = listed
         try:
             return Protocol(pid, title, inclusion=sections["inclusion"],
@@ -610,6 +633,8 @@ def parse_document(text: str | bytes) -> Any:
                               f"valid JSON ({exc.msg})") from None
     except RecursionError:
         raise InvalidDocument("$", "...", f"JSON nested at most {MAX_NESTING} levels deep") from None
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        raise InvalidDocument("$", "...", f"valid JSON ({str(exc).split(';')[0][:80]})") from None
     _check_nesting(data, "$")
     return data
 

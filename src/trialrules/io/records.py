@@ -16,8 +16,8 @@ import attrs
 
 from ..dates import PartialDate
 from ..domains import STANDARD_DOMAINS, Domain, is_number
-from ..errors import InvalidRecord
-from ..records import CATEGORIES, SEXES, Condition, Exposure, Observation, Record
+from ..errors import InvalidRecord, _short
+from ..records import CATEGORIES, MAX_EXACT_INT, SEXES, Condition, Exposure, Observation, Record
 
 __all__ = ["LoadError", "iter_jsonl", "read_jsonl", "record_from_dict", "record_to_dict"]
 
@@ -27,10 +27,25 @@ _OBS: Final = frozenset({"code", "value", "date", "unit"})
 _COND: Final = frozenset({"code", "onset", "end", "note"})
 _EXPO: Final = frozenset({"code", "start", "end", "note"})
 _CODE_RE: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*:\S+\Z")
+# ASCII digits only: "\d" would also take "٢٠٢٧" (Arabic-Indic digits) as 2027.
 _DATE_RE: Final = re.compile(
-    r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?\Z|[0-9]{4}-[0-9]{2}-[0-9]{2}/[0-9]{4}-[0-9]{2}-[0-9]{2}\Z"
-)  # ASCII digits only
+    r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?\Z|[0-9]{4}-[0-9]{2}-[0-9]{2}/[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _MAX_TEXT: Final = 10_000
+#: Lone UTF-16 surrogates: Python strings may hold them (JSON ``"\ud800"``), UTF-8 cannot.
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+#: Characters a name (id, code, unit, flag name) may not hold: they would break line-based output.
+_CONTROL: Final = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+#: Default longest patient line read (bytes, or characters for text lines).
+MAX_LINE_LENGTH: Final = 4 * 1024 * 1024
+_MAX_SEGMENT: Final = 40
+
+
+def _segment(key: Any) -> str:
+    """A key as a path segment: printable, and short even when the key is not."""
+    if not isinstance(key, str):
+        return _short(key)
+    text = key if key.isprintable() else ascii(key)[1:-1]
+    return text if len(text) <= _MAX_SEGMENT else text[: _MAX_SEGMENT - 3] + "..."
 
 
 class _Loader:
@@ -47,19 +62,24 @@ class _Loader:
     def keys(self, obj: Mapping[str, Any], allowed: frozenset[str], where: str) -> None:
         for key in obj:
             if key not in allowed:
-                field = f"{where}.{key}" if where else str(key)
+                field = f"{where}.{_segment(key)}" if where else _segment(key)
                 raise self.fail(field, obj[key],
                                 f"one of the fields {', '.join(sorted(allowed))}")
 
-    def text(self, value: Any, field: str) -> str:
+    def text(self, value: Any, field: str, *, name: bool = False) -> str:
+        """A non-empty string; a ``name`` (id, code, unit, flag) has no control characters."""
         if not isinstance(value, str) or not value.strip():
             raise self.fail(field, value, "a non-empty string")
         if len(value) > _MAX_TEXT:
             raise self.fail(field, value, f"a string of at most {_MAX_TEXT} characters")
+        if _SURROGATE.search(value):
+            raise self.fail(field, value, "valid Unicode text (no lone surrogates such as \\ud800)")
+        if name and _CONTROL.search(value):
+            raise self.fail(field, value, "a name without control characters or line breaks")
         return value
 
     def code(self, value: Any, field: str) -> str:
-        self.text(value, field)
+        self.text(value, field, name=True)
         if not _CODE_RE.match(value):
             raise self.fail(field, value, "a code written SYSTEM:CODE, e.g. 'ICD10:C50.9'")
         return str(value)
@@ -88,17 +108,22 @@ class _Loader:
         for key in ("code", "value", "date"):
             if key not in obj:
                 raise self.fail(f"{where}.{key}", None, f"a {key} (the field is required)")
-        code = self.text(obj["code"], f"{where}.code")
+        code = self.text(obj["code"], f"{where}.code", name=True)
         value = obj["value"]
         domain = self.domains.get(code)
         if domain is not None:
             if not domain.contains(value):
                 raise self.fail(f"{where}.value", value, domain.describe())
-        elif not (is_number(value) or isinstance(value, bool | str)):
+        elif isinstance(value, str):
+            self.text(value, f"{where}.value")
+        elif not (isinstance(value, bool) or is_number(value)):
             raise self.fail(f"{where}.value", value, "a finite number, true/false or a string")
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_EXACT_INT:
+            raise self.fail(f"{where}.value", value,
+                            "a whole number within ±2**53 (larger ones are not exact in JSON)")
         unit = obj.get("unit")
         if unit is not None:
-            self.text(unit, f"{where}.unit")
+            self.text(unit, f"{where}.unit", name=True)
         return Observation(code, value, self.date(obj["date"], f"{where}.date"), unit=unit)
 
     def span(self, obj: Mapping[str, Any], where: str, begin: str) -> tuple[PartialDate,
@@ -136,6 +161,7 @@ class _Loader:
         pid = data.get("id")
         if not isinstance(pid, str) or not pid.strip() or len(pid) > 200:
             raise self.fail("id", pid, "a non-empty string of at most 200 characters")
+        self.text(pid, "id", name=True)
         self.patient = pid
         self.keys(data, _TOP, "")
         birth = data.get("birth_date")
@@ -152,16 +178,16 @@ class _Loader:
         if not isinstance(flags, dict):
             raise self.fail("flags", flags, "an object of flag names to true/false")
         for name, value in flags.items():
-            self.text(name, "flags")
+            self.text(name, "flags", name=True)
             if not isinstance(value, bool):
-                raise self.fail(f"flags.{name}", value, "true or false")
+                raise self.fail(f"flags.{_segment(name)}", value, "true or false")
         complete = data.get("complete", {})
         if not isinstance(complete, dict):
             raise self.fail("complete", complete, "an object of history names to dates")
         complete_dates = {}
         for name, value in complete.items():
             if name not in CATEGORIES:
-                raise self.fail(f"complete.{name}", value,
+                raise self.fail(f"complete.{_segment(name)}", value,
                                 f"a history name: one of {', '.join(sorted(CATEGORIES))}")
             complete_dates[name] = self.date(value, f"complete.{name}")
         return Record(pid, birth_date=birth_date, sex=sex, observations=observations,
@@ -233,59 +259,151 @@ class LoadError:
 
 
 def _guess_id(text: str) -> str | None:
-    match = re.search(r'"id"\s*:\s*"((?:[^"\\]|\\.){1,200})"', text)
-    return match.group(1) if match else None
+    """The patient id of a line that is not valid JSON, when one can be read off it safely."""
+    match = re.search(r'"id"\s*:\s*"((?:[^"\\]|\\.){1,200})"', text[:_GUESS_WINDOW])
+    if match is None:
+        return None
+    try:
+        guess = json.loads(f'"{match.group(1)}"')
+    except ValueError:
+        return None
+    if not isinstance(guess, str) or not guess.strip() or not guess.isprintable() \
+            or "\ufffd" in guess:
+        return None
+    return guess
+
+
+_GUESS_WINDOW: Final = 4096
+#: JSON's whitespace: a line of only these is blank. Other Unicode spaces are not
+#: blank but bad (a line of U+00A0 is an error, not silently skipped).
+_JSON_SPACE: Final = " \t\r\n"
+_BOM: Final = b"\xef\xbb\xbf"
+
+
+@attrs.frozen
+class _TooLong:
+    """A line longer than the limit: its size and its first bytes (for naming the patient)."""
+
+    size: int
+    head: str
+    unit: str
+
+
+def _bounded_lines(stream: IO[Any], limit: int) -> Iterator[bytes | str | _TooLong]:
+    """Lines of a stream, never holding more than ``limit`` of one line in memory."""
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        newline = b"\n" if isinstance(line, bytes) else "\n"
+        if len(line) <= limit or line.endswith(newline):
+            yield line
+            continue
+        size, head, last = len(line), line[:_GUESS_WINDOW], line
+        while not last.endswith(newline):  # drain the rest of the long line in pieces
+            last = stream.readline(1 << 16)
+            if not last:
+                break
+            size += len(last)
+        if last.endswith(newline):
+            size -= 1  # the line end is not part of the line
+        if isinstance(head, bytes):
+            yield _TooLong(size, head.decode("utf-8", "replace"), "bytes")
+        else:
+            yield _TooLong(size, head, "characters")
 
 
 def iter_jsonl(lines: Iterable[bytes | str] | IO[bytes], *,
-               domains: Mapping[str, Domain] | None = None) -> Iterator[Record | LoadError]:
+               domains: Mapping[str, Domain] | None = None,
+               max_line_length: int = MAX_LINE_LENGTH) -> Iterator[Record | LoadError]:
     """Records from JSON lines, lazily; a bad line yields a LoadError and the stream goes on.
 
-    Blank lines are skipped; a UTF-8 byte order mark and CRLF line ends are
-    accepted; a line that is not valid UTF-8 or not valid JSON is a LoadError.
+    Blank lines are skipped (they are not records and are not counted); a UTF-8
+    byte order mark on the first line and CRLF line ends are accepted; a line
+    that is not valid UTF-8, not valid JSON, not a valid patient or longer than
+    ``max_line_length`` is a LoadError naming its line number.
     """
-    for _, item in read_jsonl(lines, domains=domains):
+    for _, item in read_jsonl(lines, domains=domains, max_line_length=max_line_length):
         yield item
 
 
 def read_jsonl(lines: Iterable[bytes | str] | IO[bytes], *,
                domains: Mapping[str, Domain] | None = None,
+               max_line_length: int = MAX_LINE_LENGTH,
                ) -> Iterator[tuple[int, Record | LoadError]]:
-    """Like :func:`iter_jsonl`, with each item's 1-based line number."""
+    """Like :func:`iter_jsonl`, with each item's 1-based line number.
+
+    Every line that is not blank yields exactly one item, a Record or a
+    LoadError; nothing in the input makes it raise.
+
+    >>> [(n, type(item).__name__) for n, item in read_jsonl(['{"id": "P1"}', '', '{"id": 7}'])]
+    [(1, 'Record'), (3, 'LoadError')]
+    """
     doms = STANDARD_DOMAINS if domains is None else domains
-    for number, raw in enumerate(lines, 1):
-        if isinstance(raw, bytes):
-            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                yield number, LoadError(number, None, None,
-                                f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at column "
-                                f"{exc.start + 1})")
-                continue
-        else:
-            text = raw.removeprefix("\ufeff") if number == 1 else raw
-        text = text.strip()
-        if not text:
-            continue
+    source: Iterable[Any] = lines
+    if hasattr(lines, "readline"):
+        source = _bounded_lines(lines, max_line_length)  # type: ignore[arg-type]
+    for number, raw in enumerate(source, 1):
+        item = _parse_line(number, raw, doms, max_line_length)
+        if item is not None:
+            yield number, item
+
+
+def _parse_line(number: int, raw: Any, domains: Mapping[str, Domain],
+                limit: int) -> Record | LoadError | None:
+    """One line's record or error; None for a blank line."""
+    if isinstance(raw, _TooLong):
+        return _too_long(number, raw.head, raw.size, limit, raw.unit)
+    if isinstance(raw, bytes):
+        size = len(raw) - raw.endswith(b"\n")
+        if size > limit:
+            return _too_long(number, raw[:_GUESS_WINDOW].decode("utf-8", "replace"), size, limit)
+        if number == 1 and raw.startswith(_BOM):
+            raw = raw[3:]
         try:
-            data = json.loads(text, parse_constant=_reject_constant)
-        except (ValueError, RecursionError) as exc:
-            reason = exc.args[0] if isinstance(exc, _BadConstant) else "not valid JSON"
-            if isinstance(exc, json.JSONDecodeError):
-                reason = f"not valid JSON ({exc.msg} at column {exc.colno})"
-            elif isinstance(exc, RecursionError):
-                reason = "not valid JSON (nested too deeply)"
-            yield number, LoadError(number, _guess_id(text), None, reason)
-            continue
-        try:
-            yield number, _Loader(doms, number).record(data)
-        except InvalidRecord as exc:
-            yield number, LoadError(number, exc.patient, exc.field,
-                            f"got {_short(exc.value)}; expected {exc.allowed}")
-        except RecursionError:
-            yield number, LoadError(number, None, None, "nested too deeply")
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return LoadError(number, _guess_id(raw.decode("utf-8", "replace")), None,
+                             f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at column "
+                             f"{exc.start + 1})")
+    elif isinstance(raw, str):
+        size = len(raw) - raw.endswith("\n")
+        if size > limit:
+            return _too_long(number, raw[:_GUESS_WINDOW], size, limit, "characters")
+        text = raw.removeprefix("\ufeff") if number == 1 else raw
+    else:
+        return LoadError(number, None, None,
+                         f"not a line of text (got {type(raw).__name__}; expected str or bytes)")
+    text = text.strip(_JSON_SPACE)
+    if not text:
+        return None  # blank: not a record, not counted
+    try:
+        data = json.loads(text, parse_constant=_reject_constant)
+    except _BadConstant as exc:
+        return LoadError(number, _guess_id(text), None, exc.args[0])
+    except json.JSONDecodeError as exc:
+        return LoadError(number, _guess_id(text), None,
+                         f"not valid JSON ({exc.msg} at column {exc.colno})")
+    except RecursionError:
+        return LoadError(number, _guess_id(text), None, "not valid JSON (nested too deeply)")
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        return LoadError(number, _guess_id(text), None, f"not valid JSON ({_first_words(exc)})")
+    try:
+        return _Loader(domains, number).record(data)
+    except InvalidRecord as exc:
+        return LoadError(number, exc.patient, exc.field,
+                         f"got {_short(exc.value)}; expected {exc.allowed}")
+    except RecursionError:
+        return LoadError(number, None, None, "nested too deeply")
+
+
+def _too_long(number: int, head: str, size: int, limit: int, unit: str = "bytes") -> LoadError:
+    return LoadError(number, _guess_id(head), None,
+                     f"line too long ({size} {unit}; at most {limit} are read)")
+
+
+def _first_words(exc: Exception) -> str:
+    return str(exc).split(";")[0][:80]
 
 
 class _BadConstant(ValueError):
@@ -294,9 +412,3 @@ class _BadConstant(ValueError):
 
 def _reject_constant(name: str) -> Any:
     raise _BadConstant(f"not valid JSON ({name} is not a JSON number)")
-
-
-def _short(value: Any) -> str:
-    from ..errors import _short as short
-
-    return short(value)

@@ -1,0 +1,54 @@
+"""Testing toolkit: boundary cases, hypothesis strategies and assertions for downstream suites.
+
+``boundary_cases`` and the assertions need nothing beyond trialrules; the
+strategies ``records`` and ``records_for`` need hypothesis
+(``pip install trialrules[testing]``) and import it only when first used.
+
+>>> from datetime import date
+>>> from trialrules import Threshold
+>>> from trialrules.testing import boundary_cases
+>>> for case in boundary_cases(Threshold("edss_pyramidal", ">=", 3), date(2026, 11, 27))[2:5]:
+...     print(case.description, "->", case.expected.name)
+edss_pyramidal 3 (on the bound, inclusive) -> MET
+edss_pyramidal 2 (one step below the bound) -> NOT_MET
+edss_pyramidal 4 (one step above the bound) -> MET
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .assertions import assert_case, assert_determination, assert_outcome
+from .boundaries import BoundaryCase, boundary_cases
+
+if TYPE_CHECKING:
+    from .strategies import records, records_for
+
+__all__ = [
+    "BoundaryCase",
+    "assert_case",
+    "assert_determination",
+    "assert_outcome",
+    "boundary_cases",
+    "records",
+    "records_for",
+]
+
+_LAZY = frozenset({"records", "records_for"})
+
+
+def __getattr__(name: str) -> Any:
+    # The strategies import hypothesis; load them only on first use so that
+    # ``import trialrules.testing`` (and the pytest plugin) work without it.
+    if name in _LAZY:
+        try:
+            from . import strategies
+        except ModuleNotFoundError as exc:  # pragma: no cover - exercised without hypothesis
+            if (exc.name or "").split(".")[0] != "hypothesis":
+                raise
+            raise ModuleNotFoundError(
+                f"trialrules.testing.{name} needs hypothesis; "
+                "install it with: pip install 'trialrules[testing]'", name="hypothesis"
+            ) from exc
+        return getattr(strategies, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,387 @@
+"""Shared hypothesis strategies: dates, spans, records and criterion trees.
+
+Everything here builds *valid* values: records whose observation values lie in
+their declared domains (``STANDARD_DOMAINS`` plus the categorical codes below),
+events whose end is never before their start, and criteria that only test
+numeric codes with numeric criteria. So any criterion from :func:`criteria`
+evaluates without raising against any record from :func:`records` whose birth
+date is on or before ``as_of`` (use :func:`as_of_dates` and ``records(as_of=...)``).
+
+The code and flag universes are deliberately small, so generated criteria and
+records meet often: a washout usually finds an exposure to look at.
+
+Typical use::
+
+    import strategies as ts  # tests/ is on sys.path under pytest
+
+    @given(ts.criteria(), ts.scenarios())
+    def test_something(criterion, scenario):
+        record, as_of = scenario
+        ...
+"""
+
+from __future__ import annotations
+
+import calendar
+import functools
+from datetime import date, timedelta
+from typing import Any
+
+from hypothesis import strategies as st
+
+from trialrules import (
+    STANDARD_DOMAINS,
+    Age,
+    AllOf,
+    AnyOf,
+    AtLeast,
+    CodeSet,
+    Condition,
+    Criterion,
+    Exposure,
+    Flag,
+    Implies,
+    Latest,
+    Lookback,
+    Not,
+    Observation,
+    OneOf,
+    Outcome,
+    PartialDate,
+    Placeholder,
+    Range,
+    Record,
+    Sex,
+    Source,
+    Span,
+    Threshold,
+    Washout,
+)
+
+__all__ = [
+    "CATEGORICAL",
+    "CONDITION_CODES",
+    "EXPOSURE_CODES",
+    "FLAG_NAMES",
+    "NUMERIC_CODES",
+    "as_of_dates",
+    "code_sets",
+    "combinators",
+    "conditions",
+    "criteria",
+    "dates",
+    "domain_values",
+    "edss_grid",
+    "exposures",
+    "flag_outcome_record",
+    "leaves",
+    "numeric_sources",
+    "observations",
+    "outcomes",
+    "partial_dates",
+    "records",
+    "scenarios",
+    "spans",
+]
+
+# -- universes ----------------------------------------------------------------
+
+#: Numeric observation codes, all with a declared standard domain.
+NUMERIC_CODES: tuple[str, ...] = ("edss", "edss_pyramidal", "edss_cerebellar")
+#: Categorical observation codes and the values they take (no domain declared).
+CATEGORICAL: dict[str, tuple[str, ...]] = {"blood_group": ("A", "B", "AB", "O")}
+#: Codes that exposures are recorded with (ATC); a few share prefixes.
+EXPOSURE_CODES: tuple[str, ...] = ("ATC:L01AA01", "ATC:L01DB07", "ATC:L04AA23", "ATC:N02BE01")
+#: Codes that conditions are recorded with (ICD-10).
+CONDITION_CODES: tuple[str, ...] = ("ICD10:C50.9", "ICD10:C34.1", "ICD10:B20", "ICD10:G35")
+#: Flag names records and Flag criteria share.
+FLAG_NAMES: tuple[str, ...] = ("consent", "pregnant", "active")
+_PREFIXES: tuple[str, ...] = (
+    "ATC:L01", "ATC:L0", "ATC:L01AA01", "ATC:N", "ICD10:C", "ICD10:C50", "ICD10:B2", "ICD10:G35")
+
+MIN_YEAR, MAX_YEAR = 1930, 2032
+
+
+@functools.cache
+def outcomes() -> st.SearchStrategy[Outcome]:
+    """Any of the three outcomes."""
+    return st.sampled_from(list(Outcome))
+
+
+# -- dates and spans ----------------------------------------------------------
+
+@functools.cache
+def dates(min_year: int = MIN_YEAR, max_year: int = MAX_YEAR) -> st.SearchStrategy[date]:
+    """Exact days in ``[min_year-01-01, max_year-12-31]``."""
+    return st.dates(date(min_year, 1, 1), date(max_year, 12, 31))
+
+
+@functools.cache
+def as_of_dates() -> st.SearchStrategy[date]:
+    """Reference dates, with month ends and 29 February drawn often (window edge cases)."""
+    month_ends = st.builds(
+        lambda y, m: date(y, m, calendar.monthrange(y, m)[1]),
+        st.integers(2018, 2028), st.integers(1, 12))
+    leap_days = st.sampled_from([date(2020, 2, 29), date(2024, 2, 29), date(2028, 2, 29)])
+    return st.one_of(dates(2018, 2028), month_ends, leap_days)
+
+
+def _coarsen(day: date, precision: str) -> PartialDate:
+    if precision == "year":
+        return PartialDate(day.year)
+    if precision == "month":
+        return PartialDate(day.year, day.month)
+    return PartialDate.of(day)
+
+
+@functools.cache
+def partial_dates(min_year: int = MIN_YEAR, max_year: int = MAX_YEAR, *, unknown: bool = False,
+                  intervals: bool = False, max_days: int = 400) -> st.SearchStrategy[PartialDate]:
+    """Dates known to the day (mostly), the month or the year.
+
+    ``unknown`` adds ``PartialDate()``; ``intervals`` adds ``PartialDate.between(first, last)``
+    (up to ``max_days`` long). Each is built around an exact day in [min_year, max_year].
+    """
+    known = st.builds(_coarsen, dates(min_year, max_year),
+                      st.sampled_from(["day", "day", "day", "month", "year"]))
+    choices = [known]
+    if intervals:
+        choices.append(st.builds(lambda d, n: PartialDate.between(d, d + timedelta(days=n)),
+                                 dates(min_year, max_year), st.integers(0, max_days)))
+    if unknown:
+        choices.append(st.just(PartialDate()))
+    return st.one_of(*choices)
+
+
+@functools.cache
+def spans(max_years: int = 6, *, zero: bool = True) -> st.SearchStrategy[Span]:
+    """Calendar spans with any mix of units (``Span()`` included unless ``zero=False``)."""
+    span = st.builds(
+        lambda y, m, w, d: Span(years=y, months=m, weeks=w, days=d),
+        st.integers(0, max_years), st.integers(0, 13), st.integers(0, 5), st.integers(0, 40))
+    common = st.sampled_from([Span(months=1), Span(years=5), Span(days=1), Span(months=3)])
+    out = st.one_of(common, span)
+    return out if zero else out.filter(lambda s: not s.is_zero)
+
+
+# -- records ------------------------------------------------------------------
+
+@functools.cache
+def edss_grid() -> st.SearchStrategy[float]:
+    """The EDSS scale: 0 to 10 in steps of 0.5 (as ints where whole, as a record holds them)."""
+    return st.integers(0, 20).map(lambda n: n // 2 if n % 2 == 0 else n / 2)
+
+
+@functools.cache
+def domain_values(code: str) -> st.SearchStrategy[Any]:
+    """Values inside the declared domain of an observation code."""
+    if code in CATEGORICAL:
+        return st.sampled_from(CATEGORICAL[code])
+    if code == "edss":
+        return edss_grid()
+    domain = STANDARD_DOMAINS[code]
+    return st.integers(int(domain.low), int(domain.high))
+
+
+@functools.cache
+def _event_span(max_year: int) -> st.SearchStrategy[tuple[PartialDate, PartialDate | None]]:
+    """A (start, end) pair: end ongoing (None), unknown, or a date never before the start."""
+
+    @st.composite
+    def build(draw: st.DrawFn) -> tuple[PartialDate, PartialDate | None]:
+        start = draw(partial_dates(2012, max_year, intervals=True))
+        kind = draw(st.sampled_from(["ongoing", "dated", "dated", "dated", "unknown"]))
+        if kind == "ongoing":
+            return start, None
+        if kind == "unknown":
+            return start, PartialDate()
+        last = draw(st.dates(start.earliest, date(max_year, 12, 31)))
+        return start, _coarsen(last, draw(st.sampled_from(["day", "day", "month", "year"])))
+
+    return build()
+
+
+@functools.cache
+def observations(max_year: int = 2030) -> st.SearchStrategy[Observation]:
+    """Observations of the known codes, values in domain, dates possibly partial."""
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Observation:
+        code = draw(st.sampled_from(NUMERIC_CODES + tuple(CATEGORICAL)))
+        return Observation(code, draw(domain_values(code)),
+                           draw(partial_dates(2012, max_year, intervals=True, max_days=60)))
+
+    return build()
+
+
+@functools.cache
+def conditions(max_year: int = 2030) -> st.SearchStrategy[Condition]:
+    """Conditions with the known ICD-10 codes."""
+    return st.builds(lambda code, span: Condition(code, span[0], span[1]),
+                     st.sampled_from(CONDITION_CODES), _event_span(max_year))
+
+
+@functools.cache
+def exposures(max_year: int = 2030) -> st.SearchStrategy[Exposure]:
+    """Exposures with the known ATC codes."""
+    return st.builds(lambda code, span: Exposure(code, span[0], span[1]),
+                     st.sampled_from(EXPOSURE_CODES), _event_span(max_year))
+
+
+def _record(draw: st.DrawFn, as_of: date | None, max_facts: int) -> Record:
+    last_birth_year = (as_of.year - 1) if as_of is not None else 2010
+    return Record(
+        draw(_IDS),
+        birth_date=draw(st.none() | partial_dates(1930, last_birth_year, intervals=True,
+                                                  max_days=300)),
+        sex=draw(_SEXES),
+        observations=draw(st.lists(observations(), max_size=max_facts)),
+        conditions=draw(st.lists(conditions(), max_size=max_facts)),
+        exposures=draw(st.lists(exposures(), max_size=max_facts)),
+        flags=draw(_FLAGS),
+        complete=draw(_COMPLETE),
+    )
+
+
+_IDS = st.sampled_from(["P1", "P2", "patient-7"])
+_SEXES = st.none() | st.sampled_from(["female", "male", "other", "unknown"])
+_FLAGS = st.dictionaries(st.sampled_from(FLAG_NAMES), st.booleans(), max_size=3)
+_COMPLETE = st.dictionaries(st.sampled_from(["observations", "conditions", "exposures"]),
+                            st.one_of(partial_dates(2015, 2032), as_of_dates()), max_size=3)
+
+
+@functools.cache
+def records(as_of: date | None = None, max_facts: int = 3) -> st.SearchStrategy[Record]:
+    """A valid record; with ``as_of``, its birth date is surely on or before ``as_of``.
+
+    Facts may be dated after ``as_of`` (they must then be invisible), partially
+    dated, ongoing, or of unknown end; flags and completeness come and go.
+    """
+    return st.composite(lambda draw: _record(draw, as_of, max_facts))()
+
+
+@functools.cache
+def scenarios(max_facts: int = 3) -> st.SearchStrategy[tuple[Record, date]]:
+    """A record and a reference date it can be evaluated on: ``record, as_of = scenario``."""
+
+    @st.composite
+    def build(draw: st.DrawFn) -> tuple[Record, date]:
+        as_of = draw(as_of_dates())
+        return _record(draw, as_of, max_facts), as_of
+
+    return build()
+
+
+def flag_outcome_record(outcomes_: tuple[Outcome, ...] | list[Outcome]) -> Record:
+    """A record whose flags ``f0``, ``f1``, ... make ``Flag("fi")`` answer ``outcomes_[i]``."""
+    flags = {f"f{i}": o is Outcome.MET for i, o in enumerate(outcomes_) if o is not Outcome.UNKNOWN}
+    return Record("P", flags=flags)
+
+
+# -- criteria -----------------------------------------------------------------
+
+@functools.cache
+def code_sets() -> st.SearchStrategy[CodeSet]:
+    """Code sets over the known prefixes and codes (never empty)."""
+    return st.builds(
+        lambda name, prefixes, codes: CodeSet(name, prefixes=prefixes, codes=codes),
+        st.sampled_from(["set a", "set b"]),
+        st.frozensets(st.sampled_from(_PREFIXES), min_size=1, max_size=3),
+        st.frozensets(st.sampled_from(EXPOSURE_CODES + CONDITION_CODES), max_size=2))
+
+
+@functools.cache
+def numeric_sources() -> st.SearchStrategy[Source]:
+    """Age, or the latest of a numeric code (optionally within a recency span)."""
+    latest = st.builds(lambda c, w: Latest(c, within=w), st.sampled_from(NUMERIC_CODES),
+                       st.none() | spans(2))
+    return st.one_of(st.just(Age()), latest)
+
+
+@functools.cache
+def _bounds() -> st.SearchStrategy[int | float]:
+    return st.one_of(edss_grid(), st.integers(0, 80))
+
+
+@functools.cache
+def _ranges() -> st.SearchStrategy[Criterion]:
+    @st.composite
+    def build(draw: st.DrawFn) -> Criterion:
+        a, b = sorted([draw(_bounds()), draw(_bounds())])
+        return Range(draw(numeric_sources()), a, b, low_inclusive=draw(st.booleans()),
+                     high_inclusive=draw(st.booleans()))
+
+    return build()
+
+
+@functools.cache
+def _one_ofs() -> st.SearchStrategy[Criterion]:
+    sexes = st.builds(OneOf, st.just(Sex()),
+                      st.frozensets(st.sampled_from(["female", "male", "other"]), min_size=1))
+    groups = st.builds(OneOf, st.just(Latest("blood_group")),
+                       st.frozensets(st.sampled_from(CATEGORICAL["blood_group"]), min_size=1))
+    scores = st.builds(OneOf, st.just(Latest("edss_pyramidal")),
+                       st.frozensets(st.integers(0, 6), min_size=1))
+    return st.one_of(sexes, groups, scores)
+
+
+@functools.cache
+def _simple_leaves() -> st.SearchStrategy[Criterion]:
+    """Leaves without nested criteria: every kind except Flag-with-assume_false_if."""
+    thresholds = st.builds(Threshold, numeric_sources(), st.sampled_from([">=", ">", "<=", "<"]),
+                           _bounds())
+    flags = st.builds(Flag, st.sampled_from(FLAG_NAMES), st.booleans())
+    washouts = st.builds(Washout, code_sets(), spans())
+    lookbacks = st.builds(
+        lambda codes, span, on, n: Lookback(codes, span, on=on, at_least=n),
+        code_sets(), st.sampled_from([None, Span()]) | spans(),
+        st.sampled_from(["conditions", "exposures"]),
+        st.integers(1, 3))
+    placeholders = st.builds(Placeholder, st.none() | st.sampled_from(["not encodable", "later"]))
+    return st.one_of(_ranges(), thresholds, _one_ofs(), flags, washouts, lookbacks, placeholders)
+
+
+@functools.cache
+def leaves() -> st.SearchStrategy[Criterion]:
+    """Every leaf kind: Range, Threshold, OneOf, Flag (incl. assume_false_if), Washout,
+    Lookback (span None, zero or any; at_least 1-3), Placeholder."""
+    guarded = st.builds(lambda name, expected, cond: Flag(name, expected, assume_false_if=cond),
+                        st.sampled_from(FLAG_NAMES), st.booleans(), _simple_leaves())
+    return st.one_of(_simple_leaves(), guarded)
+
+
+def combinators(children: st.SearchStrategy[Criterion]) -> st.SearchStrategy[Criterion]:
+    """One level of AllOf, AnyOf, Not, Implies, AtLeast over ``children``."""
+    kids = st.lists(children, min_size=1, max_size=4)
+    at_least = kids.flatmap(lambda cs: st.integers(1, len(cs)).map(lambda k: AtLeast(k, *cs)))
+    return st.one_of(
+        kids.map(lambda cs: AllOf(*cs)),
+        kids.map(lambda cs: AnyOf(*cs)),
+        children.map(Not),
+        st.builds(Implies, children, children),
+        at_least,
+    )
+
+
+def _maybe_named(tree: st.SearchStrategy[Criterion]) -> st.SearchStrategy[Criterion]:
+    """Sometimes give the top node an id and a label (the protocol's words)."""
+    return st.one_of(
+        tree, tree.map(lambda c: c.evolve(id="x.1")),
+        tree.map(lambda c: c if c.label is not None else c.evolve(label="Protocol text;")))
+
+
+@functools.cache
+def criteria(max_leaves: int = 8, *, named: bool = True) -> st.SearchStrategy[Criterion]:
+    """Criterion trees over every leaf kind and combinator (``st.recursive``).
+
+    ``named=True`` sometimes gives a node an id or label, which stops ``&``/``|``
+    from flattening it; ids may repeat across nodes (fine for bare criteria, not
+    for a Protocol, which rejects duplicate ids).
+    """
+    base = _maybe_named(leaves()) if named else leaves()
+
+    def extend(children: st.SearchStrategy[Criterion]) -> st.SearchStrategy[Criterion]:
+        step = combinators(children)
+        return _maybe_named(step) if named else step
+
+    return st.recursive(base, extend, max_leaves=max_leaves)
