@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from _workload import load
-from trialrules import Determination, Outcome, Record
+from trialrules import Determination, Outcome, Record, Span
 from trialrules.batch import Decision, screen
 from trialrules.io.records import LoadError, read_jsonl, record_from_dict
 from trialrules.protocol import ProtocolResult
@@ -98,3 +98,23 @@ def test_as_of_must_be_a_date() -> None:
 
     with pytest.raises(InvalidRecord, match="as_of"):
         list(screen(PROTOCOL, [], datetime(2027, 3, 1)))  # type: ignore[arg-type]
+
+
+def test_fast_paths_agree_with_explanations_on_the_workload() -> None:
+    """decide() (peek, shared scans, cached windows) gives what evaluate() explains."""
+    from trialrules._context import Context
+    from trialrules.sources import Age, Latest
+
+    sources = [Age(), Latest("edss"), Latest("edss_pyramidal"), Latest("edss_cerebellar"),
+               Latest("edss", within=Span(months=6))]
+    for data in _sample(300):
+        record = record_from_dict(data)
+        for as_of in (AS_OF, date(2026, 2, 28), date(2027, 3, 31)):
+            explained = PROTOCOL.evaluate(record, as_of)
+            assert PROTOCOL.decide(record, as_of) is explained.determination
+            assert tuple(PROTOCOL.outcomes(record, as_of).values()) == tuple(
+                e.outcome for e in explained.criteria)
+            ctx = Context(record, as_of, PROTOCOL.domains)
+            for source in sources:
+                reading = source.read(ctx)
+                assert source.peek(ctx) == (reading.values, reading.missing)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import random
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -49,7 +50,7 @@ def test_protocols_and_criteria_pickle() -> None:
     assert again == PROTOCOL
     for criterion in PROTOCOL.criteria:
         assert pickle.loads(pickle.dumps(criterion)) == criterion
-    record = record_from_dict(load().patient(1, __import__("random").Random(1)))
+    record = record_from_dict(load().patient(1, random.Random(1)))
     assert again.evaluate(record, AS_OF) == PROTOCOL.evaluate(record, AS_OF)
 
 
