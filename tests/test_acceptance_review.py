@@ -109,3 +109,20 @@ def test_record_from_bundle_takes_bundle_keyword() -> None:
 
     path = DATA / "synthea_Carroll471_OHara248.json"
     assert record_from_bundle(bundle=path) == record_from_bundle(path)
+
+
+# -- issues 3 and 8: a key given twice is bad input, not silently last-wins ------------------
+
+
+def test_duplicate_keys_in_a_patient_line_are_a_load_error() -> None:
+    from trialrules.io.records import LoadError, read_jsonl
+
+    lines = ['{"id": "P1", "observations": [{"code": "edss", "value": 4, "value": 9, '
+             '"date": "2026-01-01"}]}',
+             '{"id": "P2", "sex": "male", "sex": "female"}',
+             '{"id": "P3"}']
+    items = dict(read_jsonl(lines))
+    assert isinstance(items[1], LoadError) and "'value' appears twice" in items[1].reason
+    assert isinstance(items[2], LoadError) and "'sex' appears twice" in items[2].reason
+    assert items[2].id == "P2"
+    assert not isinstance(items[3], LoadError)
