@@ -126,3 +126,18 @@ def test_duplicate_keys_in_a_patient_line_are_a_load_error() -> None:
     assert isinstance(items[2], LoadError) and "'sex' appears twice" in items[2].reason
     assert items[2].id == "P2"
     assert not isinstance(items[3], LoadError)
+
+
+# -- issue 2: a value off its domain names what it is (the observation code) -------------
+
+
+def test_off_domain_value_names_the_observation_code() -> None:
+    from trialrules import InvalidRecord, Observation, Record
+    from trialrules.io.records import record_from_dict
+
+    with pytest.raises(InvalidRecord, match=r"observations\[0\]\.value = 4\.3; .*0\.5 \(for edss\)"):
+        record_from_dict({"id": "P9", "observations": [
+            {"code": "edss", "value": 4.3, "date": "2026-10-02"}]})
+    record = Record("P9", observations=[Observation("edss_pyramidal", 7, "2026-10-02")])
+    with pytest.raises(InvalidRecord, match=r"P9.*= 7; .*0 to 6 \(for edss_pyramidal\)"):
+        Threshold("edss_pyramidal", ">=", 3).evaluate(record, AS_OF)

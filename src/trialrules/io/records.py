@@ -113,7 +113,7 @@ class _Loader:
         domain = self.domains.get(code)
         if domain is not None:
             if not domain.contains(value):
-                raise self.fail(f"{where}.value", value, domain.describe())
+                raise self.fail(f"{where}.value", value, f"{domain.describe()} (for {code})")
         elif isinstance(value, str):
             self.text(value, f"{where}.value")
         elif not (isinstance(value, bool) or is_number(value)):
