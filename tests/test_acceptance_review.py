@@ -122,8 +122,10 @@ def test_duplicate_keys_in_a_patient_line_are_a_load_error() -> None:
              '{"id": "P2", "sex": "male", "sex": "female"}',
              '{"id": "P3"}']
     items = dict(read_jsonl(lines))
-    assert isinstance(items[1], LoadError) and "'value' appears twice" in items[1].reason
-    assert isinstance(items[2], LoadError) and "'sex' appears twice" in items[2].reason
+    assert isinstance(items[1], LoadError)
+    assert "'value' appears twice" in items[1].reason
+    assert isinstance(items[2], LoadError)
+    assert "'sex' appears twice" in items[2].reason
     assert items[2].id == "P2"
     assert not isinstance(items[3], LoadError)
 
