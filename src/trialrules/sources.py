@@ -234,7 +234,8 @@ class Latest(Source):
             for i, obs in candidates:
                 if not domain.contains(obs.value):
                     raise InvalidRecord(f"observations[{i}].value", obs.value,
-                                        domain.describe(), patient=ctx.record.id)
+                                        f"{domain.describe()} (for {code})",
+                                        patient=ctx.record.id)
         return candidates, bool(sure)
 
     def _absent(self) -> str:
