@@ -84,6 +84,8 @@ def _leaf(kind: str, ctx_id: str | None, label: str | None, outcome: Outcome, re
 
 
 def _numeric_values(reading: Reading, ctx: Context, source: Source) -> None:
+    if len(reading.values) == 1 and is_number(reading.values[0]):
+        return
     for value, fact in zip(reading.values, reading.evidence or (None,) * len(reading.values),
                            strict=False):
         if not is_number(value):
@@ -103,6 +105,21 @@ def _judge(reading: Reading, test: Callable[[Any], bool]) -> tuple[Outcome, list
     if not any(results):
         return NOT_MET, results
     return UNKNOWN, results
+
+
+def _bound_text_of(criterion: _ValueCriterion) -> str:
+    """The criterion's bound in words, rendered once per criterion (it is frozen)."""
+    known = _BOUND_TEXTS.get(id(criterion))
+    if known is not None and known[0] is criterion:
+        return known[1]
+    text = criterion._bound_text()
+    if len(_BOUND_TEXTS) < 10_000:
+        # Keyed by identity, holding the criterion so that its id is not reused meanwhile.
+        _BOUND_TEXTS[id(criterion)] = (criterion, text)
+    return text
+
+
+_BOUND_TEXTS: dict[int, tuple[Any, str]] = {}
 
 
 def _verb(results: set[bool]) -> str:
@@ -147,11 +164,21 @@ class _ValueCriterion(Criterion):
 
     def _explain(self, ctx: Context, node_id: str | None) -> Explanation:
         reading = self.source.read(ctx)
+        values = reading.values
         if self._numeric():
             _numeric_values(reading, ctx, self.source)
+        bound = _bound_text_of(self)
+        if len(values) == 1 and reading.missing is None:
+            # The common case, one value for certain: the general path below says the same.
+            if self._test(values[0]):
+                reason = f"{reading.texts[0]} is {bound}"
+                return Explanation(node_id, type(self).__name__, MET, reason, self.label,
+                                   reading.evidence)
+            reason = f"{reading.texts[0]} is not {bound}"
+            return Explanation(node_id, type(self).__name__, NOT_MET, reason, self.label,
+                               reading.evidence)
         outcome, results = _judge(reading, self._test)
         kind = type(self).__name__
-        bound = self._bound_text()
         if not reading.values:
             reason = f"no {reading.missing} is recorded, so {bound} cannot be decided"
             return _leaf(kind, node_id, self.label, outcome, reason, missing=(reading.missing or "",))

@@ -267,8 +267,9 @@ class Latest(Source):
         for i, obs in candidates:
             values.append(obs.value)
             unit = f" {obs.unit}" if obs.unit else ""
-            texts.append(f"{name} {obs.value!r}{unit} on {obs.date}")
-            evidence.append(Evidence(f"observations[{i}]", obs.code, obs.value, str(obs.date)))
+            day = str(obs.date)
+            texts.append(f"{name} {obs.value!r}{unit} on {day}")
+            evidence.append(Evidence(f"observations[{i}]", obs.code, obs.value, day))
         missing = None
         if not certain:
             missing = self._uncertain(ctx)
