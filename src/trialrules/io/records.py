@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from typing import IO, Any, Final
+from typing import IO, Any, Final, TypeVar
 
 import attrs
 
@@ -69,6 +69,21 @@ def _observation(code: str, value: Any, day: PartialDate, unit: str | None) -> O
     setter(observation, "date", day)
     setter(observation, "unit", unit)
     return observation
+
+
+_Event = TypeVar("_Event", Condition, Exposure)
+
+
+def _checked_event(kind: type[_Event], begin: str, code: str, first: PartialDate,
+                   end: PartialDate | None, note: str | None) -> _Event:
+    """A Condition or Exposure from parts the loader has already checked (code, dates, order)."""
+    event = object.__new__(kind)
+    setter = object.__setattr__
+    setter(event, "code", code)
+    setter(event, begin, first)
+    setter(event, "end", end)
+    setter(event, "note", note)
+    return event
 
 
 class _Loader:
@@ -198,14 +213,14 @@ class _Loader:
         self.keys(obj, _COND, where)
         code = self.code(obj.get("code"), f"{where}.code")
         onset, end = self.span(obj, where, "onset")
-        return Condition(code, onset, end, note=self.note(obj, where))
+        return _checked_event(Condition, "onset", code, onset, end, self.note(obj, where))
 
     def exposure(self, obj: Mapping[str, Any], i: int) -> Exposure:
         where = f"exposures[{i}]"
         self.keys(obj, _EXPO, where)
         code = self.code(obj.get("code"), f"{where}.code")
         start, end = self.span(obj, where, "start")
-        return Exposure(code, start, end, note=self.note(obj, where))
+        return _checked_event(Exposure, "start", code, start, end, self.note(obj, where))
 
     def record(self, data: Any) -> Record:
         if not isinstance(data, dict):
@@ -433,7 +448,9 @@ def _parse_line(number: int, raw: Any, domains: Mapping[str, Domain],
     if not text:
         return None  # blank: not a record, not counted
     try:
-        data = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicates)
+        if text.startswith("\ufeff"):  # as json.loads says it
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        data = _DECODE(text)
     except _BadConstant as exc:
         return LoadError(number, _guess_id(text), None, exc.args[0])
     except json.JSONDecodeError as exc:
@@ -479,3 +496,7 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
                 raise _BadConstant(f"not valid JSON (key {_short(key)} appears twice in one object)")
             seen.add(key)
     return out
+
+
+#: One decoder for every line (json.loads with options builds a new one per call).
+_DECODE = json.JSONDecoder(parse_constant=_reject_constant, object_pairs_hook=_no_duplicates).decode
