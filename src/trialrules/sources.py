@@ -211,19 +211,20 @@ class Latest(Source):
         code = self.code
         sure: list[tuple[int, Any]] = []
         maybe: list[tuple[int, Any]] = []
-        for i, obs in enumerate(ctx.record.observations):
-            if obs.code != code:
+        floor = date.min  # the latest day a surely-inside observation was taken on
+        for pair in _observations_by_code(ctx).get(code, ()):
+            d = pair[1].date
+            lo, hi = d.earliest, d.latest
+            if lo > as_of or hi < start:
                 continue
-            d = obs.date
-            if d.earliest > as_of or d.latest < start:
-                continue
-            if d.latest <= as_of and d.earliest >= start:
-                sure.append((i, obs))
+            if hi <= as_of and lo >= start:
+                sure.append(pair)
+                if lo > floor:
+                    floor = lo
             else:
-                maybe.append((i, obs))
+                maybe.append(pair)
         if not sure and not maybe:
             return None
-        floor = max((o.date.earliest for _, o in sure), default=date.min)
         candidates = [(i, o) for i, o in sure + maybe if o.date.latest >= floor]
         if len(candidates) > 1:
             # Canonical order (date, then value), so output never depends on list order.
@@ -300,6 +301,25 @@ class Latest(Source):
         if self.within is not None:
             out["within"] = self.within.to_dict()
         return out
+
+
+def _observations_by_code(ctx: Context) -> dict[str, list[tuple[int, Any]]]:
+    """The record's observations (with their positions) by code, indexed once per evaluation."""
+    index: dict[str, list[tuple[int, Any]]] | None = ctx.memo.get(_BY_CODE)
+    if index is None:
+        index = {}
+        for pair in enumerate(ctx.record.observations):
+            found = index.get(pair[1].code)
+            if found is None:
+                index[pair[1].code] = [pair]
+            else:
+                found.append(pair)
+        ctx.memo[_BY_CODE] = index
+    return index
+
+
+#: The memo key of the observation index (a private object: no clash with other keys).
+_BY_CODE: Final = object()
 
 
 def as_source(value: Any) -> Source:
