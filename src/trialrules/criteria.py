@@ -10,6 +10,7 @@ from typing import Any, Final
 import attrs
 
 from ._context import Context
+from ._shared import recall, remember
 from .codes import CodeSet
 from .criterion import Criterion, check_id, check_label
 from .dates import Span
@@ -411,6 +412,16 @@ class Flag(Criterion):
 
     def _explain(self, ctx: Context, node_id: str | None) -> Explanation:
         value = ctx.record.flags.get(self.name)
+        if value is not None or self.assume_false_if is None:
+            # Recorded, or not recorded with no fallback: the same node for every such patient.
+            key = (id(self), node_id, value)
+            shared = recall(self, key)
+            if shared is None:
+                shared = remember(self, key, self._explain_flag(ctx, node_id, value))
+            return shared
+        return self._explain_flag(ctx, node_id, value)
+
+    def _explain_flag(self, ctx: Context, node_id: str | None, value: bool | None) -> Explanation:
         want = "true" if self.expected else "false"
         if value is not None:
             key = (self.name, value, self.expected)
@@ -638,6 +649,17 @@ class Washout(Criterion):
     def _explain(self, ctx: Context, node_id: str | None) -> Explanation:
         start = ctx.window_start(self.span)
         scan = _scan(ctx, "exposures", self.codes, start)
+        if scan.sure or scan.maybe:
+            return self._explain_scan(ctx, node_id, start, scan)
+        # Nothing in the window: the node depends only on as_of and the completeness date.
+        key = (id(self), node_id, ctx.as_of, ctx.record.complete_through("exposures"))
+        shared = recall(self, key)
+        if shared is None:
+            shared = remember(self, key, self._explain_scan(ctx, node_id, start, scan))
+        return shared
+
+    def _explain_scan(self, ctx: Context, node_id: str | None, start: date,
+                      scan: _Scan) -> Explanation:
         window = _window_text(self.span, start, ctx.as_of)
         what = self.codes.name
         if scan.sure:
@@ -719,6 +741,17 @@ class Lookback(Criterion):
     def _explain(self, ctx: Context, node_id: str | None) -> Explanation:
         start = ctx.window_start(self.span)
         scan = _scan(ctx, self.on, self.codes, start)
+        if scan.sure or scan.maybe:
+            return self._explain_scan(ctx, node_id, start, scan)
+        # No event in the window: the node depends only on as_of and the completeness date.
+        key = (id(self), node_id, ctx.as_of, ctx.record.complete_through(self.on))
+        shared = recall(self, key)
+        if shared is None:
+            shared = remember(self, key, self._explain_scan(ctx, node_id, start, scan))
+        return shared
+
+    def _explain_scan(self, ctx: Context, node_id: str | None, start: date,
+                      scan: _Scan) -> Explanation:
         window = _window_text(self.span, start, ctx.as_of)
         what = f"{self._noun()} of {self.codes.name}"
         need = "" if self.at_least == 1 else f" (at least {self.at_least} needed)"
