@@ -14,6 +14,7 @@ from .dates import Span
 from .domains import STANDARD_DOMAINS, Domain
 from .errors import InvalidCriterion, InvalidRecord
 from .explanations import Evidence
+from .records import FrozenMap
 
 __all__ = ["AGE_UNITS", "Age", "Latest", "Reading", "Sex", "Source", "age_in", "as_source"]
 
@@ -261,10 +262,18 @@ class Latest(Source):
         if found is None:
             return Reading((), (), missing=self._absent())
         candidates, certain = found
+        name = self._name_in(ctx.domains)
+        if len(candidates) == 1 and certain:
+            # The common case (one observation, surely the latest): the loop below says the same.
+            i, obs = candidates[0]
+            day = str(obs.date)
+            text = f"{name} {obs.value!r}{f' {obs.unit}' if obs.unit else ''} on {day}"
+            return Reading((obs.value,), (text,),
+                           (Evidence(f"observations[{i}]", obs.code, obs.value, day),),
+                           None, f"which of {text} is the latest")
         values = []
         texts = []
         evidence = []
-        name = self._name(ctx.domains)
         for i, obs in candidates:
             values.append(obs.value)
             unit = f" {obs.unit}" if obs.unit else ""
@@ -277,6 +286,19 @@ class Latest(Source):
         # Named by content, not list position, so the text does not depend on the record's order.
         precise = f"which of {', '.join(texts)} is the latest"
         return Reading(tuple(values), tuple(texts), tuple(evidence), missing, precise)
+
+    def _name_in(self, domains: Mapping[str, Domain]) -> str:
+        """``_name(domains)``, remembered for immutable domains (a protocol's)."""
+        if type(domains) is not FrozenMap:
+            return self._name(domains)
+        key = (id(self), id(domains))
+        known = _NAMES.get(key)
+        if known is not None and known[0] is self and known[1] is domains:
+            return known[2]
+        name = self._name(domains)
+        if len(_NAMES) < 10_000:
+            _NAMES[key] = (self, domains, name)  # holding both, so their ids are not reused
+        return name
 
     def _name(self, domains: Mapping[str, Domain] | None) -> str:
         domain = (domains or STANDARD_DOMAINS).get(self.code) or STANDARD_DOMAINS.get(self.code)
@@ -320,6 +342,10 @@ def _observations_by_code(ctx: Context) -> dict[str, list[tuple[int, Any]]]:
 
 #: The memo key of the observation index (a private object: no clash with other keys).
 _BY_CODE: Final = object()
+
+
+#: Display names of observation codes by (id of the source, id of the domains).
+_NAMES: dict[tuple[int, int], tuple[Latest, Mapping[str, Domain], str]] = {}
 
 
 def as_source(value: Any) -> Source:

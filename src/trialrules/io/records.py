@@ -91,8 +91,8 @@ class _Loader:
 
     def __init__(self, domains: Mapping[str, Domain], line: int | None) -> None:
         self.domains = domains
-        # Accepted observations are remembered only under immutable domains.
-        self.memo = domains is STANDARD_DOMAINS or type(domains) is FrozenMap
+        # Accepted observations are remembered only under immutable domains (a protocol's).
+        self.memo = type(domains) is FrozenMap
         self.line = line
         self.patient: str | None = None
 
