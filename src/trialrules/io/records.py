@@ -86,6 +86,24 @@ def _checked_event(kind: type[_Event], begin: str, code: str, first: PartialDate
     return event
 
 
+def _checked_record(pid: str, birth_date: PartialDate | None, sex: str | None,
+                    observations: list[Observation], conditions: list[Condition],
+                    exposures: list[Exposure], flags: Mapping[str, bool],
+                    complete: Mapping[str, PartialDate]) -> Record:
+    """A Record from parts the loader has already checked (the same fields Record() would set)."""
+    record: Record = object.__new__(Record)
+    setter = object.__setattr__
+    setter(record, "id", pid)
+    setter(record, "birth_date", birth_date)  # a loaded date is never wholly unknown
+    setter(record, "sex", sex)
+    setter(record, "observations", tuple(observations))
+    setter(record, "conditions", tuple(conditions))
+    setter(record, "exposures", tuple(exposures))
+    setter(record, "flags", FrozenMap(flags))
+    setter(record, "complete", FrozenMap(complete))
+    return record
+
+
 class _Loader:
     """Validates one patient object; ``fail`` raises with the patient and line filled in."""
 
@@ -260,9 +278,8 @@ class _Loader:
                 raise self.fail(f"complete.{_segment(name)}", value,
                                 f"a history name: one of {', '.join(sorted(CATEGORIES))}")
             complete_dates[name] = self.date(value, f"complete.{name}")
-        return Record(pid, birth_date=birth_date, sex=sex, observations=observations,
-                      conditions=conditions, exposures=exposures, flags=flags,
-                      complete=complete_dates)
+        return _checked_record(pid, birth_date, sex, observations, conditions, exposures,
+                               flags, complete_dates)
 
 
 def record_from_dict(data: Any, *, domains: Mapping[str, Domain] | None = None,
