@@ -11,13 +11,13 @@ import copy
 import io
 import json
 import math
-from datetime import date
 from typing import Any
 
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from helpers import AS_OF
 from json_strategies import (
     FUZZ,
     WRONG,
@@ -35,7 +35,6 @@ from trialrules.io.records import LoadError, read_jsonl, record_from_dict, recor
 from trialrules.protocols import get
 
 PROTOCOL = get("NCT06228781")
-AS_OF = date(2026, 11, 27)
 #: No error message, however hostile the value, is longer than this.
 MAX_MESSAGE = 400
 
