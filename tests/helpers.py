@@ -27,6 +27,10 @@ MET, NOT_MET, UNKNOWN = Outcome.MET, Outcome.NOT_MET, Outcome.UNKNOWN
 CYTOTOXIC = CodeSet("cytotoxic agents", prefixes=["ATC:L01"])
 
 
+#: A minimal valid patient, as one line of a patients file (without the newline).
+GOOD_LINE = '{"id": "P1", "birth_date": "1980-01-01", "sex": "female"}'
+
+
 def load_script(path: Path, name: str, *, register: bool = False) -> ModuleType:
     """Import the Python file at ``path`` as module ``name``.
 

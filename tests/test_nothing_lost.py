@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from helpers import AS_OF_TEXT, load_script
+from helpers import AS_OF_TEXT, GOOD_LINE, load_script
 from trialrules.cli import main
 from trialrules.io.records import MAX_LINE_LENGTH, LoadError, read_jsonl
 
@@ -57,7 +57,7 @@ def test_the_check_notices_a_lost_line(tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------- the file format's edge cases
 
-GOOD = b'{"id": "P1", "birth_date": "1980-01-01", "sex": "female"}'
+GOOD = GOOD_LINE.encode()
 
 
 def _screen(tmp_path: Path, data: bytes, capsys: pytest.CaptureFixture[str],
