@@ -162,7 +162,7 @@ def test_bad_lines_on_stderr_and_the_rest_screened_json(mixed: Path) -> None:
     assert stderr[0].startswith("trialrules: screening against NCT06228781 as of 2027-03-31")
     assert stderr[1:] == [
         "trialrules: line 2, patient 'B2': observations[3].value: got 6.3; expected a number "
-        "from 0 to 10 in steps of 0.5",
+        "from 0 to 10 in steps of 0.5 (for edss)",
         "trialrules: line 3, patient 'B3': sex: got 'F'; expected one of female, male, other, "
         "unknown",
         "trialrules: line 5, patient 'B5': birth_date: got '1980-02-30'; expected a real "

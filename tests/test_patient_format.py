@@ -255,7 +255,7 @@ def test_jsonl_errors_name_line_patient_path_and_what_was_allowed() -> None:
     assert [(e.line, e.id, e.field) for e in errors] == [
         (3, "P2", "observations[2].value"), (4, "P3", "sex"), (5, None, None), (6, "P5", None)]
     assert str(errors[0]) == ("line 3, patient 'P2': observations[2].value: got 6.3; expected a "
-                              "number from 0 to 10 in steps of 0.5")
+                              "number from 0 to 10 in steps of 0.5 (for edss)")
     assert "one of female, male, other, unknown" in errors[1].reason
     assert "NaN" in errors[3].reason
 

@@ -364,3 +364,17 @@ def test_lookback_ever_has_no_window_start_cases() -> None:
 def test_any_of_with_a_shared_flag() -> None:
     cases = boundary_cases(AnyOf(Flag("a"), Flag("a", expected=False)), AS_OF)
     assert {c.expected for c in cases} == {MET, UNKNOWN}
+
+
+def test_boundary_cases_of_a_protocol_cover_every_criterion_and_hold() -> None:
+    from datetime import date as _date
+
+    from trialrules.protocols import get as _get
+    from trialrules.testing import boundary_cases as _cases
+
+    protocol = _get("NCT06228781")
+    cases = _cases(protocol, _date(2027, 3, 31))
+    assert {c.target for c in cases} == {c.id for c in protocol.criteria}
+    for case in cases:
+        assert case.target is not None
+        assert protocol.evaluate(case.record, case.as_of).outcome(case.target) is case.expected, str(case)

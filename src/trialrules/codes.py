@@ -97,6 +97,19 @@ class CodeSet:
         more = f" and {len(members) - 3} more" if len(members) > 3 else ""
         return f"{self.name} ({shown}{more})" if members else f"{self.name} (no codes)"
 
+    def to_dict(self) -> dict[str, Any]:
+        """``{"name", "prefixes", "codes"}``, sorted (``codeset_to_dict``)."""
+        from .io.protocols import codeset_to_dict
+
+        return codeset_to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> CodeSet:
+        """The code set ``to_dict`` wrote; errors name the JSON path (``codeset_from_dict``)."""
+        from .io.protocols import codeset_from_dict
+
+        return codeset_from_dict(data)
+
     def __repr__(self) -> str:
         parts = [repr(self.name)]
         if self.prefixes:

@@ -101,6 +101,35 @@ class Criterion:
             out.extend(child.walk())
         return out
 
+    # -- serialization ------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data, as in protocol documents (``criterion_to_dict``).
+
+        >>> from trialrules import Range
+        >>> Range("edss", 3, 6).to_dict()["kind"]
+        'range'
+        """
+        from .io.protocols import criterion_to_dict
+
+        return criterion_to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Criterion:
+        """The criterion ``to_dict`` wrote; errors name the JSON path (``criterion_from_dict``).
+
+        >>> from trialrules import Criterion, Range
+        >>> Criterion.from_dict(Range("edss", 3, 6).to_dict()) == Range("edss", 3, 6)
+        True
+        """
+        from .errors import InvalidDocument
+        from .io.protocols import criterion_from_dict
+
+        criterion = criterion_from_dict(data)
+        if not isinstance(criterion, cls):
+            raise InvalidDocument("$.kind", data.get("kind"), f"a {cls.__name__} document")
+        return criterion
+
     # -- operators ----------------------------------------------------------
 
     def __and__(self, other: object) -> Criterion:

@@ -687,7 +687,7 @@ def _bundle_pool(bundle_or_path: Mapping[str, Any] | str | Path) -> _Pool:
     return pool
 
 
-def records_from_bundle(bundle_or_path: Mapping[str, Any] | str | Path, *,
+def records_from_bundle(bundle: Mapping[str, Any] | str | Path, *,
                         vocabulary: Mapping[str, Iterable[str]] | None = None,
                         domains: Mapping[str, Domain] | None = None) -> list[Record]:
     """One Record per Patient in a Bundle (a parsed dict or a JSON file path), strictly.
@@ -696,7 +696,7 @@ def records_from_bundle(bundle_or_path: Mapping[str, Any] | str | Path, *,
     :func:`read_fhir` to screen the other patients anyway.
     """
     out = []
-    pool = _bundle_pool(bundle_or_path)
+    pool = _bundle_pool(bundle)
     for item in pool.records(_vocabulary(vocabulary),
                              STANDARD_DOMAINS if domains is None else domains):
         if isinstance(item, InvalidResource):
@@ -705,11 +705,11 @@ def records_from_bundle(bundle_or_path: Mapping[str, Any] | str | Path, *,
     return out
 
 
-def record_from_bundle(bundle_or_path: Mapping[str, Any] | str | Path, *,
+def record_from_bundle(bundle: Mapping[str, Any] | str | Path, *,
                        vocabulary: Mapping[str, Iterable[str]] | None = None,
                        domains: Mapping[str, Domain] | None = None) -> Record:
     """The one patient of a Bundle; a Bundle with no Patient or several is an error."""
-    records = records_from_bundle(bundle_or_path, vocabulary=vocabulary, domains=domains)
+    records = records_from_bundle(bundle, vocabulary=vocabulary, domains=domains)
     if len(records) != 1:
         raise InvalidResource("Bundle", None, "entry", f"{len(records)} Patient resources",
                               "exactly one Patient (use records_from_bundle for several)")

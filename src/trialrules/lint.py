@@ -14,6 +14,8 @@ work as written; warnings deserve a look.
 from __future__ import annotations
 
 import math
+import sys
+import types
 from collections.abc import Iterator, Mapping
 from decimal import Decimal, localcontext
 from typing import Any, Final
@@ -322,3 +324,13 @@ def _contradictions(protocol: Protocol) -> list[Finding]:
                     f'{required[norm]} requires "{rule.describe(protocol.domains)}", '
                     f"which excludes under {exclusion.id}: no one can be eligible"))
     return out
+
+
+class _CallableModule(types.ModuleType):
+    """``from trialrules import lint`` gives this module; calling it calls ``lint.lint``."""
+
+    def __call__(self, protocol: Protocol) -> list[Finding]:
+        return lint(protocol)
+
+
+sys.modules[__name__].__class__ = _CallableModule

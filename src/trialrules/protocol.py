@@ -157,6 +157,19 @@ class Protocol:
             (e.outcome for e in inclusion), (e.outcome for e in exclusion))
         return ProtocolResult(self.id, record.id, as_of, determination, inclusion, exclusion)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The protocol document as plain data, with its ``"trialrules"`` format version."""
+        from .io.protocols import protocol_to_dict
+
+        return protocol_to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Protocol:
+        """The protocol a document describes; errors name the JSON path (``protocol_from_dict``)."""
+        from .io.protocols import protocol_from_dict
+
+        return protocol_from_dict(data)
+
     def __repr__(self) -> str:
         args = [repr(self.id), repr(self.title), f"inclusion={list(self.inclusion)!r}",
                 f"exclusion={list(self.exclusion)!r}"]

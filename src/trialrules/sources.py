@@ -215,7 +215,8 @@ class Latest(Source):
         evidence = []
         for i, obs in candidates:
             if domain is not None and not domain.contains(obs.value):
-                raise InvalidRecord(f"observations[{i}].value", obs.value, domain.describe(),
+                raise InvalidRecord(f"observations[{i}].value", obs.value,
+                                    f"{domain.describe()} (for {code})",
                                     patient=ctx.record.id)
             values.append(obs.value)
             unit = f" {obs.unit}" if obs.unit else ""

@@ -113,7 +113,7 @@ class _Loader:
         domain = self.domains.get(code)
         if domain is not None:
             if not domain.contains(value):
-                raise self.fail(f"{where}.value", value, domain.describe())
+                raise self.fail(f"{where}.value", value, f"{domain.describe()} (for {code})")
         elif isinstance(value, str):
             self.text(value, f"{where}.value")
         elif not (isinstance(value, bool) or is_number(value)):
@@ -378,7 +378,7 @@ def _parse_line(number: int, raw: Any, domains: Mapping[str, Domain],
     if not text:
         return None  # blank: not a record, not counted
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
+        data = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicates)
     except _BadConstant as exc:
         return LoadError(number, _guess_id(text), None, exc.args[0])
     except json.JSONDecodeError as exc:
@@ -412,3 +412,15 @@ class _BadConstant(ValueError):
 
 def _reject_constant(name: str) -> Any:
     raise _BadConstant(f"not valid JSON ({name} is not a JSON number)")
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A key given twice in one object would silently keep only its last value: refuse it."""
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _BadConstant(f"not valid JSON (key {_short(key)} appears twice in one object)")
+            seen.add(key)
+    return out

@@ -55,6 +55,9 @@ class BoundaryCase:
     description: str
     criterion_id: str | None
     as_of: date
+    #: The id of the criterion whose outcome ``expected`` is (the one passed to
+    #: ``boundary_cases``, or a protocol's top-level criterion).
+    target: str | None = None
 
     def __str__(self) -> str:
         where = f"{self.criterion_id}: " if self.criterion_id else ""
@@ -353,11 +356,12 @@ def _node_and_domains(target: Criterion | Protocol, domains: Mapping[str, Domain
     raise TypeError(f"expected a Criterion or a Protocol, got {type(target).__name__}")
 
 
-def boundary_cases(criterion: Criterion, as_of: date, *,
+def boundary_cases(criterion: Criterion | Protocol, as_of: date, *,
                    domains: Mapping[str, Domain] | None = None) -> list[BoundaryCase]:
-    """The labelled boundary cases of a criterion tree on ``as_of``.
+    """The labelled boundary cases of a criterion tree (or of each criterion of a protocol).
 
-    Every case's record, evaluated as of ``case.as_of``, must give ``case.expected``.
+    Every case's record, evaluated as of ``case.as_of``, must give ``case.expected``
+    for the criterion ``case.target`` (for a protocol: ``result.outcome(case.target)``).
 
     >>> from datetime import date
     >>> from trialrules import Range
@@ -367,8 +371,13 @@ def boundary_cases(criterion: Criterion, as_of: date, *,
      'inclusion.3: edss 2.5 (one step below the low bound) -> NOT_MET (as of 2026-11-27)',
      'inclusion.3: edss 3.5 (one step above the low bound) -> MET (as of 2026-11-27)']
     """
+    if isinstance(criterion, Protocol):
+        protocol = criterion
+        return [case for top in protocol.criteria
+                for case in boundary_cases(top, as_of, domains=protocol.domains)]
     if not isinstance(criterion, Criterion):
-        raise TypeError(f"boundary_cases() takes a criterion, got {type(criterion).__name__}")
+        raise TypeError(
+            f"boundary_cases() takes a criterion or a protocol, got {type(criterion).__name__}")
     builder = Builder(domains)
     seen: set[tuple[Record, date, str | None]] = set()
     out: list[BoundaryCase] = []
@@ -380,5 +389,5 @@ def boundary_cases(criterion: Criterion, as_of: date, *,
             continue
         seen.add(key)
         out.append(BoundaryCase(attrs.evolve(record, id=f"case-{len(out) + 1}"), case.outcome,
-                                case.description, case.probe, case.as_of))
+                                case.description, case.probe, case.as_of, criterion.id))
     return out

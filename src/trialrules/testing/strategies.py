@@ -192,11 +192,11 @@ def _with_noise(facts: Facts, noise: Mapping[tuple[Any, ...], Any]) -> dict[tupl
     return out
 
 
-def records_for(target: Criterion | Protocol, outcome: Outcome | Determination, as_of: date, *,
+def records_for(criterion: Criterion | Protocol, outcome: Outcome | Determination, as_of: date, *,
                 domains: Mapping[str, Domain] | None = None) -> st.SearchStrategy[Record]:
-    """Records for which ``target`` gives ``outcome`` on ``as_of``, biased toward its boundaries.
+    """Records for which ``criterion`` gives ``outcome`` on ``as_of``, biased toward its boundaries.
 
-    ``target`` is a criterion (with an ``Outcome``) or a protocol (with a
+    ``criterion`` is a criterion (with an ``Outcome``) or a protocol (with a
     ``Determination``). Records start from the criterion's boundary cases or
     from facts built part by part to give the outcome, then gain facts the
     criterion never reads (other observations, flags, codes). Raises
@@ -212,15 +212,15 @@ def records_for(target: Criterion | Protocol, outcome: Outcome | Determination, 
     ...     assert edss.decide(record, date(2026, 11, 27)) is Outcome.NOT_MET
     >>> test_outside()
     """
-    key = (target, outcome, as_of, None if domains is None else FrozenMap(domains))
+    key = (criterion, outcome, as_of, None if domains is None else FrozenMap(domains))
     try:
         cached = _CACHE.get(key)
     except TypeError:  # an unhashable part: build afresh
-        return _records_for(target, outcome, as_of, domains)
+        return _records_for(criterion, outcome, as_of, domains)
     if cached is None:
         if len(_CACHE) >= 256:
             _CACHE.clear()
-        cached = _CACHE[key] = _records_for(target, outcome, as_of, domains)
+        cached = _CACHE[key] = _records_for(criterion, outcome, as_of, domains)
     return cached
 
 
