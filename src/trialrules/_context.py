@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
-from typing import TYPE_CHECKING
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 from .domains import STANDARD_DOMAINS, Domain
 from .errors import InvalidRecord
@@ -19,18 +19,18 @@ __all__: list[str] = []
 class Context:
     """The record, ``as_of`` and domains of one evaluation, with per-span window starts."""
 
-    __slots__ = ("_starts", "as_of", "domains", "record")
+    __slots__ = ("_starts", "as_of", "domains", "memo", "record")
 
     def __init__(self, record: Record, as_of: date,
                  domains: Mapping[str, Domain] | None = None) -> None:
-        from .records import Record
-
-        if not isinstance(record, Record):
+        if not isinstance(record, _record_type()):
             raise TypeError(f"expected a trialrules Record to evaluate, got {type(record).__name__}")
         self.record = record
         self.as_of = check_as_of(as_of)
         self.domains = STANDARD_DOMAINS if domains is None else domains
         self._starts: dict[Span, date] = {}
+        #: Work criteria share within this one evaluation (e.g. event scans), by key.
+        self.memo: dict[Any, Any] = {}
 
     def window_start(self, span: Span | None) -> date:
         """First day of [as_of - span, as_of]; ``date.min`` for an unbounded window."""
@@ -38,14 +38,37 @@ class Context:
             return date.min
         start = self._starts.get(span)
         if start is None:
-            start = self._starts[span] = span.before(self.as_of)
+            # Precomputed per (span, as_of) across evaluations: a batch shares one as_of.
+            key = (span, self.as_of)
+            start = _WINDOWS.get(key)
+            if start is None:
+                start = span.before(self.as_of)
+                if len(_WINDOWS) < 10_000:
+                    _WINDOWS[key] = start
+            self._starts[span] = start
         return start
+
+
+#: Window starts by (span, as_of), shared by every evaluation (bounded).
+_WINDOWS: dict[tuple[Span, date], date] = {}
+
+
+def _record_type() -> type:
+    global _RECORD
+    if _RECORD is None:
+        from .records import Record
+
+        _RECORD = Record
+    return _RECORD
+
+
+_RECORD: type | None = None
 
 
 def check_as_of(as_of: object) -> date:
     """The reference date must be a real ``date`` (not a datetime, not a string)."""
-    from datetime import datetime
-
+    if type(as_of) is date:
+        return as_of
     if isinstance(as_of, datetime) or not isinstance(as_of, date):
         raise InvalidRecord("as_of", as_of, "a datetime.date (the screening or enrollment date)")
     return as_of

@@ -6,25 +6,93 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from typing import Any
 
-from ._context import check_as_of
+import attrs
+
+from ._context import Context, check_as_of
 from .errors import InvalidRecord, TrialRulesError, _short
 from .io.records import LoadError, record_from_dict
+from .outcomes import Determination, Outcome
 from .protocol import Protocol, ProtocolResult
 from .records import Record
 
-__all__ = ["screen"]
+__all__ = ["Decision", "screen"]
+
+Item = Record | Mapping[str, Any] | LoadError | tuple[int, Any]
 
 
-def screen(protocol: Protocol, records: Iterable[Record | Mapping[str, Any] | LoadError |
-                                                   tuple[int, Any]],
-           as_of: date) -> Iterator[ProtocolResult | LoadError]:
+@attrs.frozen
+class Decision:
+    """A light screening result: the determination and each top-level criterion's outcome.
+
+    What ``screen(..., explain=False)`` yields: no explanation tree, no reason
+    strings, so a population screens at the speed of :meth:`Protocol.decide`.
+    ``criteria`` holds the criterion ids in protocol order (inclusions first),
+    ``outcomes`` the matching outcomes.
+    """
+
+    protocol: str
+    patient: str
+    as_of: date
+    determination: Determination
+    criteria: tuple[str, ...]
+    outcomes: tuple[Outcome, ...]
+    inclusions: int = attrs.field(kw_only=True)
+
+    def outcome(self, criterion_id: str) -> Outcome:
+        """The outcome of one top-level criterion by id."""
+        try:
+            return self.outcomes[self.criteria.index(criterion_id)]
+        except ValueError:
+            raise KeyError(criterion_id) from None
+
+    @property
+    def deciding(self) -> tuple[str, ...]:
+        """Ids of the criteria that made the patient ineligible."""
+        k = self.inclusions
+        return tuple(c for i, (c, o) in enumerate(zip(self.criteria, self.outcomes, strict=True))
+                     if o is (Outcome.NOT_MET if i < k else Outcome.MET))
+
+    @property
+    def undecided(self) -> tuple[str, ...]:
+        """Ids of the criteria still UNKNOWN."""
+        return tuple(c for c, o in zip(self.criteria, self.outcomes, strict=True)
+                     if o is Outcome.UNKNOWN)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready data with stable keys."""
+        return {
+            "protocol": self.protocol,
+            "id": self.patient,
+            "as_of": self.as_of.isoformat(),
+            "determination": self.determination.value,
+            "outcomes": {c: o.value for c, o in zip(self.criteria, self.outcomes, strict=True)},
+            "deciding": list(self.deciding),
+            "undecided": list(self.undecided),
+        }
+
+
+def _ids(protocol: Protocol) -> tuple[str, ...]:
+    return tuple(c.id or "" for c in protocol.criteria)
+
+
+def screen(protocol: Protocol, records: Iterable[Item], as_of: date, *,
+           explain: bool = True) -> Iterator[ProtocolResult | Decision | LoadError]:
     """Screen records one at a time (constant memory); a bad one comes out as a LoadError.
 
     ``records`` may hold Records, parsed patient objects (dicts), LoadErrors
     from a reader, or ``(line, item)`` pairs as :func:`~trialrules.io.records.read_jsonl`
-    yields them; the stream never stops on a bad record.
+    yields them; the stream never stops on a bad record. With ``explain=False``
+    each result is a light :class:`Decision` instead of a full
+    :class:`~trialrules.protocol.ProtocolResult`.
+
+    >>> from trialrules.protocols import get
+    >>> [r.determination for r in screen(get("NCT06228781"), [{"id": "P1"}], date(2027, 1, 4),
+    ...                                  explain=False)]
+    [Determination.NEEDS_REVIEW]
     """
     check_as_of(as_of)
+    ids = _ids(protocol)
+    k = len(protocol.inclusion)
     for position, item in enumerate(records, 1):
         line = position
         if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], int):
@@ -35,9 +103,23 @@ def screen(protocol: Protocol, records: Iterable[Record | Mapping[str, Any] | Lo
         try:
             record = item if isinstance(item, Record) else record_from_dict(
                 item, domains=protocol.domains, line=line)
-            yield protocol.evaluate(record, as_of)
+            if explain:
+                yield protocol.evaluate(record, as_of)
+            else:
+                ctx = Context(record, as_of, protocol.domains)
+                outcomes = tuple(c._decide(ctx) for c in protocol.criteria)
+                yield Decision(protocol.id, record.id, as_of,
+                               Determination.from_outcomes(outcomes[:k], outcomes[k:]),
+                               ids, outcomes, inclusions=k)
         except InvalidRecord as exc:
             yield LoadError(line, exc.patient, exc.field,
                             f"got {_short(exc.value)}; expected {exc.allowed}")
         except TrialRulesError as exc:
-            yield LoadError(line, getattr(item, "id", None), None, str(exc))
+            yield LoadError(line, _item_id(item), None, str(exc))
+        except RecursionError:
+            yield LoadError(line, _item_id(item), None, "nested too deeply")
+
+
+def _item_id(item: Any) -> str | None:
+    pid = item.get("id") if isinstance(item, Mapping) else getattr(item, "id", None)
+    return pid if isinstance(pid, str) else None

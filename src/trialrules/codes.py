@@ -92,6 +92,14 @@ class CodeSet:
 
     def describe(self) -> str:
         """``cytotoxic agents (ATC L01)``: the name and up to three members."""
+        text = _DESCRIPTIONS.get(self)
+        if text is None:
+            text = self._describe()
+            if len(_DESCRIPTIONS) < 10_000:
+                _DESCRIPTIONS[self] = text
+        return text
+
+    def _describe(self) -> str:
         members = sorted(self.prefixes) + sorted(self.codes)
         shown = ", ".join(m.replace(":", " ", 1) for m in members[:3])
         more = f" and {len(members) - 3} more" if len(members) > 3 else ""
@@ -125,6 +133,10 @@ class CodeSet:
         for key, value in state.items():
             object.__setattr__(self, key, value)
         object.__setattr__(self, "_hits", {})
+
+
+#: Descriptions already rendered (explanations name a code set once per patient).
+_DESCRIPTIONS: dict[CodeSet, str] = {}
 
 
 def icd10_range(system: str, first: str, last: str) -> list[str]:

@@ -127,10 +127,23 @@ class _ValueCriterion(Criterion):
         return True
 
     def _decide(self, ctx: Context) -> Outcome:
-        reading = self.source.read(ctx)
+        values, missing = self.source.peek(ctx)
+        if not values or missing is not None:
+            if self._numeric() and values:
+                _numeric_values(self.source.read(ctx), ctx, self.source)
+            return UNKNOWN
         if self._numeric():
-            _numeric_values(reading, ctx, self.source)
-        return _judge(reading, self._test)[0]
+            for value in values:
+                if not is_number(value):  # read() again to name the offending fact
+                    _numeric_values(self.source.read(ctx), ctx, self.source)
+        test = self._test
+        met = not_met = False
+        for value in values:
+            if test(value):
+                met = True
+            else:
+                not_met = True
+        return UNKNOWN if met and not_met else (MET if met else NOT_MET)
 
     def _explain(self, ctx: Context, node_id: str | None) -> Explanation:
         reading = self.source.read(ctx)
@@ -322,6 +335,10 @@ def _optional_criterion(_: Any, __: Any, value: Any) -> None:
         raise InvalidCriterion(f"assume_false_if={value!r} must be a criterion or None")
 
 
+#: Outcome, reason and evidence of a recorded flag, by (name, value, expected).
+_FLAG_FACTS: dict[tuple[str, bool, bool], tuple[Outcome, str, tuple[Evidence, ...]]] = {}
+
+
 @attrs.frozen(repr=False)
 class Flag(Criterion):
     """A recorded yes/no fact: MET when it equals ``expected``; UNKNOWN when not recorded.
@@ -369,11 +386,17 @@ class Flag(Criterion):
         value = ctx.record.flags.get(self.name)
         want = "true" if self.expected else "false"
         if value is not None:
-            got = "true" if value else "false"
-            outcome = MET if value is self.expected else NOT_MET
-            reason = f"flag {self.name} is recorded as {got} (met when {want})"
-            return _leaf("Flag", node_id, self.label, outcome, reason,
+            key = (self.name, value, self.expected)
+            known = _FLAG_FACTS.get(key)
+            if known is None:
+                # The same few (flag, value) facts recur across a population: render each once.
+                got = "true" if value else "false"
+                known = (MET if value is self.expected else NOT_MET,
+                         f"flag {self.name} is recorded as {got} (met when {want})",
                          (Evidence(f"flags.{self.name}", value=value),))
+                if len(_FLAG_FACTS) < 10_000:
+                    _FLAG_FACTS[key] = known
+            return Explanation(node_id, "Flag", known[0], known[1], self.label, known[2])
         if self.assume_false_if is not None:
             cond = self.assume_false_if._explain(ctx, None)
             if cond.outcome is MET:
@@ -484,6 +507,19 @@ class _Scan:
         self.complete = complete is not None and complete >= as_of
 
 
+def _scan(ctx: Context, history: str, codes: CodeSet, start: date) -> _Scan:
+    """The scan of one (history, code set, window) for this evaluation, made once.
+
+    Criteria that look at the same events (NCT06228781 registers exclusion 2
+    twice, as exclusion 4) share it; a scan is never changed after it is made.
+    """
+    key = (history, codes, start)
+    found = ctx.memo.get(key)
+    if found is None:
+        found = ctx.memo[key] = _Scan(ctx, history, codes, start)
+    return found
+
+
 def _event_key(pair: tuple[int, Any]) -> tuple[Any, ...]:
     """Canonical event order (start, code, end) so reasons never depend on list order."""
     i, event = pair[0], pair[1]
@@ -518,6 +554,20 @@ def _exact_dates_of(fact: Evidence) -> str:
 
 
 def _window_text(span: Span | None, start: date, as_of: date) -> str:
+    key = (span, start, as_of)
+    text = _WINDOW_TEXTS.get(key)
+    if text is None:
+        text = _window_words(span, start, as_of)
+        if len(_WINDOW_TEXTS) < 10_000:
+            _WINDOW_TEXTS[key] = text
+    return text
+
+
+#: Rendered window phrases by (span, start, as_of): a batch shares one as_of.
+_WINDOW_TEXTS: dict[tuple[Span | None, date, date], str] = {}
+
+
+def _window_words(span: Span | None, start: date, as_of: date) -> str:
     if span is None:
         return f"at any time up to {as_of}"
     if span.is_zero:
@@ -551,7 +601,7 @@ class Washout(Criterion):
     label: str | None = attrs.field(default=None, kw_only=True, validator=check_label)
 
     def _decide(self, ctx: Context) -> Outcome:
-        scan = _Scan(ctx, "exposures", self.codes, ctx.window_start(self.span))
+        scan = _scan(ctx, "exposures", self.codes, ctx.window_start(self.span))
         if scan.sure:
             return NOT_MET
         if scan.maybe or not scan.complete:
@@ -560,7 +610,7 @@ class Washout(Criterion):
 
     def _explain(self, ctx: Context, node_id: str | None) -> Explanation:
         start = ctx.window_start(self.span)
-        scan = _Scan(ctx, "exposures", self.codes, start)
+        scan = _scan(ctx, "exposures", self.codes, start)
         window = _window_text(self.span, start, ctx.as_of)
         what = self.codes.name
         if scan.sure:
@@ -629,7 +679,7 @@ class Lookback(Criterion):
     label: str | None = attrs.field(default=None, kw_only=True, validator=check_label)
 
     def _decide(self, ctx: Context) -> Outcome:
-        scan = _Scan(ctx, self.on, self.codes, ctx.window_start(self.span))
+        scan = _scan(ctx, self.on, self.codes, ctx.window_start(self.span))
         if len(scan.sure) >= self.at_least:
             return MET
         if len(scan.sure) + len(scan.maybe) < self.at_least and scan.complete:
@@ -641,7 +691,7 @@ class Lookback(Criterion):
 
     def _explain(self, ctx: Context, node_id: str | None) -> Explanation:
         start = ctx.window_start(self.span)
-        scan = _Scan(ctx, self.on, self.codes, start)
+        scan = _scan(ctx, self.on, self.codes, start)
         window = _window_text(self.span, start, ctx.as_of)
         what = f"{self._noun()} of {self.codes.name}"
         need = "" if self.at_least == 1 else f" (at least {self.at_least} needed)"

@@ -55,6 +55,8 @@ class Domain:
                                            kw_only=True)
     name: str | None = attrs.field(default=None, kw_only=True)
     unit: str | None = attrs.field(default=None, kw_only=True)
+    _on_grid: dict[Any, bool] = attrs.field(factory=dict, init=False, eq=False, hash=False,
+                                            repr=False)
 
     def __attrs_post_init__(self) -> None:
         if self.low > self.high:
@@ -68,7 +70,13 @@ class Domain:
             return False
         if self.step is None:
             return True
-        return (_exact(value) - _exact(self.low)) % _exact(self.step) == 0
+        seen = self._on_grid.get(value)
+        if seen is None:
+            # Exact decimal arithmetic is slow and a scale has few values: remember them.
+            seen = (_exact(value) - _exact(self.low)) % _exact(self.step) == 0
+            if len(self._on_grid) < 10_000:
+                self._on_grid[value] = seen
+        return seen
 
     def describe(self) -> str:
         """What is allowed, in words: ``a number from 0 to 10 in steps of 0.5``."""

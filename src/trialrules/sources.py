@@ -42,6 +42,14 @@ class Source:
     def read(self, ctx: Context) -> Reading:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def peek(self, ctx: Context) -> tuple[tuple[Any, ...], str | None]:
+        """The possible values and what is missing, as :meth:`read` gives, without texts.
+
+        The fast path of decisions: no strings, no evidence objects.
+        """
+        reading = self.read(ctx)
+        return reading.values, reading.missing
+
     def describe(self, domains: Mapping[str, Domain] | None = None) -> str:  # pragma: no cover
         raise NotImplementedError
 
@@ -108,9 +116,8 @@ class Age(Source):
         if birth.earliest > as_of:
             raise InvalidRecord("birth_date", str(birth), f"a date on or before as_of {as_of}",
                                 patient=ctx.record.id)
-        youngest = age_in(self.unit, min(birth.latest, as_of), as_of)
-        oldest = age_in(self.unit, birth.earliest, as_of)
-        values = tuple(range(youngest, oldest + 1))
+        values = self._ages(birth, as_of)
+        youngest, oldest = values[0], values[-1]
         what = "age" if self.unit == "years" else f"age in {self.unit}"
         if youngest == oldest:
             text = f"{what} {oldest} (born {birth})"
@@ -119,6 +126,18 @@ class Age(Source):
         return Reading(values, (text,) * len(values),
                        (Evidence("birth_date", value=None, date=str(birth)),),
                        precise="exact birth date (birth_date)")
+
+    def _ages(self, birth: Any, as_of: date) -> tuple[int, ...]:
+        youngest = age_in(self.unit, min(birth.latest, as_of), as_of)
+        oldest = age_in(self.unit, birth.earliest, as_of)
+        return tuple(range(youngest, oldest + 1))
+
+    def peek(self, ctx: Context) -> tuple[tuple[Any, ...], str | None]:
+        birth = ctx.record.birth_date
+        if birth is None or birth.earliest > ctx.as_of:
+            reading = self.read(ctx)  # the missing fact, or the error, exactly as read() says
+            return reading.values, reading.missing
+        return self._ages(birth, ctx.as_of), None
 
     def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
         return "age" if self.unit == "years" else f"age in completed {self.unit}"
@@ -185,7 +204,8 @@ class Latest(Source):
     code: str = attrs.field(validator=_code)
     within: Span | None = attrs.field(default=None, converter=_within, kw_only=True)
 
-    def read(self, ctx: Context) -> Reading:
+    def _candidates(self, ctx: Context) -> tuple[list[tuple[int, Any]], bool] | None:
+        """The observations that may be the latest (canonical order), and whether one is sure."""
         as_of = ctx.as_of
         start = ctx.window_start(self.within)
         code = self.code
@@ -202,30 +222,56 @@ class Latest(Source):
             else:
                 maybe.append((i, obs))
         if not sure and not maybe:
-            where = f" in the {self.within} before as_of" if self.within else ""
-            return Reading((), (), missing=f"observation {code}{where}")
+            return None
         floor = max((o.date.earliest for _, o in sure), default=date.min)
         candidates = [(i, o) for i, o in sure + maybe if o.date.latest >= floor]
-        # Canonical order (date, then value), so output never depends on list order.
-        candidates.sort(key=lambda pair: (pair[1].date.earliest, pair[1].date.latest,
-                                          repr(pair[1].value), pair[1].unit or "", pair[0]))
+        if len(candidates) > 1:
+            # Canonical order (date, then value), so output never depends on list order.
+            candidates.sort(key=lambda pair: (pair[1].date.earliest, pair[1].date.latest,
+                                              repr(pair[1].value), pair[1].unit or "", pair[0]))
         domain = ctx.domains.get(code)
+        if domain is not None:
+            for i, obs in candidates:
+                if not domain.contains(obs.value):
+                    raise InvalidRecord(f"observations[{i}].value", obs.value,
+                                        f"{domain.describe()} (for {code})",
+                                        patient=ctx.record.id)
+        return candidates, bool(sure)
+
+    def _absent(self) -> str:
+        where = f" in the {self.within} before as_of" if self.within else ""
+        return f"observation {self.code}{where}"
+
+    def peek(self, ctx: Context) -> tuple[tuple[Any, ...], str | None]:
+        found = self._candidates(ctx)
+        if found is None:
+            return (), self._absent()
+        candidates, certain = found
+        missing = None if certain else self._uncertain(ctx)
+        return tuple(o.value for _, o in candidates), missing
+
+    def _uncertain(self, ctx: Context) -> str:
+        """What is missing when no candidate is dated for certain inside the window."""
+        where = f" and on or after {ctx.window_start(self.within)}" if self.within else ""
+        return f"an observation {self.code} dated for certain on or before {ctx.as_of}{where}"
+
+    def read(self, ctx: Context) -> Reading:
+        found = self._candidates(ctx)
+        if found is None:
+            return Reading((), (), missing=self._absent())
+        candidates, certain = found
         values = []
         texts = []
         evidence = []
+        name = self._name(ctx.domains)
         for i, obs in candidates:
-            if domain is not None and not domain.contains(obs.value):
-                raise InvalidRecord(f"observations[{i}].value", obs.value,
-                                    f"{domain.describe()} (for {code})",
-                                    patient=ctx.record.id)
             values.append(obs.value)
             unit = f" {obs.unit}" if obs.unit else ""
-            texts.append(f"{self._name(ctx.domains)} {obs.value!r}{unit} on {obs.date}")
+            texts.append(f"{name} {obs.value!r}{unit} on {obs.date}")
             evidence.append(Evidence(f"observations[{i}]", obs.code, obs.value, str(obs.date)))
         missing = None
-        if not sure:
-            where = f" and on or after {start}" if self.within else ""
-            missing = f"an observation {code} dated for certain on or before {as_of}{where}"
+        if not certain:
+            missing = self._uncertain(ctx)
         # Named by content, not list position, so the text does not depend on the record's order.
         precise = f"which of {', '.join(texts)} is the latest"
         return Reading(tuple(values), tuple(texts), tuple(evidence), missing, precise)

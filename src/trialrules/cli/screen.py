@@ -17,8 +17,11 @@ from ..batch import screen
 from ..explanations import Explanation
 from ..io.records import LoadError, read_jsonl
 from ..outcomes import Determination, Outcome
+from ..progress import available as progress_available
+from ..progress import progress
 from ..protocol import Protocol, ProtocolResult
 from ..records import Record
+from ..report import FeasibilityReport, Tally
 from ._common import (
     EXIT_BAD_INPUT,
     EXIT_OK,
@@ -46,6 +49,12 @@ def register(sub: Any) -> None:
     parser.add_argument("--input-format", choices=("jsonl", "fhir"), default="jsonl",
                         help="jsonl: patient JSON lines (default); fhir: a FHIR R4 Bundle file, "
                              "a folder of Bundle files or a bulk-export NDJSON folder")
+    parser.add_argument("--report", metavar="PATH", default=None,
+                        help="also write the feasibility (attrition) report: JSON to PATH and a "
+                             "readable table to PATH with the suffix .txt")
+    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                        help="progress bar on stderr (needs trialrules[progress]; default: only "
+                             "when stderr is a terminal)")
     parser.set_defaults(run=run)
 
 
@@ -66,6 +75,10 @@ def read_input(args: argparse.Namespace, protocol: Protocol,
 def run(args: argparse.Namespace) -> int:
     protocol = load_protocol(args.protocol)
     as_of, how = resolve_as_of(args.as_of)
+    report_paths = _report_paths(args.report)
+    tally = Tally(protocol, as_of) if report_paths else None
+    if args.progress and not progress_available():
+        print("trialrules: no progress bar: install trialrules[progress] (tqdm)", file=sys.stderr)
     good = bad = 0
     with contextlib.ExitStack() as stack:
         # An unreadable input is a usage error before any output.
@@ -73,7 +86,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"trialrules: screening against {protocol.id} as of {as_of.isoformat()} ({how})",
               file=sys.stderr)
         writer = _WRITERS[args.format](protocol, as_of, how, sys.stdout)
-        for item in screen(protocol, items, as_of):
+        results = screen(protocol, items, as_of)
+        for item in progress(results if tally is None else tally.track(results),
+                             enabled=args.progress):
             if isinstance(item, LoadError):
                 bad += 1
                 print(f"trialrules: {item}", file=sys.stderr)
@@ -85,6 +100,8 @@ def run(args: argparse.Namespace) -> int:
     # Blank lines are not records: they are skipped and not counted.
     print(f"trialrules: {good + bad} records read: {good} screened, {bad} bad",
           file=sys.stderr)
+    if tally is not None and report_paths is not None:
+        _write_report(tally.report(), *report_paths)
     return EXIT_BAD_INPUT if bad else EXIT_OK
 
 
@@ -92,6 +109,28 @@ def _cell(text: str) -> str:
     """Text for one tab-separated cell: tabs and line breaks escaped, one line per patient."""
     return text if text.isprintable() else "".join(
         c if c.isprintable() else ascii(c)[1:-1] for c in text)
+
+
+def _report_paths(spec: str | None) -> tuple[Path, Path] | None:
+    """``--report PATH``: the JSON goes to PATH, the table to PATH with the suffix .txt."""
+    if spec is None:
+        return None
+    path = Path(spec)
+    if path.suffix.lower() == ".txt":
+        raise UsageError(f"--report {spec!r}: give the JSON path (e.g. report.json); the "
+                         "table is written beside it with the suffix .txt")
+    return path, path.with_suffix(".txt")
+
+
+def _write_report(report: FeasibilityReport, json_path: Path, text_path: Path) -> None:
+    try:
+        json_path.write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")
+        text_path.write_text(report.render() + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write the report to {str(exc.filename)!r}: "
+                         f"{exc.strerror}") from None
+    print(f"trialrules: feasibility report written to {json_path} and {text_path}",
+          file=sys.stderr)
 
 
 def _verdict(result: ProtocolResult) -> str:
@@ -154,7 +193,7 @@ class _Json:
         self.out = out
 
     def result(self, r: ProtocolResult) -> None:
-        self.out.write(json.dumps(result_line(r), ensure_ascii=False, sort_keys=False) + "\n")
+        self.out.write(_ENCODE(result_line(r)) + "\n")
 
     def error(self, e: LoadError) -> None:
         self.out.write(json.dumps({"id": e.id, "line": e.line, "field": e.field,
@@ -164,14 +203,20 @@ class _Json:
         self.out.flush()
 
 
+#: One encoder for every line (json.dumps with options builds a new one per call).
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def result_line(r: ProtocolResult) -> dict[str, Any]:
     """The JSON-lines form of one screening result."""
+    # ``_value_`` is the documented enum attribute behind ``.value`` (a slow descriptor).
+    unknown = Outcome.UNKNOWN
     return {
         "id": r.patient,
-        "determination": r.determination.value,
-        "criteria": [{"id": e.id, "outcome": e.outcome.value, "reason": e.reason,
-                      "missing": list(e.all_missing()) if e.outcome is Outcome.UNKNOWN else []}
-                     for e in r.criteria],
+        "determination": r.determination._value_,
+        "criteria": [{"id": e.id, "outcome": e.outcome._value_, "reason": e.reason,
+                      "missing": list(e.all_missing()) if e.outcome is unknown else []}
+                     for e in (*r.inclusion, *r.exclusion)],
     }
 
 
