@@ -209,10 +209,13 @@ class Latest(Source):
         as_of = ctx.as_of
         start = ctx.window_start(self.within)
         code = self.code
+        # The protocol's vocabulary names other codes for the same observation
+        # (e.g. edss = SNOMED:273554001), so FHIR-coded records are read too.
+        aliases = ctx.vocabulary.get(code, ())
         sure: list[tuple[int, Any]] = []
         maybe: list[tuple[int, Any]] = []
         for i, obs in enumerate(ctx.record.observations):
-            if obs.code != code:
+            if obs.code != code and obs.code not in aliases:
                 continue
             d = obs.date
             if d.earliest > as_of or d.latest < start:
