@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 
 import strategies as ts
+from helpers import AS_OF, MET, NOT_MET, UNKNOWN
 from trialrules import (
     AllOf,
     Determination,
@@ -26,9 +27,6 @@ from trialrules import (
     Record,
     Threshold,
 )
-
-AS_OF = date(2026, 11, 27)
-MET, NOT_MET, UNKNOWN = Outcome.MET, Outcome.NOT_MET, Outcome.UNKNOWN
 
 
 def two_by_two() -> Protocol:
