@@ -694,3 +694,17 @@ def test_nct06228781_code_sets_reach_fhir_codings() -> None:
     outcomes = PROTOCOL.outcomes(record_from_bundle(bundle(cancer, hiv)), AS_OF)
     assert outcomes["exclusion.5"] is Outcome.MET  # malignancy currently
     assert outcomes["exclusion.3"] is Outcome.MET  # chronic infection, ongoing
+
+
+def test_a_huge_resource_id_is_named_not_dumped() -> None:
+    from trialrules.fhir import InvalidResource, records_from_resources
+
+    items = list(records_from_resources([
+        {"resourceType": "Patient", "id": "p9"},
+        {"resourceType": "Condition", "id": "x" * 10_000, "subject": {"reference": "Patient/p1"}},
+    ]))
+    errors = [i for i in items if isinstance(i, InvalidResource)]
+    assert errors, items
+    assert all(len(str(e)) < 400 for e in errors)
+    assert "Condition/xxx" in str(errors[0])
+    assert "..." in str(errors[0])
