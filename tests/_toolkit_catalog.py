@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from helpers import AS_OF, CYTOTOXIC
 from trialrules import (
     Age,
     AllOf,
@@ -25,7 +26,6 @@ from trialrules import (
     Washout,
 )
 
-CYTO = CodeSet("cytotoxic agents", prefixes=["ATC:L01"])
 MITOXANTRONE = CodeSet("mitoxantrone", codes=["ATC:L01DB07"])
 INFECTION = CodeSet("infections", prefixes=["ICD10:B20", "ICD10:B15"])
 CANCER = CodeSet("malignancy", prefixes=["ICD10:C"])
@@ -52,9 +52,9 @@ LEAVES: dict[str, Criterion] = {
     "flag": Flag("consent"),
     "flag-false": Flag("pregnant", expected=False),
     "flag-assumed": Flag("pregnant", assume_false_if=OneOf(Sex(), ["male"])),
-    "washout-month": Washout(CYTO, Span(months=1)),
+    "washout-month": Washout(CYTOTOXIC, Span(months=1)),
     "washout-days": Washout(MITOXANTRONE, Span(days=14)),
-    "lookback-ever": Lookback(CYTO, on="exposures"),
+    "lookback-ever": Lookback(CYTOTOXIC, on="exposures"),
     "lookback-current": Lookback(INFECTION, Span()),
     "lookback-years": Lookback(CANCER, Span(years=5)),
     "lookback-twice": Lookback(INFECTION, Span(months=6), at_least=2),
@@ -73,7 +73,7 @@ TREES: dict[str, Criterion] = {
     "nested": (L["range"] | L["threshold-ge"]) & ~L["lookback-current"],
     "shared-source": Range("edss", 3, 6) & Threshold("edss", "<", 5),
     "shared-history": AllOf(L["lookback-ever"], L["washout-month"]),
-    "overlapping-codes": AnyOf(Lookback(CYTO, Span(years=1), on="exposures"),
+    "overlapping-codes": AnyOf(Lookback(CYTOTOXIC, Span(years=1), on="exposures"),
                                Washout(MITOXANTRONE, Span(days=14))),
     "same-leaf-twice": AnyOf(L["flag"], Not(Not(L["flag"]))),
     "with-placeholder": AllOf(L["range"], L["placeholder"]),
@@ -83,5 +83,5 @@ TREES: dict[str, Criterion] = {
 ALL: dict[str, Criterion] = {**LEAVES, **TREES}
 
 #: Reference dates: an ordinary day, month ends, 29 February, 1 March.
-AS_OFS = (date(2026, 11, 27), date(2027, 3, 31), date(2028, 2, 29), date(2027, 3, 1),
+AS_OFS = (AS_OF, date(2027, 3, 31), date(2028, 2, 29), date(2027, 3, 1),
           date(2026, 1, 31))

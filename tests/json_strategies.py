@@ -1,6 +1,9 @@
 """Hypothesis strategies for hostile input: arbitrary JSON, valid patient objects, mutations.
 
-Shared by the fuzzing, determinism and nothing-lost tests. The ``FUZZ``
+A different concern from ``strategies`` (which builds trialrules *values*:
+records, criteria, protocols): this module builds *documents*, i.e. JSON as a
+file or a careless caller may hold it, to fuzz the loaders. Shared by the
+fuzzing, determinism, nothing-lost and protocol-document tests. The ``FUZZ``
 settings come from a profile registered here, so the number of examples the
 loaders see is explicit: ``fuzz-ci`` when HYPOTHESIS_PROFILE=ci (as .ci/run
 sets it), ``fuzz-dev`` otherwise.
@@ -56,6 +59,14 @@ def json_values(keys: st.SearchStrategy[str] = texts, leaves: int = 15
 
 
 arbitrary_json = json_values()
+#: Any JSON value that strict JSON text can hold (no NaN or ±Infinity), small and shallow:
+#: what a mistaken (rather than hostile) document may hold anywhere.
+strict_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner,
+                                                                max_size=3),
+    max_leaves=6)
 
 # ------------------------------------------------------------ schema-shaped junk
 

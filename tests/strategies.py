@@ -1,4 +1,4 @@
-"""Shared hypothesis strategies: dates, spans, records and criterion trees.
+"""Shared hypothesis strategies: dates, spans, records, criterion trees and protocols.
 
 Everything here builds *valid* values: records whose observation values lie in
 their declared domains (``STANDARD_DOMAINS`` plus the categorical codes below),
@@ -6,6 +6,12 @@ events whose end is never before their start, and criteria that only test
 numeric codes with numeric criteria. So any criterion from :func:`criteria`
 evaluates without raising against any record from :func:`records` whose birth
 date is on or before ``as_of`` (use :func:`as_of_dates` and ``records(as_of=...)``).
+
+The last section (:func:`any_criteria`, :func:`protocols`, :func:`protocol_records`)
+widens the leaves to the whole constructor surface (free-text labels, age units,
+flag text, negative and fractional bounds, undeclared codes) for serialization
+round trips; those criteria may refuse a record, so evaluate them expecting
+``TrialRulesError``. Arbitrary (hostile) JSON lives in ``json_strategies``.
 
 The code and flag universes are deliberately small, so generated criteria and
 records meet often: a washout usually finds an exposure to look at.
@@ -29,6 +35,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from helpers import AS_OF
 from trialrules import (
     STANDARD_DOMAINS,
     Age,
@@ -38,6 +45,7 @@ from trialrules import (
     CodeSet,
     Condition,
     Criterion,
+    Domain,
     Exposure,
     Flag,
     Implies,
@@ -49,6 +57,7 @@ from trialrules import (
     Outcome,
     PartialDate,
     Placeholder,
+    Protocol,
     Range,
     Record,
     Sex,
@@ -57,6 +66,7 @@ from trialrules import (
     Threshold,
     Washout,
 )
+from trialrules.criteria import OPERATORS
 
 __all__ = [
     "CATEGORICAL",
@@ -64,6 +74,8 @@ __all__ = [
     "EXPOSURE_CODES",
     "FLAG_NAMES",
     "NUMERIC_CODES",
+    "any_criteria",
+    "any_leaves",
     "as_of_dates",
     "code_sets",
     "combinators",
@@ -79,6 +91,9 @@ __all__ = [
     "observations",
     "outcomes",
     "partial_dates",
+    "protocol_domains",
+    "protocol_records",
+    "protocols",
     "records",
     "scenarios",
     "spans",
@@ -385,3 +400,149 @@ def criteria(max_leaves: int = 8, *, named: bool = True) -> st.SearchStrategy[Cr
         return _maybe_named(step) if named else step
 
     return st.recursive(base, extend, max_leaves=max_leaves)
+
+
+# -- the whole constructor surface: round trips and protocols ----------------
+
+#: Observation codes of the wide leaves: ``hb`` has no declared domain.
+_DOC_CODES: tuple[str, ...] = ("edss", "edss_pyramidal", "hb")
+_DOC_PREFIXES: tuple[str, ...] = ("ATC:L01", "ATC:L04", "ICD10:C50", "ICD10:B20")
+_texts = st.text(max_size=12)
+_labels = st.none() | _texts
+_numbers = st.integers(-5, 20) | st.floats(-5, 20, allow_nan=False, allow_infinity=False)
+_doc_spans = st.builds(Span, years=st.integers(0, 3), months=st.integers(0, 14),
+                       weeks=st.integers(0, 5), days=st.integers(0, 40))
+_doc_sources = st.one_of(
+    st.builds(Age, unit=st.sampled_from(["years", "months", "weeks", "days"])),
+    st.builds(Latest, st.sampled_from(_DOC_CODES), within=st.none() | _doc_spans),
+)
+# Names of real code sets; prefixes may be empty; codes from a system no leaf reads.
+_doc_code_sets = st.builds(
+    CodeSet,
+    st.sampled_from(["cytotoxic agents", "immunosuppressants", "cancers", "x"]),
+    prefixes=st.frozensets(st.sampled_from(_DOC_PREFIXES), max_size=3),
+    codes=st.frozensets(st.sampled_from(["ATC:L01AA01", "ICD10:C50.9", "RXNORM:1234"]),
+                        max_size=2),
+)
+
+
+@st.composite
+def _doc_ranges(draw: st.DrawFn) -> Range:
+    a, b = sorted([draw(_numbers), draw(_numbers)])
+    return Range(draw(_doc_sources), a, b, low_inclusive=draw(st.booleans()),
+                 high_inclusive=draw(st.booleans()), label=draw(_labels))
+
+
+_wide_leaves: st.SearchStrategy[Criterion] = st.one_of(
+    _doc_ranges(),
+    st.builds(Threshold, _doc_sources, st.sampled_from(sorted(OPERATORS)), _numbers, label=_labels),
+    st.builds(OneOf, st.just(Sex()), st.frozensets(st.sampled_from(["female", "male", "other"]),
+                                                   min_size=1), label=_labels),
+    st.builds(OneOf, _doc_sources, st.frozensets(st.integers(0, 6) | st.sampled_from(["a", "b"]),
+                                                 min_size=1, max_size=3)),
+    st.builds(Flag, st.sampled_from(FLAG_NAMES), st.booleans(), text=st.none() | _texts,
+              label=_labels),
+    st.builds(Flag, st.sampled_from(FLAG_NAMES), st.booleans(),
+              assume_false_if=st.builds(OneOf, st.just(Sex()), st.just(["male"]))),
+    st.builds(Washout, _doc_code_sets, _doc_spans, label=_labels),
+    st.builds(Lookback, _doc_code_sets, st.none() | _doc_spans,
+              on=st.sampled_from(["conditions", "exposures"]), at_least=st.integers(1, 3),
+              label=_labels),
+    st.builds(Placeholder, _labels),
+)
+
+
+@functools.cache
+def any_leaves() -> st.SearchStrategy[Criterion]:
+    """Every leaf kind over the whole constructor surface, plus the evaluable :func:`leaves`."""
+    return st.one_of(_wide_leaves, leaves())
+
+
+def _labelled_combinators(children: st.SearchStrategy[Criterion]) -> st.SearchStrategy[Criterion]:
+    """One level of every combinator, each (but AtLeast) with a free-text label or none."""
+    groups = st.lists(children, min_size=1, max_size=3)
+    return st.one_of(
+        st.builds(lambda cs, label: AllOf(*cs, label=label), groups, _labels),
+        st.builds(lambda cs, label: AnyOf(*cs, label=label), groups, _labels),
+        groups.flatmap(lambda cs: st.integers(1, len(cs)).map(lambda k: AtLeast(k, *cs))),
+        st.builds(Not, children, label=_labels),
+        st.builds(Implies, children, children, label=_labels),
+    )
+
+
+@functools.cache
+def any_criteria(max_leaves: int = 8) -> st.SearchStrategy[Criterion]:
+    """Criterion trees over :func:`any_leaves` (``st.recursive``); no ids, so protocols accept them."""
+    return st.recursive(any_leaves(), _labelled_combinators, max_leaves=max_leaves)
+
+
+@st.composite
+def _protocol_domain(draw: st.DrawFn) -> Domain:
+    low, high = sorted([draw(_numbers), draw(_numbers)])
+    return Domain(low, high, step=draw(st.none() | st.sampled_from([1, 0.5, 0.25])),
+                  name=draw(st.none() | st.sampled_from(["haemoglobin", "EDSS"])),
+                  unit=draw(st.none() | st.just("g/dL")))
+
+
+@functools.cache
+def protocol_domains() -> st.SearchStrategy[Domain]:
+    """Domains a protocol may declare: any bounds, step, name and unit."""
+    return _protocol_domain()
+
+
+@functools.cache
+def protocols() -> st.SearchStrategy[Protocol]:
+    """Protocols of small :func:`any_criteria` trees (unique ids assigned by the protocol)."""
+    # Small trees: deep ones are covered criterion by criterion.
+    small = any_criteria(3)
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Protocol:
+        vocabulary = draw(st.dictionaries(st.sampled_from(FLAG_NAMES + _DOC_CODES),
+                                          st.lists(st.sampled_from(["LOINC:1-8", "SNOMED:123"]),
+                                                   max_size=2), max_size=2))
+        domains = draw(st.dictionaries(st.sampled_from(["hb", "edss", "score"]), protocol_domains(),
+                                       max_size=2))
+        return Protocol(draw(st.sampled_from(["P1", "NCT0000"])),
+                        draw(st.sampled_from(["T", "A trial"])),
+                        inclusion=draw(st.lists(small, max_size=3)),
+                        exclusion=draw(st.lists(small, max_size=3)),
+                        vocabulary=vocabulary, domains=domains)
+
+    return build()
+
+
+_doc_dates = st.one_of(
+    st.dates(date(2015, 1, 1), date(2027, 12, 31)).map(PartialDate.of),
+    st.builds(PartialDate, st.integers(2015, 2027), st.integers(1, 12)),
+)
+
+
+@st.composite
+def _doc_record(draw: st.DrawFn) -> Record:
+    # Values on each code's domain (EDSS in half steps, FS scores whole; hb undeclared).
+    observations_ = draw(st.lists(st.one_of(
+        st.builds(Observation, st.just("edss"), st.sampled_from([0, 3, 3.5, 6, 6.5, 10]), _doc_dates),
+        st.builds(Observation, st.just("edss_pyramidal"), st.integers(0, 6), _doc_dates),
+        st.builds(Observation, st.just("hb"), _numbers, _doc_dates),
+    ), max_size=4))
+    events = st.sampled_from(["ATC:L01AA01", "ATC:L04AX01", "ICD10:C50.9", "ICD10:B20"])
+    exposures_ = draw(st.lists(st.builds(Exposure, events, _doc_dates, st.none()), max_size=3))
+    conditions_ = draw(st.lists(st.builds(Condition, events, _doc_dates, st.none()), max_size=3))
+    complete = draw(st.dictionaries(st.sampled_from(["exposures", "conditions"]),
+                                    st.just(PartialDate.of(AS_OF)), max_size=2))
+    return Record(
+        "P", birth_date=draw(st.none() | _doc_dates.filter(lambda d: d.latest < AS_OF)),
+        sex=draw(st.none() | st.sampled_from(["female", "male"])),
+        observations=observations_, exposures=exposures_, conditions=conditions_,
+        flags=draw(st.dictionaries(st.sampled_from(FLAG_NAMES), st.booleans())),
+        complete=complete)
+
+
+@functools.cache
+def protocol_records() -> st.SearchStrategy[Record]:
+    """Records reading what :func:`any_criteria` reads (``hb`` any number), as of ``helpers.AS_OF``.
+
+    Also draws :func:`records` as of that date, which read what :func:`leaves` read.
+    """
+    return st.one_of(_doc_record(), records(AS_OF))

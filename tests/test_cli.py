@@ -12,13 +12,14 @@ from pathlib import Path
 
 import pytest
 
+from nct_records import CRITERIA
+from test_examples import AS_OF as EXAMPLES_AS_OF
 from test_examples import EXPECTED
 from trialrules import __version__
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = str(ROOT / "examples" / "patients.jsonl")
-AS_OF = "2027-03-31"
-CRITERIA = [f"inclusion.{i}" for i in range(1, 8)] + [f"exclusion.{i}" for i in range(1, 10)]
+AS_OF = EXAMPLES_AS_OF.isoformat()
 
 
 def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -106,7 +107,7 @@ def test_screen_json() -> None:
         pid: d.value for pid, (d, _) in EXPECTED.items()}
     for o in objects:
         assert list(o) == ["id", "determination", "criteria"]
-        assert [c["id"] for c in o["criteria"]] == CRITERIA
+        assert [c["id"] for c in o["criteria"]] == list(CRITERIA)
         for c in o["criteria"]:
             assert list(c) == ["id", "outcome", "reason", "missing"]
             assert c["outcome"] in {"met", "not_met", "unknown"}

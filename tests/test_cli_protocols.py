@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from helpers import AS_OF_TEXT
 from test_describe import GOLDEN
 from test_diff import amended
 from trialrules.cli import main
@@ -151,7 +152,7 @@ def test_diff_bad_file_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFi
 
 def test_screen_with_a_protocol_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     patients = write(tmp_path, "p.jsonl", '{"id": "P0"}\n')
-    code, out, _ = run(capsys, "screen", patients, "--as-of", "2026-11-27",
+    code, out, _ = run(capsys, "screen", patients, "--as-of", AS_OF_TEXT,
                        "--protocol", str(BUNDLED_JSON), "--format", "json")
     assert code == 0
     assert json.loads(out.splitlines()[0])["determination"] == "needs_review"

@@ -6,9 +6,9 @@ import pickle
 
 import pytest
 
+from helpers import CYTOTOXIC
 from trialrules import CodeSet, icd10_range
 
-CYTOTOXIC = CodeSet("cytotoxic agents", prefixes=["ATC:L01"])
 MALIGNANCY = CodeSet("malignant tumours", prefixes=icd10_range("ICD10", "C00", "C97"))
 
 

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import strategies as ts
+from helpers import AS_OF, CYTOTOXIC, MET, NOT_MET, UNKNOWN
 from trialrules import (
     Age,
     CodeSet,
@@ -32,9 +33,6 @@ from trialrules import (
     Washout,
 )
 
-MET, NOT_MET, UNKNOWN = Outcome.MET, Outcome.NOT_MET, Outcome.UNKNOWN
-AS_OF = date(2026, 11, 27)
-CYTOTOXIC = CodeSet("cytotoxic agents", prefixes=["ATC:L01"])
 MALIGNANCY = CodeSet("malignant tumours", prefixes=["ICD10:C"])
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from helpers import AS_OF
 from trialrules import (
     Age,
     AllOf,
@@ -26,7 +27,6 @@ from trialrules.cli import main
 from trialrules.ctgov import ParsedAge, parse_age, protocol_from_study, split_criteria
 
 DATA = Path(__file__).parent / "data" / "ctgov"
-AS_OF = date(2026, 11, 27)
 
 
 def study(nct: str) -> dict[str, Any]:

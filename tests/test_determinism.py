@@ -13,7 +13,6 @@ import os
 import random
 import subprocess
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +20,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from helpers import AS_OF, AS_OF_TEXT
 from json_strategies import FUZZ, patients, permuted
 from trialrules.cli.screen import result_line
 from trialrules.io.records import record_from_dict
 from trialrules.protocols import get
 
-AS_OF = "2026-11-27"
 PROTOCOL = get("NCT06228781")
 
 #: Environments that differ in everything but the input. The locales need not be installed:
@@ -101,7 +100,7 @@ def _patients() -> list[dict[str, Any]]:
              "pregnancy_or_risk", "able_to_consent", "bone_marrow_normal",
              "cytogenetics_normal"], rng.randint(0, 10))}
         if n % 3:
-            p["complete"] = {"exposures": AS_OF, "conditions": AS_OF}
+            p["complete"] = {"exposures": AS_OF_TEXT, "conditions": AS_OF_TEXT}
         out.append(p)
     return out
 
@@ -131,15 +130,15 @@ def runs(files: dict[str, Path]) -> dict[tuple[str, str, str], tuple[int, bytes,
     for fmt in ("json", "csv", "text"):
         for env in ENVIRONMENTS:
             jobs[(f"screen-{fmt}", env, "original")] = [
-                "screen", str(files["original"]), "--format", fmt, "--as-of", AS_OF]
+                "screen", str(files["original"]), "--format", fmt, "--as-of", AS_OF_TEXT]
         jobs[(f"screen-{fmt}", "utc", "reordered")] = [
-            "screen", str(files["reordered"]), "--format", fmt, "--as-of", AS_OF]
+            "screen", str(files["reordered"]), "--format", fmt, "--as-of", AS_OF_TEXT]
     for fmt in ("json", "text"):
         for env in ("utc", "st-johns-posix-noutf8"):
             for name in ("original", "reordered"):
                 jobs[(f"explain-{fmt}", env, name)] = [
                     "explain", str(files[name]), "--id", "P007-é患者", "--format", fmt,
-                    "--as-of", AS_OF]
+                    "--as-of", AS_OF_TEXT]
     started = {key: subprocess.Popen([sys.executable, "-c", _RUN, *argv],
                                      env=_environment(ENVIRONMENTS[key[1]]),
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -203,14 +202,13 @@ def _without_evidence(text: bytes) -> list[bytes]:
 
 # ---------------------------------------------------------------- in process, many records
 
-AS_OF_DATE = date(2026, 11, 27)
 
 
 def _views(data: dict[str, Any]) -> tuple[Any, ...]:
-    result = PROTOCOL.evaluate(record_from_dict(data), AS_OF_DATE)
+    result = PROTOCOL.evaluate(record_from_dict(data), AS_OF)
     return (result_line(result), _without_paths(result.to_dict()),
             _without_evidence(str(result).encode()), PROTOCOL.decide(record_from_dict(data),
-                                                                     AS_OF_DATE))
+                                                                     AS_OF))
 
 
 @FUZZ
@@ -225,10 +223,10 @@ def test_imprecise_exposures_are_named_by_content_not_position() -> None:
     """Regression: "exact dates of exposures[1]" changed when the list was reordered."""
     exposures = [{"code": "ATC:L01DB07", "start": "2026", "end": None},
                  {"code": "ATC:L01AA01", "start": "2026-10", "end": "2026-10"}]
-    base = {"id": "P1", "complete": {"exposures": AS_OF}}
-    first = PROTOCOL.evaluate(record_from_dict({**base, "exposures": exposures}), AS_OF_DATE)
+    base = {"id": "P1", "complete": {"exposures": AS_OF_TEXT}}
+    first = PROTOCOL.evaluate(record_from_dict({**base, "exposures": exposures}), AS_OF)
     second = PROTOCOL.evaluate(record_from_dict({**base, "exposures": exposures[::-1]}),
-                               AS_OF_DATE)
+                               AS_OF)
     assert first.missing == second.missing
     assert "exact dates of exposure ATC:L01DB07 (from 2026, ongoing)" in first.missing
     assert not any("exposures[" in m for m in first.missing)

@@ -12,7 +12,6 @@ pending fails the test, and so does a page that is in docs/ but not in the nav.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import re
 import shutil
@@ -23,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from helpers import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -53,13 +54,7 @@ def _nav_files(nav: Any) -> Iterator[str]:
 
 
 def _gen() -> Any:
-    spec = importlib.util.spec_from_file_location("docs_gen_reference",
-                                                  DOCS / "scripts" / "gen_reference.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(DOCS / "scripts" / "gen_reference.py", "docs_gen_reference")
 
 
 def test_nav_lists_every_page_once_and_only_known_pages() -> None:
@@ -166,12 +161,7 @@ def test_docstring_examples_render_as_code(site: Path) -> None:
 
 
 def test_fence_doctests() -> None:
-    spec = importlib.util.spec_from_file_location("docs_griffe_doctest",
-                                                  DOCS / "scripts" / "griffe_doctest.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_script(DOCS / "scripts" / "griffe_doctest.py", "docs_griffe_doctest")
     text = "What.\n\n>>> [c for c in 'ab']\n['a', 'b']\n\nMore.\n```\n>>> kept\n```"
     assert module.fence_doctests(text) == (
         "What.\n\n```pycon\n>>> [c for c in 'ab']\n['a', 'b']\n```\n\nMore.\n```\n>>> kept\n```")

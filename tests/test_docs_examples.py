@@ -13,15 +13,13 @@ import contextlib
 import importlib.util
 import io
 import re
-import sys
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
+from helpers import AS_OF, load_script
 from trialrules import Determination, Exposure, Observation, Outcome, Record
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,17 +29,9 @@ DOCS = ROOT / "docs"
 PAGES = ["index.md", "concepts.md", "tutorial.md", "how-to/feasibility.md", "reference/errors.md"]
 
 
-def _load(path: Path, name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
-tutorial = _load(DOCS / "examples" / "tutorial_protocol.py", "tutorial_protocol")
+tutorial = load_script(DOCS / "examples" / "tutorial_protocol.py", "tutorial_protocol", register=True)
 
 # ----------------------------------------------------------------- code blocks
 
@@ -169,7 +159,7 @@ def test_quick_start_matches_readme() -> None:
 
 
 def test_timeline_svg_is_the_scripts_output() -> None:
-    script = _load(DOCS / "scripts" / "timeline.py", "docs_timeline")
+    script = load_script(DOCS / "scripts" / "timeline.py", "docs_timeline", register=True)
     committed = (DOCS / "img" / "timeline.svg").read_text(encoding="utf-8")
     assert committed == script.render(), "run: python docs/scripts/timeline.py"
 
@@ -183,7 +173,6 @@ def test_timeline_shows_the_inclusive_window() -> None:
 
 # ------------------------------------------------------------ the tutorial file
 
-AS_OF = date(2026, 11, 27)
 
 
 def test_tutorial_script_screens_its_patient(capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from helpers import CYTOTOXIC
 from trialrules import (
     AllOf,
     AnyOf,
@@ -39,7 +40,6 @@ from trialrules import (
     icd10_range,
 )
 
-CODES = CodeSet("cytotoxic agents", prefixes=["ATC:L01"])
 A = Flag("a")
 
 CASES: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
@@ -86,17 +86,17 @@ CASES: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
     ("flag guard not criterion", lambda: Flag("pregnant", assume_false_if="male"),
      InvalidCriterion, r"assume_false_if='male' must be a criterion or None"),
     # Washout and Lookback
-    ("washout without span", lambda: Washout(CODES, None), InvalidCriterion,
+    ("washout without span", lambda: Washout(CYTOTOXIC, None), InvalidCriterion,
      r"a Washout needs a Span such as Span\(months=1\)"),
-    ("washout int span", lambda: Washout(CODES, 30), InvalidCriterion,
+    ("washout int span", lambda: Washout(CYTOTOXIC, 30), InvalidCriterion,
      r"30 is not a span; use Span\(months=1\) or relativedelta\(months=1\)"),
     ("washout codes not a set", lambda: Washout(["ATC:L01"], Span(months=1)), InvalidCriterion,
      r"codes=\['ATC:L01'\] must be a CodeSet"),
-    ("lookback history", lambda: Lookback(CODES, on="drugs"), InvalidCriterion,
+    ("lookback history", lambda: Lookback(CYTOTOXIC, on="drugs"), InvalidCriterion,
      r"on='drugs' must be 'conditions' or 'exposures'"),
-    ("lookback at_least zero", lambda: Lookback(CODES, at_least=0), InvalidCriterion,
+    ("lookback at_least zero", lambda: Lookback(CYTOTOXIC, at_least=0), InvalidCriterion,
      r"at_least=0 must be a whole number >= 1"),
-    ("lookback at_least bool", lambda: Lookback(CODES, at_least=True), InvalidCriterion,
+    ("lookback at_least bool", lambda: Lookback(CYTOTOXIC, at_least=True), InvalidCriterion,
      r"at_least=True must be a whole number >= 1"),
     # Span
     ("negative span", lambda: Span(months=-1), InvalidCriterion,

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from helpers import AS_OF_TEXT, GOOD_LINE
 from trialrules.cli import main
 from trialrules.cli._common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE
 from trialrules.protocol import Protocol
 
-AS_OF = "2026-11-27"
-GOOD = '{"id": "P1", "birth_date": "1980-01-01", "sex": "female"}\n'
+GOOD = GOOD_LINE + "\n"
 BAD = '{"id": "P2", "birth_date": "1980-02-30"}\n'
 
 
@@ -43,13 +43,13 @@ def test_the_codes_are_the_documented_numbers() -> None:
 @pytest.mark.parametrize("fmt", ["text", "json", "csv"])
 def test_zero_when_every_line_is_screened(good: Path, fmt: str,
                                           capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["screen", str(good), "--as-of", AS_OF, "--format", fmt]) == 0
+    assert main(["screen", str(good), "--as-of", AS_OF_TEXT, "--format", fmt]) == 0
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "csv"])
 def test_one_when_some_lines_are_bad_and_the_rest_screened(
         mixed: Path, fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["screen", str(mixed), "--as-of", AS_OF, "--format", fmt]) == 1
+    assert main(["screen", str(mixed), "--as-of", AS_OF_TEXT, "--format", fmt]) == 1
     out = capsys.readouterr().out
     assert "P1" in out
     assert ('"line": 2' if fmt == "json" else "line 2") in out
@@ -57,8 +57,8 @@ def test_one_when_some_lines_are_bad_and_the_rest_screened(
 
 def test_explain_zero_for_a_good_patient_one_for_a_bad_line(
         mixed: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["explain", str(mixed), "--id", "P1", "--as-of", AS_OF]) == 0
-    assert main(["explain", str(mixed), "--id", "P2", "--as-of", AS_OF]) == 1
+    assert main(["explain", str(mixed), "--id", "P1", "--as-of", AS_OF_TEXT]) == 0
+    assert main(["explain", str(mixed), "--id", "P2", "--as-of", AS_OF_TEXT]) == 1
 
 
 @pytest.mark.parametrize(("argv", "words"), [
@@ -93,7 +93,7 @@ def test_two_for_usage_errors_and_unreadable_protocols(
     (tmp_path / "latin1.json").write_bytes(b'{"id": "X\xe9"}')
     args = [a.format(good=good, tmp=tmp_path) for a in argv]
     if args and args[0] in ("screen", "explain") and "--as-of" not in args and len(args) > 1:
-        args += ["--as-of", AS_OF]
+        args += ["--as-of", AS_OF_TEXT]
     assert main(args) == 2
     err = capsys.readouterr().err
     assert words in err
@@ -106,7 +106,7 @@ def test_three_for_an_internal_error_never_one(good: Path, monkeypatch: pytest.M
         raise RuntimeError("a bug")
 
     monkeypatch.setattr(Protocol, "evaluate", broken)
-    assert main(["screen", str(good), "--as-of", AS_OF]) == 3
+    assert main(["screen", str(good), "--as-of", AS_OF_TEXT]) == 3
     err = capsys.readouterr().err
     assert "RuntimeError: a bug" in err
     assert "internal error; please report it" in err
@@ -122,15 +122,15 @@ def test_help_documents_the_exit_codes(capsys: pytest.CaptureFixture[str]) -> No
 def test_exit_codes_of_the_real_process(good: Path, mixed: Path) -> None:
     run = [sys.executable, "-c", "import sys; from trialrules.cli import main; sys.exit(main())"]
     codes = [subprocess.run([*run, *argv], capture_output=True, check=False).returncode
-             for argv in (["screen", str(good), "--as-of", AS_OF],
-                          ["screen", str(mixed), "--as-of", AS_OF],
-                          ["screen", str(good), "--protocol", "nope", "--as-of", AS_OF])]
+             for argv in (["screen", str(good), "--as-of", AS_OF_TEXT],
+                          ["screen", str(mixed), "--as-of", AS_OF_TEXT],
+                          ["screen", str(good), "--protocol", "nope", "--as-of", AS_OF_TEXT])]
     assert codes == [0, 1, 2]
 
 
 def test_standard_input_is_read(good: Path) -> None:
     run = [sys.executable, "-c", "import sys; from trialrules.cli import main; sys.exit(main())"]
-    done = subprocess.run([*run, "screen", "-", "--as-of", AS_OF, "--format", "csv"],
+    done = subprocess.run([*run, "screen", "-", "--as-of", AS_OF_TEXT, "--format", "csv"],
                           input=(GOOD + BAD).encode(), capture_output=True, check=False)
     assert done.returncode == 1
     assert done.stdout.decode().splitlines()[1].startswith("P1,")

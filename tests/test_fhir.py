@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from helpers import AS_OF, AS_OF_TEXT
 from trialrules import Condition, Outcome, PartialDate, Record
 from trialrules.cli import main
 from trialrules.fhir import (
@@ -419,7 +420,7 @@ def test_medication_reference_contained_and_bundled() -> None:
     medication = {"resourceType": "Medication", "id": "x", "code": concept(RXNORM, "7005")}
     record = record_from_bundle(bundle(contained, bundled, medication))
     assert sorted(e.code for e in record.exposures) == ["ATC:L01DB07", "RXNORM:7005"]
-    outcome = PROTOCOL.outcomes(record, date(2026, 11, 27))
+    outcome = PROTOCOL.outcomes(record, AS_OF)
     assert outcome["exclusion.2"] is Outcome.MET  # a cytotoxic agent within one month
 
 
@@ -476,7 +477,7 @@ def test_vocabulary_renames_observations_and_checks_domains() -> None:
     (obs,) = record_from_bundle(bundle(edss), vocabulary=PROTOCOL.vocabulary).observations
     assert (obs.code, obs.value) == ("edss", 4.5)
     outcome = PROTOCOL.outcomes(record_from_bundle(bundle(edss), vocabulary=PROTOCOL.vocabulary),
-                                date(2026, 11, 27))
+                                AS_OF)
     assert outcome["inclusion.3"] is Outcome.MET
     off_grid = observation(code=concept(SNOMED, "273554001"), valueQuantity={"value": 4.3})
     with pytest.raises(InvalidResource, match=r"Observation/o1\.valueQuantity"):
@@ -580,7 +581,7 @@ def test_bundle_folder_with_a_broken_file(tmp_path: Path) -> None:
 
 def test_cli_screen_fhir_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write_ndjson(tmp_path)
-    code = main(["screen", "--input-format", "fhir", str(tmp_path), "--as-of", "2026-11-27",
+    code = main(["screen", "--input-format", "fhir", str(tmp_path), "--as-of", AS_OF_TEXT,
                  "--format", "json"])
     out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert code == 1  # one patient could not be read; the other was screened
@@ -589,7 +590,7 @@ def test_cli_screen_fhir_folder(tmp_path: Path, capsys: pytest.CaptureFixture[st
 
 
 def test_cli_screen_fhir_bundle_file(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["screen", "--input-format", "fhir", str(SYNTHEA), "--as-of", "2026-11-27",
+    code = main(["screen", "--input-format", "fhir", str(SYNTHEA), "--as-of", AS_OF_TEXT,
                  "--format", "csv"])
     out = capsys.readouterr().out.splitlines()
     assert code == 0
@@ -652,7 +653,7 @@ def test_ips_patient_ongoing_anastrozole_overlaps_every_window() -> None:
     record = record_from_bundle(IPS)
     aromatase = CodeSet("aromatase inhibitors", prefixes=["ATC:L02BG"])
     washout = Washout(aromatase, Span(months=1))
-    assert washout.decide(record, date(2026, 11, 27)) is Outcome.NOT_MET  # still taking it
+    assert washout.decide(record, AS_OF) is Outcome.NOT_MET  # still taking it
     assert washout.decide(record, date(2015, 2, 27)) is Outcome.UNKNOWN  # before it began;
     # no completeness is declared by a FHIR import, so absence decides nothing.
 
@@ -690,6 +691,20 @@ def test_nct06228781_code_sets_reach_fhir_codings() -> None:
                        onsetDateTime="2024-05")
     hiv = condition(id="c2", code=concept(SNOMED, "86406008"), clinicalStatus=status("active"),
                     onsetDateTime="2020")
-    outcomes = PROTOCOL.outcomes(record_from_bundle(bundle(cancer, hiv)), date(2026, 11, 27))
+    outcomes = PROTOCOL.outcomes(record_from_bundle(bundle(cancer, hiv)), AS_OF)
     assert outcomes["exclusion.5"] is Outcome.MET  # malignancy currently
     assert outcomes["exclusion.3"] is Outcome.MET  # chronic infection, ongoing
+
+
+def test_a_huge_resource_id_is_named_not_dumped() -> None:
+    from trialrules.fhir import InvalidResource, records_from_resources
+
+    items = list(records_from_resources([
+        {"resourceType": "Patient", "id": "p9"},
+        {"resourceType": "Condition", "id": "x" * 10_000, "subject": {"reference": "Patient/p1"}},
+    ]))
+    errors = [i for i in items if isinstance(i, InvalidResource)]
+    assert errors, items
+    assert all(len(str(e)) < 400 for e in errors)
+    assert "Condition/xxx" in str(errors[0])
+    assert "..." in str(errors[0])

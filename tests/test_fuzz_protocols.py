@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import json
 import math
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from helpers import AS_OF
 from json_strategies import FUZZ, arbitrary_json, deep_dict, deep_list, json_values, texts
 from trialrules import Protocol, Record
 from trialrules.errors import InvalidDocument, TrialRulesError
@@ -87,7 +87,7 @@ def documents(draw: st.DrawFn) -> Any:
 def test_any_json_gives_a_protocol_or_an_invalid_document(data: Any) -> None:
     result = _load(data)
     if isinstance(result, Protocol):
-        result.evaluate(Record("P1"), date(2026, 11, 27))  # and it evaluates
+        result.evaluate(Record("P1"), AS_OF)  # and it evaluates
 
 
 @FUZZ

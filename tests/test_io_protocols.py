@@ -11,7 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from strategies_protocols import AS_OF, criteria, json_values, protocols, records
+import strategies as ts
+from helpers import AS_OF
+from json_strategies import strict_json
 from trialrules import (
     AllOf,
     CodeSet,
@@ -59,7 +61,7 @@ def _outcome(criterion: Criterion, record: Record) -> Any:
 # -- properties ---------------------------------------------------------------
 
 
-@given(criteria)
+@given(ts.any_criteria())
 def test_criterion_round_trips(criterion: Criterion) -> None:
     data = criterion_to_dict(criterion)
     assert criterion_from_dict(data) == criterion
@@ -67,14 +69,14 @@ def test_criterion_round_trips(criterion: Criterion) -> None:
     assert criterion_from_dict(json.loads(json.dumps(data))) == criterion
 
 
-@given(criteria, records())
+@given(ts.any_criteria(), ts.protocol_records())
 def test_round_tripped_criterion_evaluates_identically(criterion: Criterion,
                                                        record: Record) -> None:
     again = criterion_from_dict(json.loads(json.dumps(criterion_to_dict(criterion))))
     assert _outcome(again, record) == _outcome(criterion, record)
 
 
-@given(protocols())
+@given(ts.protocols())
 def test_protocol_round_trips_and_output_is_stable(protocol: Protocol) -> None:
     text = dump_protocol(protocol)
     again = parse_protocol(text)
@@ -86,7 +88,7 @@ def test_protocol_round_trips_and_output_is_stable(protocol: Protocol) -> None:
 
 
 @settings(max_examples=50)  # jsonschema is slow; 50 documents cover every kind many times
-@given(protocols())
+@given(ts.protocols())
 def test_every_written_document_passes_the_schema(protocol: Protocol) -> None:
     assert schema_errors(protocol_to_dict(protocol)) == []
 
@@ -329,7 +331,7 @@ def _places(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 
 
 @settings(max_examples=100)  # a smoke test here; the reader is fuzzed at length elsewhere
-@given(protocols(), st.data())
+@given(ts.protocols(), st.data())
 def test_any_corruption_is_a_protocol_or_invalid_document(protocol: Protocol,
                                                           data: st.DataObject) -> None:
     doc = protocol_to_dict(protocol)
@@ -338,9 +340,9 @@ def test_any_corruption_is_a_protocol_or_invalid_document(protocol: Protocol,
     for key in place[:-1]:
         target = target[key]
     if data.draw(st.booleans()):
-        target[place[-1]] = data.draw(json_values)
+        target[place[-1]] = data.draw(strict_json)
     elif isinstance(target, dict):
-        target[data.draw(st.text(max_size=5))] = data.draw(json_values)
+        target[data.draw(st.text(max_size=5))] = data.draw(strict_json)
     error: InvalidDocument | None = None
     try:
         protocol_from_dict(doc)

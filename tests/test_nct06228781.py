@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from helpers import MET, NOT_MET, UNKNOWN
 from nct_records import AS_OF, CRITERIA, condition, exposure, outcome, patient
 from trialrules import Determination, InvalidRecord, Outcome, Span
 from trialrules.io.records import record_from_dict
@@ -23,8 +24,6 @@ from trialrules.protocols.nct06228781 import (
     MALIGNANCY,
     PROTOCOL,
 )
-
-MET, NOT_MET, UNKNOWN = Outcome.MET, Outcome.NOT_MET, Outcome.UNKNOWN
 
 # The registry's own wording (ClinicalTrials.gov NCT06228781), typos and the
 # duplicated exclusion included, copied here so the test does not read the encoding.

@@ -12,12 +12,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from helpers import MET, NOT_MET, UNKNOWN
 from nct_records import condition, exposure, outcome, patient
 from trialrules import InvalidRecord, Outcome
 from trialrules.io.records import record_from_dict
-
-MET, NOT_MET, UNKNOWN = Outcome.MET, Outcome.NOT_MET, Outcome.UNKNOWN
-
 
 # --- the calendar, written out ----------------------------------------------------------
 

@@ -8,32 +8,24 @@ truncated last line, a non-UTF-8 byte, an over-long line) each have a test.
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
-import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
 
+from helpers import AS_OF_TEXT, GOOD_LINE, load_script
 from trialrules.cli import main
 from trialrules.io.records import MAX_LINE_LENGTH, LoadError, read_jsonl
 
 ROOT = Path(__file__).resolve().parent.parent
-AS_OF = "2026-11-27"
 
 
 def _benchmark() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("nothing_lost",
-                                                  ROOT / "benchmarks" / "nothing_lost.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # attrs needs the module registered for its classes
-    spec.loader.exec_module(module)
-    return module
+    # Registered: attrs needs the module in sys.modules for the classes it defines.
+    return load_script(ROOT / "benchmarks" / "nothing_lost.py", "nothing_lost", register=True)
 
 
 def test_twenty_thousand_lines_with_one_percent_bad_lose_nothing(tmp_path: Path) -> None:
@@ -65,14 +57,14 @@ def test_the_check_notices_a_lost_line(tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------- the file format's edge cases
 
-GOOD = b'{"id": "P1", "birth_date": "1980-01-01", "sex": "female"}'
+GOOD = GOOD_LINE.encode()
 
 
 def _screen(tmp_path: Path, data: bytes, capsys: pytest.CaptureFixture[str],
             fmt: str = "json") -> tuple[int, list[dict[str, Any]], str]:
     path = tmp_path / "patients.jsonl"
     path.write_bytes(data)
-    status = main(["screen", str(path), "--format", fmt, "--as-of", AS_OF])
+    status = main(["screen", str(path), "--format", fmt, "--as-of", AS_OF_TEXT])
     out, err = capsys.readouterr()
     items = [json.loads(line) for line in out.splitlines()] if fmt == "json" else []
     return status, items, err
@@ -192,7 +184,7 @@ def test_text_format_reports_bad_lines_in_the_output_too(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "patients.jsonl").write_bytes(GOOD + b'\n{"id": "P\\t2"}\n')
     status = main(["screen", str(tmp_path / "patients.jsonl"), "--format", "text",
-                   "--as-of", AS_OF])
+                   "--as-of", AS_OF_TEXT])
     out = capsys.readouterr().out
     assert status == 1
     row = next(line for line in out.splitlines() if "\tERROR\t" in line)
@@ -204,7 +196,7 @@ def test_csv_format_reports_bad_lines_in_the_output_too(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "patients.jsonl").write_bytes(GOOD + b"\n[1]\n")
     status = main(["screen", str(tmp_path / "patients.jsonl"), "--format", "csv",
-                   "--as-of", AS_OF])
+                   "--as-of", AS_OF_TEXT])
     rows = capsys.readouterr().out.splitlines()
     assert status == 1
     assert rows[2].startswith(",error,")

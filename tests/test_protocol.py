@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 
 import strategies as ts
+from helpers import AS_OF, MET, NOT_MET, UNKNOWN
 from trialrules import (
     AllOf,
     Determination,
@@ -26,9 +27,6 @@ from trialrules import (
     Record,
     Threshold,
 )
-
-AS_OF = date(2026, 11, 27)
-MET, NOT_MET, UNKNOWN = Outcome.MET, Outcome.NOT_MET, Outcome.UNKNOWN
 
 
 def two_by_two() -> Protocol:
@@ -185,3 +183,29 @@ def test_decide_and_evaluate_agree_on_a_protocol(scenario: tuple[Record, date]) 
     result = protocol.evaluate(record, as_of)
     assert protocol.decide(record, as_of) is result.determination
     assert protocol.outcomes(record, as_of) == {e.id: e.outcome for e in result.criteria}
+
+
+def test_vocabulary_reads_other_codes_for_a_named_observation() -> None:
+    # Issue 9: "a protocol maps its names (e.g. edss) to codes, so the same protocol
+    # screens both the JSON format and FHIR input" -- also when the record was read
+    # without the vocabulary.
+    from datetime import date as _date
+
+    from trialrules import Observation as _Obs
+    from trialrules import Outcome as _Outcome
+    from trialrules import Protocol as _Protocol
+    from trialrules import Range as _Range
+    from trialrules import Record as _Record
+
+    protocol = _Protocol("V", "vocabulary", inclusion=[_Range("edss", 3, 6)],
+                         vocabulary={"edss": ["SNOMED:273554001"]})
+    as_of = _date(2027, 3, 31)
+    coded = _Record("F1", observations=[_Obs("SNOMED:273554001", 6.5, "2027-03-01"),
+                                        _Obs("edss", 4, "2027-02-01")])
+    assert protocol.evaluate(coded, as_of).outcome("inclusion.1") is _Outcome.NOT_MET
+    assert protocol.decide(coded, as_of).value == "ineligible"
+    # Without the vocabulary the coded observation is another code entirely.
+    bare = _Protocol("V", "vocabulary", inclusion=[_Range("edss", 3, 6)])
+    assert bare.evaluate(coded, as_of).outcome("inclusion.1") is _Outcome.MET
+    other = _Record("F2", observations=[_Obs("SNOMED:999", 6.5, "2027-03-01")])
+    assert protocol.evaluate(other, as_of).outcome("inclusion.1") is _Outcome.UNKNOWN

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 import trialrules
+from helpers import AS_OF_TEXT
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -157,7 +158,7 @@ def test_fresh_venv_runs_the_main_command(dist: Path, tmp_path: Path) -> None:
     if command is None:  # until the README and examples/patients.jsonl land: a file of our own
         patients = tmp_path / "patients.jsonl"
         patients.write_text(PATIENT, encoding="utf-8")
-        command = ["trialrules", "screen", str(patients), "--as-of", "2026-11-27"]
+        command = ["trialrules", "screen", str(patients), "--as-of", AS_OF_TEXT]
         cwd = tmp_path
     else:
         cwd = ROOT

@@ -12,11 +12,11 @@ import ast
 import json
 import subprocess
 import sys
-from datetime import date
 from pathlib import Path
 
 import pytest
 
+from helpers import AS_OF, AS_OF_TEXT
 from trialrules.batch import screen
 from trialrules.errors import InvalidRecord
 from trialrules.io.records import LoadError, read_jsonl, record_from_dict
@@ -162,7 +162,7 @@ def test_load_errors_and_cli_output_stay_short_and_private(case: str, tmp_path: 
     path.write_text(line + "\n", encoding="utf-8")
     done = subprocess.run(
         [sys.executable, "-c", "import sys; from trialrules.cli import main; sys.exit(main())",
-         "screen", str(path), "--format", "json", "--as-of", "2026-11-27"],
+         "screen", str(path), "--format", "json", "--as-of", AS_OF_TEXT],
         capture_output=True, check=False)
     assert done.returncode == 1
     for stream in (done.stdout.decode(), done.stderr.decode()):
@@ -174,7 +174,7 @@ def test_load_errors_and_cli_output_stay_short_and_private(case: str, tmp_path: 
 
 def test_an_error_found_at_evaluation_is_short_and_private() -> None:
     record = record_from_dict(_long_record({"birth_date": "2030-05-01"}))
-    (item,) = screen(get("NCT06228781"), [(3, record)], date(2026, 11, 27))
+    (item,) = screen(get("NCT06228781"), [(3, record)], AS_OF)
     assert isinstance(item, LoadError)
     assert (item.line, item.id, item.field) == (3, "P-LONG", "birth_date")
     assert len(str(item)) <= LIMIT

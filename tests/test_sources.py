@@ -11,6 +11,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import strategies as ts
+from helpers import AS_OF
 from trialrules import (
     Age,
     InvalidCriterion,
@@ -145,7 +146,6 @@ def test_string_sources() -> None:
 
 # -- latest observation ---------------------------------------------------------
 
-AS_OF = date(2026, 11, 27)
 
 
 def latest(observations: list[Observation], as_of: date = AS_OF, within: Span | None = None,

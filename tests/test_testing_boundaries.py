@@ -10,6 +10,7 @@ import pytest
 
 import trialrules.testing
 from _toolkit_catalog import ALL, AS_OFS, LEAVES, TREES
+from helpers import AS_OF, MET, NOT_MET, UNKNOWN
 from trialrules import (
     Age,
     AllOf,
@@ -28,9 +29,6 @@ from trialrules import (
 )
 from trialrules.protocols.nct06228781 import CYTOTOXIC_AGENTS, PROTOCOL
 from trialrules.testing import BoundaryCase, _leaves, assertions, boundaries, boundary_cases
-
-MET, NOT_MET, UNKNOWN = Outcome.MET, Outcome.NOT_MET, Outcome.UNKNOWN
-AS_OF = date(2026, 11, 27)
 
 
 def _labels(criterion: Criterion, as_of: date = AS_OF) -> dict[str, Outcome]:

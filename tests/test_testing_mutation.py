@@ -10,11 +10,11 @@ the guarantee a downstream suite buys by running the boundary cases.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 
 import attrs
 import pytest
 
+from helpers import AS_OF
 from trialrules import (
     Criterion,
     Flag,
@@ -34,7 +34,6 @@ from trialrules.records import SEXES
 from trialrules.testing import boundary_cases
 from trialrules.testing._leaves import grid_step
 
-AS_OF = date(2026, 11, 27)
 Path = tuple[int, ...]
 
 

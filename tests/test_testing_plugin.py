@@ -5,12 +5,12 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
-from datetime import date
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 
+from helpers import AS_OF
 from trialrules import Determination, Outcome, Range, Record
 from trialrules.protocols.nct06228781 import PROTOCOL
 from trialrules.testing import (
@@ -22,7 +22,6 @@ from trialrules.testing import (
 
 pytest_plugins = ["pytester"]
 
-AS_OF = date(2026, 11, 27)
 EXAMPLE = Path(__file__).parent.parent / "docs" / "examples" / "test_downstream_example.py"
 EDSS = Range("edss", 3, 6, id="inclusion.3", label="EDSS score of 3-6")
 

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 
-from _toolkit_catalog import ALL, AS_OFS, CANCER, CYTO, INFECTION, MITOXANTRONE
+from _toolkit_catalog import ALL, AS_OFS, CANCER, CYTOTOXIC, INFECTION, MITOXANTRONE
+from helpers import AS_OF
 from trialrules import (
     Age,
     AllOf,
@@ -37,7 +38,6 @@ from trialrules.protocols.nct06228781 import PROTOCOL
 from trialrules.testing import boundary_cases, records, records_for
 from trialrules.testing import strategies as strategies_module
 
-AS_OF = date(2026, 11, 27)
 # Each drawn example builds a record part by part: fewer examples than the profile's
 # default keep the suite fast, and the sampled pairs still cover every kind.
 FEW = settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow])
@@ -130,8 +130,8 @@ LEAF_POOL = [
     Threshold(Latest("edss", within=Span(months=3)), ">=", 4), OneOf(Sex(), ["female"]),
     Threshold(Age(unit="months"), "<", 18), Range(Age(unit="days"), 7, 30),
     OneOf(Sex(), ["male", "other"]), Flag("consent"), Flag("pregnant", expected=False),
-    Flag("pregnant", assume_false_if=OneOf(Sex(), ["male"])), Washout(CYTO, Span(months=1)),
-    Washout(MITOXANTRONE, Span(weeks=2)), Lookback(CYTO, on="exposures"),
+    Flag("pregnant", assume_false_if=OneOf(Sex(), ["male"])), Washout(CYTOTOXIC, Span(months=1)),
+    Washout(MITOXANTRONE, Span(weeks=2)), Lookback(CYTOTOXIC, on="exposures"),
     Lookback(INFECTION, Span()), Lookback(CANCER, Span(years=5)),
     Lookback(INFECTION, Span(months=6), at_least=2), Placeholder("later"),
 ]

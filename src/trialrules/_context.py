@@ -19,15 +19,18 @@ __all__: list[str] = []
 class Context:
     """The record, ``as_of`` and domains of one evaluation, with per-span window starts."""
 
-    __slots__ = ("_starts", "as_of", "domains", "memo", "record")
+    __slots__ = ("_starts", "as_of", "domains", "memo", "record", "vocabulary")
 
     def __init__(self, record: Record, as_of: date,
-                 domains: Mapping[str, Domain] | None = None) -> None:
+                 domains: Mapping[str, Domain] | None = None,
+                 vocabulary: Mapping[str, tuple[str, ...]] | None = None) -> None:
         if not isinstance(record, _record_type()):
             raise TypeError(f"expected a trialrules Record to evaluate, got {type(record).__name__}")
         self.record = record
         self.as_of = check_as_of(as_of)
         self.domains = STANDARD_DOMAINS if domains is None else domains
+        #: A protocol's names mapped to the codes other formats use for them (FHIR).
+        self.vocabulary: Mapping[str, tuple[str, ...]] = {} if vocabulary is None else vocabulary
         self._starts: dict[Span, date] = {}
         #: Work criteria share within this one evaluation (e.g. event scans), by key.
         self.memo: dict[Any, Any] = {}

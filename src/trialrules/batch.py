@@ -106,7 +106,7 @@ def screen(protocol: Protocol, records: Iterable[Item], as_of: date, *,
             if explain:
                 yield protocol.evaluate(record, as_of)
             else:
-                ctx = Context(record, as_of, protocol.domains)
+                ctx = Context(record, as_of, protocol.domains, protocol.vocabulary)
                 outcomes = tuple(c._decide(ctx) for c in protocol.criteria)
                 yield Decision(protocol.id, record.id, as_of,
                                Determination.from_outcomes(outcomes[:k], outcomes[k:]),

@@ -121,7 +121,10 @@ class InvalidResource(InvalidRecord):
         self.resource_type = resource_type
         self.resource_id = resource_id
         self.element = element
-        where = f"{resource_type}/{resource_id if resource_id is not None else '?'}"
+        shown = "?" if resource_id is None else resource_id
+        if len(shown) > 64:  # an id is named, never dumped (messages stay short)
+            shown = shown[:61] + "..."
+        where = f"{resource_type[:64]}/{shown}"
         super().__init__(f"{where}.{element}" if element else where, value, allowed,
                          patient=patient, line=line)
 

@@ -129,7 +129,7 @@ class Protocol:
 
     def decide(self, record: Record, as_of: date) -> Determination:
         """The determination alone: the fast path for batch screening."""
-        ctx = Context(record, as_of, self.domains)
+        ctx = Context(record, as_of, self.domains, self.vocabulary)
         undecided = False
         for criterion in self.inclusion:
             outcome = criterion._decide(ctx)
@@ -145,12 +145,12 @@ class Protocol:
 
     def outcomes(self, record: Record, as_of: date) -> dict[str, Outcome]:
         """Every top-level criterion's outcome by id, without explanations."""
-        ctx = Context(record, as_of, self.domains)
+        ctx = Context(record, as_of, self.domains, self.vocabulary)
         return {c.id or "": c._decide(ctx) for c in self.criteria}
 
     def evaluate(self, record: Record, as_of: date) -> ProtocolResult:
         """Evaluate every criterion and explain the determination."""
-        ctx = Context(record, as_of, self.domains)
+        ctx = Context(record, as_of, self.domains, self.vocabulary)
         inclusion = tuple(c._explain(ctx, c.id) for c in self.inclusion)
         exclusion = tuple(c._explain(ctx, c.id) for c in self.exclusion)
         determination = Determination.from_outcomes(

@@ -210,10 +210,20 @@ class Latest(Source):
         as_of = ctx.as_of
         start = ctx.window_start(self.within)
         code = self.code
+        # The protocol's vocabulary names other codes for the same observation
+        # (e.g. edss = SNOMED:273554001), so FHIR-coded records are read too.
+        aliases = ctx.vocabulary.get(code, ())
         sure: list[tuple[int, Any]] = []
         maybe: list[tuple[int, Any]] = []
         floor = date.min  # the latest day a surely-inside observation was taken on
-        for pair in _observations_by_code(ctx).get(code, ()):
+        index = _observations_by_code(ctx)
+        pairs: Any = index.get(code, ())
+        if aliases:
+            others = [pair for alias in dict.fromkeys(aliases) if alias != code
+                      for pair in index.get(alias, ())]
+            if others:  # in record order, as one pass over the observations would find them
+                pairs = sorted([*pairs, *others], key=lambda pair: pair[0])
+        for pair in pairs:
             d = pair[1].date
             lo, hi = d.earliest, d.latest
             if lo > as_of or hi < start:
