@@ -164,6 +164,14 @@ class _ValueCriterion(Criterion):
         return UNKNOWN if met and not_met else (MET if met else NOT_MET)
 
     def _explain(self, ctx: Context, node_id: str | None) -> Explanation:
+        one = self.source._one(ctx)
+        if one is not None and (is_number(one[0]) or not self._numeric()):
+            # One certain value: what the one-value path below says, without building a Reading.
+            if self._test(one[0]):
+                return Explanation(node_id, type(self).__name__, MET,
+                                   f"{one[1]} is {_bound_text_of(self)}", self.label, one[2])
+            return Explanation(node_id, type(self).__name__, NOT_MET,
+                               f"{one[1]} is not {_bound_text_of(self)}", self.label, one[2])
         reading = self.source.read(ctx)
         values = reading.values
         if self._numeric():

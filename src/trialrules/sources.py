@@ -54,6 +54,11 @@ class Source:
     def describe(self, domains: Mapping[str, Domain] | None = None) -> str:  # pragma: no cover
         raise NotImplementedError
 
+    def _one(self, ctx: Context) -> tuple[Any, str, tuple[Evidence, ...]] | None:
+        """The one certain value with its text and evidence, as :meth:`read` would give them,
+        when that is the case and cheap to tell; else None (then use read())."""
+        return None
+
     def domain(self, domains: Mapping[str, Domain] | None = None) -> Domain | None:
         """The declared domain of this source's values, if any."""
         return None
@@ -127,6 +132,17 @@ class Age(Source):
         return Reading(values, (text,) * len(values),
                        (Evidence("birth_date", value=None, date=str(birth)),),
                        precise="exact birth date (birth_date)")
+
+    def _one(self, ctx: Context) -> tuple[Any, str, tuple[Evidence, ...]] | None:
+        birth = ctx.record.birth_date
+        as_of = ctx.as_of
+        if birth is None or birth.earliest > as_of or self.unit != "years":
+            return None
+        youngest = age_in("years", min(birth.latest, as_of), as_of)
+        if youngest != age_in("years", birth.earliest, as_of):
+            return None
+        day = str(birth)
+        return youngest, f"age {youngest} (born {day})", (Evidence("birth_date", value=None, date=day),)
 
     def _ages(self, birth: Any, as_of: date) -> tuple[int, ...]:
         youngest = age_in(self.unit, min(birth.latest, as_of), as_of)
@@ -296,6 +312,15 @@ class Latest(Source):
         # Named by content, not list position, so the text does not depend on the record's order.
         precise = f"which of {', '.join(texts)} is the latest"
         return Reading(tuple(values), tuple(texts), tuple(evidence), missing, precise)
+
+    def _one(self, ctx: Context) -> tuple[Any, str, tuple[Evidence, ...]] | None:
+        found = self._candidates(ctx)
+        if found is None or not found[1] or len(found[0]) != 1:
+            return None
+        i, obs = found[0][0]
+        day = str(obs.date)
+        text = f"{self._name_in(ctx.domains)} {obs.value!r}{f' {obs.unit}' if obs.unit else ''} on {day}"
+        return obs.value, text, (Evidence(f"observations[{i}]", obs.code, obs.value, day),)
 
     def _name_in(self, domains: Mapping[str, Domain]) -> str:
         """``_name(domains)``, remembered for immutable domains (a protocol's)."""
