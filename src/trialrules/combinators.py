@@ -99,8 +99,8 @@ class _Group(Criterion):
         raise NotImplementedError
 
     def _explain_children(self, ctx: Context, node_id: str | None) -> tuple[Explanation, ...]:
-        return tuple(c._explain(ctx, _child_id(node_id, i, c))
-                     for i, c in enumerate(self.items, 1))
+        return tuple([c._explain(ctx, _child_id(node_id, i, c))
+                      for i, c in enumerate(self.items, 1)])
 
     def _named_repr(self) -> str:
         args = [repr(c) for c in self.items]

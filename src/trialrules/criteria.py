@@ -10,6 +10,7 @@ from typing import Any, Final
 import attrs
 
 from ._context import Context
+from ._shared import _BY_KEY as _SHARED
 from ._shared import recall, remember
 from .codes import CodeSet
 from .criterion import Criterion, check_id, check_label
@@ -423,10 +424,10 @@ class Flag(Criterion):
         if value is not None or self.assume_false_if is None:
             # Recorded, or not recorded with no fallback: the same node for every such patient.
             key = (id(self), node_id, value)
-            shared = recall(self, key)
-            if shared is None:
-                shared = remember(self, key, self._explain_flag(ctx, node_id, value))
-            return shared
+            hit = _SHARED.get(key)  # recall(self, key), inlined: every patient passes here
+            if hit is not None and hit[0] is self:
+                return hit[1]
+            return remember(self, key, self._explain_flag(ctx, node_id, value))
         return self._explain_flag(ctx, node_id, value)
 
     def _explain_flag(self, ctx: Context, node_id: str | None, value: bool | None) -> Explanation:
