@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
 
 from ._context import Context
+from ._shared import all_shared, recall, remember
 from .criterion import Criterion, check_id, check_label
 from .domains import Domain
 from .errors import InvalidCriterion
@@ -46,6 +47,18 @@ def _because(children: Iterable[Explanation]) -> str:
     return "; ".join(c.reason for c in children)
 
 
+def _combined(criterion: Criterion, node_id: str | None, kids: tuple[Explanation, ...],
+              combine: Callable[[str | None, tuple[Explanation, ...]], Explanation]) -> Explanation:
+    """``combine(node_id, kids)``; when every child is a shared node, the shared result."""
+    if not all_shared(kids):
+        return combine(node_id, kids)
+    key = (id(criterion), node_id, *map(id, kids))
+    shared = recall(criterion, key)
+    if shared is None:
+        shared = remember(criterion, key, combine(node_id, kids))
+    return shared
+
+
 def _flattens(child: Criterion, parent: type) -> bool:
     """Whether ``&``/``|`` would splice this child into its parent (an anonymous same kind)."""
     return type(child) is parent and child.id is None and child.label is None
@@ -78,9 +91,16 @@ class _Group(Criterion):
     def anonymous(self) -> Criterion:
         return self.evolve(items=tuple(c.anonymous() for c in self.items), id=None, label=None)
 
+    def _explain(self, ctx: Context, node_id: str | None) -> Explanation:
+        return _combined(self, node_id, self._explain_children(ctx, node_id), self._combine)
+
+    def _combine(self, node_id: str | None,
+                 kids: tuple[Explanation, ...]) -> Explanation:  # pragma: no cover - abstract
+        raise NotImplementedError
+
     def _explain_children(self, ctx: Context, node_id: str | None) -> tuple[Explanation, ...]:
-        return tuple(c._explain(ctx, _child_id(node_id, i, c))
-                     for i, c in enumerate(self.items, 1))
+        return tuple([c._explain(ctx, _child_id(node_id, i, c))
+                      for i, c in enumerate(self.items, 1)])
 
     def _named_repr(self) -> str:
         args = [repr(c) for c in self.items]
@@ -126,8 +146,7 @@ class AllOf(_Group):
                 result = UNKNOWN
         return result
 
-    def _explain(self, ctx: Context, node_id: str | None) -> Explanation:
-        kids = self._explain_children(ctx, node_id)
+    def _combine(self, node_id: str | None, kids: tuple[Explanation, ...]) -> Explanation:
         outcome = Outcome.all_of(k.outcome for k in kids)
         failing = [k for k in kids if k.outcome is NOT_MET]
         open_ = [k for k in kids if k.outcome is UNKNOWN]
@@ -171,8 +190,7 @@ class AnyOf(_Group):
                 result = UNKNOWN
         return result
 
-    def _explain(self, ctx: Context, node_id: str | None) -> Explanation:
-        kids = self._explain_children(ctx, node_id)
+    def _combine(self, node_id: str | None, kids: tuple[Explanation, ...]) -> Explanation:
         outcome = Outcome.any_of(k.outcome for k in kids)
         if outcome is MET:
             met = [k for k in kids if k.outcome is MET]
@@ -217,8 +235,7 @@ class AtLeast(_Group):
     def _decide(self, ctx: Context) -> Outcome:
         return Outcome.at_least(self.k, (c._decide(ctx) for c in self.items))
 
-    def _explain(self, ctx: Context, node_id: str | None) -> Explanation:
-        kids = self._explain_children(ctx, node_id)
+    def _combine(self, node_id: str | None, kids: tuple[Explanation, ...]) -> Explanation:
         outcome = Outcome.at_least(self.k, (k.outcome for k in kids))
         met = sum(k.outcome is MET for k in kids)
         unknown = sum(k.outcome is UNKNOWN for k in kids)
@@ -267,6 +284,10 @@ class Not(Criterion):
 
     def _explain(self, ctx: Context, node_id: str | None) -> Explanation:
         kid = self.child._explain(ctx, _child_id(node_id, 1, self.child))
+        return _combined(self, node_id, (kid,), self._combine)
+
+    def _combine(self, node_id: str | None, kids: tuple[Explanation, ...]) -> Explanation:
+        kid = kids[0]
         outcome = ~kid.outcome
         reason = kid.reason  # the facts are the child's; only the verdict flips
         return Explanation(node_id, "Not", outcome, reason, self.label, children=(kid,))
@@ -318,6 +339,10 @@ class Implies(Criterion):
     def _explain(self, ctx: Context, node_id: str | None) -> Explanation:
         a = self.antecedent._explain(ctx, _child_id(node_id, 1, self.antecedent))
         b = self.consequent._explain(ctx, _child_id(node_id, 2, self.consequent))
+        return _combined(self, node_id, (a, b), self._combine)
+
+    def _combine(self, node_id: str | None, kids: tuple[Explanation, ...]) -> Explanation:
+        a, b = kids
         outcome = ~a.outcome | b.outcome
         if a.outcome is NOT_MET:
             reason = f"the condition does not apply: {a.reason}"

@@ -10,6 +10,8 @@ from typing import Any, Final
 import attrs
 
 from ._context import Context
+from ._shared import _BY_KEY as _SHARED
+from ._shared import recall, remember
 from .codes import CodeSet
 from .criterion import Criterion, check_id, check_label
 from .dates import Span
@@ -84,6 +86,8 @@ def _leaf(kind: str, ctx_id: str | None, label: str | None, outcome: Outcome, re
 
 
 def _numeric_values(reading: Reading, ctx: Context, source: Source) -> None:
+    if len(reading.values) == 1 and is_number(reading.values[0]):
+        return
     for value, fact in zip(reading.values, reading.evidence or (None,) * len(reading.values),
                            strict=False):
         if not is_number(value):
@@ -103,6 +107,21 @@ def _judge(reading: Reading, test: Callable[[Any], bool]) -> tuple[Outcome, list
     if not any(results):
         return NOT_MET, results
     return UNKNOWN, results
+
+
+def _bound_text_of(criterion: _ValueCriterion) -> str:
+    """The criterion's bound in words, rendered once per criterion (it is frozen)."""
+    known = _BOUND_TEXTS.get(id(criterion))
+    if known is not None and known[0] is criterion:
+        return known[1]
+    text = criterion._bound_text()
+    if len(_BOUND_TEXTS) < 10_000:
+        # Keyed by identity, holding the criterion so that its id is not reused meanwhile.
+        _BOUND_TEXTS[id(criterion)] = (criterion, text)
+    return text
+
+
+_BOUND_TEXTS: dict[int, tuple[Any, str]] = {}
 
 
 def _verb(results: set[bool]) -> str:
@@ -146,12 +165,30 @@ class _ValueCriterion(Criterion):
         return UNKNOWN if met and not_met else (MET if met else NOT_MET)
 
     def _explain(self, ctx: Context, node_id: str | None) -> Explanation:
+        one = self.source._one(ctx)
+        if one is not None and (is_number(one[0]) or not self._numeric()):
+            # One certain value: what the one-value path below says, without building a Reading.
+            if self._test(one[0]):
+                return Explanation(node_id, type(self).__name__, MET,
+                                   f"{one[1]} is {_bound_text_of(self)}", self.label, one[2])
+            return Explanation(node_id, type(self).__name__, NOT_MET,
+                               f"{one[1]} is not {_bound_text_of(self)}", self.label, one[2])
         reading = self.source.read(ctx)
+        values = reading.values
         if self._numeric():
             _numeric_values(reading, ctx, self.source)
+        bound = _bound_text_of(self)
+        if len(values) == 1 and reading.missing is None:
+            # The common case, one value for certain: the general path below says the same.
+            if self._test(values[0]):
+                reason = f"{reading.texts[0]} is {bound}"
+                return Explanation(node_id, type(self).__name__, MET, reason, self.label,
+                                   reading.evidence)
+            reason = f"{reading.texts[0]} is not {bound}"
+            return Explanation(node_id, type(self).__name__, NOT_MET, reason, self.label,
+                               reading.evidence)
         outcome, results = _judge(reading, self._test)
         kind = type(self).__name__
-        bound = self._bound_text()
         if not reading.values:
             reason = f"no {reading.missing} is recorded, so {bound} cannot be decided"
             return _leaf(kind, node_id, self.label, outcome, reason, missing=(reading.missing or "",))
@@ -384,6 +421,16 @@ class Flag(Criterion):
 
     def _explain(self, ctx: Context, node_id: str | None) -> Explanation:
         value = ctx.record.flags.get(self.name)
+        if value is not None or self.assume_false_if is None:
+            # Recorded, or not recorded with no fallback: the same node for every such patient.
+            key = (id(self), node_id, value)
+            hit = _SHARED.get(key)  # recall(self, key), inlined: every patient passes here
+            if hit is not None and hit[0] is self:
+                return hit[1]
+            return remember(self, key, self._explain_flag(ctx, node_id, value))
+        return self._explain_flag(ctx, node_id, value)
+
+    def _explain_flag(self, ctx: Context, node_id: str | None, value: bool | None) -> Explanation:
         want = "true" if self.expected else "false"
         if value is not None:
             key = (self.name, value, self.expected)
@@ -611,6 +658,17 @@ class Washout(Criterion):
     def _explain(self, ctx: Context, node_id: str | None) -> Explanation:
         start = ctx.window_start(self.span)
         scan = _scan(ctx, "exposures", self.codes, start)
+        if scan.sure or scan.maybe:
+            return self._explain_scan(ctx, node_id, start, scan)
+        # Nothing in the window: the node depends only on as_of and the completeness date.
+        key = (id(self), node_id, ctx.as_of, ctx.record.complete_through("exposures"))
+        shared = recall(self, key)
+        if shared is None:
+            shared = remember(self, key, self._explain_scan(ctx, node_id, start, scan))
+        return shared
+
+    def _explain_scan(self, ctx: Context, node_id: str | None, start: date,
+                      scan: _Scan) -> Explanation:
         window = _window_text(self.span, start, ctx.as_of)
         what = self.codes.name
         if scan.sure:
@@ -692,6 +750,17 @@ class Lookback(Criterion):
     def _explain(self, ctx: Context, node_id: str | None) -> Explanation:
         start = ctx.window_start(self.span)
         scan = _scan(ctx, self.on, self.codes, start)
+        if scan.sure or scan.maybe:
+            return self._explain_scan(ctx, node_id, start, scan)
+        # No event in the window: the node depends only on as_of and the completeness date.
+        key = (id(self), node_id, ctx.as_of, ctx.record.complete_through(self.on))
+        shared = recall(self, key)
+        if shared is None:
+            shared = remember(self, key, self._explain_scan(ctx, node_id, start, scan))
+        return shared
+
+    def _explain_scan(self, ctx: Context, node_id: str | None, start: date,
+                      scan: _Scan) -> Explanation:
         window = _window_text(self.span, start, ctx.as_of)
         what = f"{self._noun()} of {self.codes.name}"
         need = "" if self.at_least == 1 else f" (at least {self.at_least} needed)"

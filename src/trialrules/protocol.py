@@ -151,10 +151,10 @@ class Protocol:
     def evaluate(self, record: Record, as_of: date) -> ProtocolResult:
         """Evaluate every criterion and explain the determination."""
         ctx = Context(record, as_of, self.domains, self.vocabulary)
-        inclusion = tuple(c._explain(ctx, c.id) for c in self.inclusion)
-        exclusion = tuple(c._explain(ctx, c.id) for c in self.exclusion)
+        inclusion = tuple([c._explain(ctx, c.id) for c in self.inclusion])
+        exclusion = tuple([c._explain(ctx, c.id) for c in self.exclusion])
         determination = Determination.from_outcomes(
-            (e.outcome for e in inclusion), (e.outcome for e in exclusion))
+            [e.outcome for e in inclusion], [e.outcome for e in exclusion])
         return ProtocolResult(self.id, record.id, as_of, determination, inclusion, exclusion)
 
     def to_dict(self) -> dict[str, Any]:

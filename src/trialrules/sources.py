@@ -14,6 +14,7 @@ from .dates import Span
 from .domains import STANDARD_DOMAINS, Domain
 from .errors import InvalidCriterion, InvalidRecord
 from .explanations import Evidence
+from .records import FrozenMap
 
 __all__ = ["AGE_UNITS", "Age", "Latest", "Reading", "Sex", "Source", "age_in", "as_source"]
 
@@ -52,6 +53,11 @@ class Source:
 
     def describe(self, domains: Mapping[str, Domain] | None = None) -> str:  # pragma: no cover
         raise NotImplementedError
+
+    def _one(self, ctx: Context) -> tuple[Any, str, tuple[Evidence, ...]] | None:
+        """The one certain value with its text and evidence, as :meth:`read` would give them,
+        when that is the case and cheap to tell; else None (then use read())."""
+        return None
 
     def domain(self, domains: Mapping[str, Domain] | None = None) -> Domain | None:
         """The declared domain of this source's values, if any."""
@@ -126,6 +132,17 @@ class Age(Source):
         return Reading(values, (text,) * len(values),
                        (Evidence("birth_date", value=None, date=str(birth)),),
                        precise="exact birth date (birth_date)")
+
+    def _one(self, ctx: Context) -> tuple[Any, str, tuple[Evidence, ...]] | None:
+        birth = ctx.record.birth_date
+        as_of = ctx.as_of
+        if birth is None or birth.earliest > as_of or self.unit != "years":
+            return None
+        youngest = age_in("years", min(birth.latest, as_of), as_of)
+        if youngest != age_in("years", birth.earliest, as_of):
+            return None
+        day = str(birth)
+        return youngest, f"age {youngest} (born {day})", (Evidence("birth_date", value=None, date=day),)
 
     def _ages(self, birth: Any, as_of: date) -> tuple[int, ...]:
         youngest = age_in(self.unit, min(birth.latest, as_of), as_of)
@@ -214,19 +231,27 @@ class Latest(Source):
         aliases = ctx.vocabulary.get(code, ())
         sure: list[tuple[int, Any]] = []
         maybe: list[tuple[int, Any]] = []
-        for i, obs in enumerate(ctx.record.observations):
-            if obs.code != code and obs.code not in aliases:
+        floor = date.min  # the latest day a surely-inside observation was taken on
+        index = _observations_by_code(ctx)
+        pairs: Any = index.get(code, ())
+        if aliases:
+            others = [pair for alias in dict.fromkeys(aliases) if alias != code
+                      for pair in index.get(alias, ())]
+            if others:  # in record order, as one pass over the observations would find them
+                pairs = sorted([*pairs, *others], key=lambda pair: pair[0])
+        for pair in pairs:
+            d = pair[1].date
+            lo, hi = d.earliest, d.latest
+            if lo > as_of or hi < start:
                 continue
-            d = obs.date
-            if d.earliest > as_of or d.latest < start:
-                continue
-            if d.latest <= as_of and d.earliest >= start:
-                sure.append((i, obs))
+            if hi <= as_of and lo >= start:
+                sure.append(pair)
+                if lo > floor:
+                    floor = lo
             else:
-                maybe.append((i, obs))
+                maybe.append(pair)
         if not sure and not maybe:
             return None
-        floor = max((o.date.earliest for _, o in sure), default=date.min)
         candidates = [(i, o) for i, o in sure + maybe if o.date.latest >= floor]
         if len(candidates) > 1:
             # Canonical order (date, then value), so output never depends on list order.
@@ -263,21 +288,52 @@ class Latest(Source):
         if found is None:
             return Reading((), (), missing=self._absent())
         candidates, certain = found
+        name = self._name_in(ctx.domains)
+        if len(candidates) == 1 and certain:
+            # The common case (one observation, surely the latest): the loop below says the same.
+            i, obs = candidates[0]
+            day = str(obs.date)
+            text = f"{name} {obs.value!r}{f' {obs.unit}' if obs.unit else ''} on {day}"
+            return Reading((obs.value,), (text,),
+                           (Evidence(f"observations[{i}]", obs.code, obs.value, day),),
+                           None, f"which of {text} is the latest")
         values = []
         texts = []
         evidence = []
-        name = self._name(ctx.domains)
         for i, obs in candidates:
             values.append(obs.value)
             unit = f" {obs.unit}" if obs.unit else ""
-            texts.append(f"{name} {obs.value!r}{unit} on {obs.date}")
-            evidence.append(Evidence(f"observations[{i}]", obs.code, obs.value, str(obs.date)))
+            day = str(obs.date)
+            texts.append(f"{name} {obs.value!r}{unit} on {day}")
+            evidence.append(Evidence(f"observations[{i}]", obs.code, obs.value, day))
         missing = None
         if not certain:
             missing = self._uncertain(ctx)
         # Named by content, not list position, so the text does not depend on the record's order.
         precise = f"which of {', '.join(texts)} is the latest"
         return Reading(tuple(values), tuple(texts), tuple(evidence), missing, precise)
+
+    def _one(self, ctx: Context) -> tuple[Any, str, tuple[Evidence, ...]] | None:
+        found = self._candidates(ctx)
+        if found is None or not found[1] or len(found[0]) != 1:
+            return None
+        i, obs = found[0][0]
+        day = str(obs.date)
+        text = f"{self._name_in(ctx.domains)} {obs.value!r}{f' {obs.unit}' if obs.unit else ''} on {day}"
+        return obs.value, text, (Evidence(f"observations[{i}]", obs.code, obs.value, day),)
+
+    def _name_in(self, domains: Mapping[str, Domain]) -> str:
+        """``_name(domains)``, remembered for immutable domains (a protocol's)."""
+        if type(domains) is not FrozenMap:
+            return self._name(domains)
+        key = (id(self), id(domains))
+        known = _NAMES.get(key)
+        if known is not None and known[0] is self and known[1] is domains:
+            return known[2]
+        name = self._name(domains)
+        if len(_NAMES) < 10_000:
+            _NAMES[key] = (self, domains, name)  # holding both, so their ids are not reused
+        return name
 
     def _name(self, domains: Mapping[str, Domain] | None) -> str:
         domain = (domains or STANDARD_DOMAINS).get(self.code) or STANDARD_DOMAINS.get(self.code)
@@ -302,6 +358,29 @@ class Latest(Source):
         if self.within is not None:
             out["within"] = self.within.to_dict()
         return out
+
+
+def _observations_by_code(ctx: Context) -> dict[str, list[tuple[int, Any]]]:
+    """The record's observations (with their positions) by code, indexed once per evaluation."""
+    index: dict[str, list[tuple[int, Any]]] | None = ctx.memo.get(_BY_CODE)
+    if index is None:
+        index = {}
+        for pair in enumerate(ctx.record.observations):
+            found = index.get(pair[1].code)
+            if found is None:
+                index[pair[1].code] = [pair]
+            else:
+                found.append(pair)
+        ctx.memo[_BY_CODE] = index
+    return index
+
+
+#: The memo key of the observation index (a private object: no clash with other keys).
+_BY_CODE: Final = object()
+
+
+#: Display names of observation codes by (id of the source, id of the domains).
+_NAMES: dict[tuple[int, int], tuple[Latest, Mapping[str, Domain], str]] = {}
 
 
 def as_source(value: Any) -> Source:

@@ -10,14 +10,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from typing import IO, Any, Final
+from typing import IO, Any, Final, TypeVar
 
 import attrs
 
 from ..dates import PartialDate
 from ..domains import STANDARD_DOMAINS, Domain, is_number
 from ..errors import InvalidRecord, _short
-from ..records import CATEGORIES, MAX_EXACT_INT, SEXES, Condition, Exposure, Observation, Record
+from ..records import CATEGORIES, MAX_EXACT_INT, SEXES, Condition, Exposure, FrozenMap, Observation, Record
 
 __all__ = ["LoadError", "iter_jsonl", "read_jsonl", "record_from_dict", "record_to_dict"]
 
@@ -48,11 +48,69 @@ def _segment(key: Any) -> str:
     return text if len(text) <= _MAX_SEGMENT else text[: _MAX_SEGMENT - 3] + "..."
 
 
+#: Date texts the loader has accepted, with their dates (bounded; PartialDate is immutable).
+_DATES: dict[str, PartialDate] = {}
+#: (code, value type, value, unit, id of domains) of observations the loader has accepted, with
+#: the domains mapping itself (kept alive, so its id is not reused while it is a key).
+_GOOD_VALUES: dict[tuple[Any, ...], tuple[Mapping[str, Domain]]] = {}
+_CACHE_MAX: Final = 100_000
+#: Codes and flag names the loader has accepted (bounded).
+_CODES: set[str] = set()
+_NAMES: set[str] = set()
+_SCALARS: Final = frozenset({int, float, str, bool})
+
+
+def _observation(code: str, value: Any, day: PartialDate, unit: str | None) -> Observation:
+    """An Observation from parts the loader has already checked (no second round of checks)."""
+    observation: Observation = object.__new__(Observation)
+    setter = object.__setattr__
+    setter(observation, "code", code)
+    setter(observation, "value", value)
+    setter(observation, "date", day)
+    setter(observation, "unit", unit)
+    return observation
+
+
+_Event = TypeVar("_Event", Condition, Exposure)
+
+
+def _checked_event(kind: type[_Event], begin: str, code: str, first: PartialDate,
+                   end: PartialDate | None, note: str | None) -> _Event:
+    """A Condition or Exposure from parts the loader has already checked (code, dates, order)."""
+    event = object.__new__(kind)
+    setter = object.__setattr__
+    setter(event, "code", code)
+    setter(event, begin, first)
+    setter(event, "end", end)
+    setter(event, "note", note)
+    return event
+
+
+def _checked_record(pid: str, birth_date: PartialDate | None, sex: str | None,
+                    observations: list[Observation], conditions: list[Condition],
+                    exposures: list[Exposure], flags: Mapping[str, bool],
+                    complete: Mapping[str, PartialDate]) -> Record:
+    """A Record from parts the loader has already checked (the same fields Record() would set)."""
+    record: Record = object.__new__(Record)
+    setter = object.__setattr__
+    setter(record, "id", pid)
+    setter(record, "birth_date", birth_date)  # a loaded date is never wholly unknown
+    setter(record, "sex", sex)
+    setter(record, "observations", tuple(observations))
+    setter(record, "conditions", tuple(conditions))
+    setter(record, "exposures", tuple(exposures))
+    setter(record, "flags", FrozenMap(flags))
+    setter(record, "complete", FrozenMap(complete))
+    return record
+
+
 class _Loader:
     """Validates one patient object; ``fail`` raises with the patient and line filled in."""
 
     def __init__(self, domains: Mapping[str, Domain], line: int | None) -> None:
         self.domains = domains
+        # Accepted observations are remembered only under immutable domains (a protocol's).
+        self.memo = type(domains) is FrozenMap
         self.line = line
         self.patient: str | None = None
 
@@ -79,19 +137,30 @@ class _Loader:
         return value
 
     def code(self, value: Any, field: str) -> str:
+        if type(value) is str and value in _CODES:
+            return value  # passed the checks below before
         self.text(value, field, name=True)
         if not _CODE_RE.match(value):
             raise self.fail(field, value, "a code written SYSTEM:CODE, e.g. 'ICD10:C50.9'")
+        if type(value) is str and len(_CODES) < _CACHE_MAX:
+            _CODES.add(value)
         return str(value)
 
     def date(self, value: Any, field: str) -> PartialDate:
+        if type(value) is str:
+            hit = _DATES.get(value)
+            if hit is not None:
+                return hit  # this text passed every check below before
         if not isinstance(value, str) or not _DATE_RE.match(value):
             raise self.fail(field, value, "a date YYYY, YYYY-MM or YYYY-MM-DD "
                                           "(or an interval YYYY-MM-DD/YYYY-MM-DD)")
         try:
-            return PartialDate.parse(value)
+            parsed = PartialDate.parse(value)
         except InvalidRecord as exc:
             raise self.fail(field, value, exc.allowed) from None
+        if type(value) is str and len(_DATES) < _CACHE_MAX:
+            _DATES[value] = parsed
+        return parsed
 
     def listing(self, data: Mapping[str, Any], key: str) -> list[Any]:
         value = data.get(key, [])
@@ -103,6 +172,19 @@ class _Loader:
         return value
 
     def observation(self, obj: Mapping[str, Any], i: int) -> Observation:
+        # Fast path for the common well-formed case: every check below has passed
+        # before for this (code, value, unit) and date text; anything else (including
+        # every bad input) takes the full path, so error messages are unchanged.
+        code = obj.get("code")
+        value = obj.get("value")
+        unit = obj.get("unit")
+        if (self.memo and type(code) is str and type(value) in _SCALARS and obj.keys() <= _OBS
+                and (unit is None or type(unit) is str)):
+            known = _GOOD_VALUES.get((code, type(value), value, unit, id(self.domains)))
+            when = obj.get("date")
+            day = _DATES.get(when) if type(when) is str else None
+            if known is not None and known[0] is self.domains and day is not None:
+                return _observation(code, value, day, unit)
         where = f"observations[{i}]"
         self.keys(obj, _OBS, where)
         for key in ("code", "value", "date"):
@@ -124,7 +206,10 @@ class _Loader:
         unit = obj.get("unit")
         if unit is not None:
             self.text(unit, f"{where}.unit", name=True)
-        return Observation(code, value, self.date(obj["date"], f"{where}.date"), unit=unit)
+        observation = Observation(code, value, self.date(obj["date"], f"{where}.date"), unit=unit)
+        if self.memo and type(value) in _SCALARS and len(_GOOD_VALUES) < _CACHE_MAX:
+            _GOOD_VALUES[(code, type(value), value, unit, id(self.domains))] = (self.domains,)
+        return observation
 
     def span(self, obj: Mapping[str, Any], where: str, begin: str) -> tuple[PartialDate,
                                                                             PartialDate | None]:
@@ -146,14 +231,14 @@ class _Loader:
         self.keys(obj, _COND, where)
         code = self.code(obj.get("code"), f"{where}.code")
         onset, end = self.span(obj, where, "onset")
-        return Condition(code, onset, end, note=self.note(obj, where))
+        return _checked_event(Condition, "onset", code, onset, end, self.note(obj, where))
 
     def exposure(self, obj: Mapping[str, Any], i: int) -> Exposure:
         where = f"exposures[{i}]"
         self.keys(obj, _EXPO, where)
         code = self.code(obj.get("code"), f"{where}.code")
         start, end = self.span(obj, where, "start")
-        return Exposure(code, start, end, note=self.note(obj, where))
+        return _checked_event(Exposure, "start", code, start, end, self.note(obj, where))
 
     def record(self, data: Any) -> Record:
         if not isinstance(data, dict):
@@ -178,7 +263,10 @@ class _Loader:
         if not isinstance(flags, dict):
             raise self.fail("flags", flags, "an object of flag names to true/false")
         for name, value in flags.items():
-            self.text(name, "flags", name=True)
+            if type(name) is not str or name not in _NAMES:
+                self.text(name, "flags", name=True)
+                if type(name) is str and len(_NAMES) < _CACHE_MAX:
+                    _NAMES.add(name)
             if not isinstance(value, bool):
                 raise self.fail(f"flags.{_segment(name)}", value, "true or false")
         complete = data.get("complete", {})
@@ -190,9 +278,8 @@ class _Loader:
                 raise self.fail(f"complete.{_segment(name)}", value,
                                 f"a history name: one of {', '.join(sorted(CATEGORIES))}")
             complete_dates[name] = self.date(value, f"complete.{name}")
-        return Record(pid, birth_date=birth_date, sex=sex, observations=observations,
-                      conditions=conditions, exposures=exposures, flags=flags,
-                      complete=complete_dates)
+        return _checked_record(pid, birth_date, sex, observations, conditions, exposures,
+                               flags, complete_dates)
 
 
 def record_from_dict(data: Any, *, domains: Mapping[str, Domain] | None = None,
@@ -378,7 +465,9 @@ def _parse_line(number: int, raw: Any, domains: Mapping[str, Domain],
     if not text:
         return None  # blank: not a record, not counted
     try:
-        data = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicates)
+        if text.startswith("\ufeff"):  # as json.loads says it
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        data = _DECODE(text)
     except _BadConstant as exc:
         return LoadError(number, _guess_id(text), None, exc.args[0])
     except json.JSONDecodeError as exc:
@@ -424,3 +513,7 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
                 raise _BadConstant(f"not valid JSON (key {_short(key)} appears twice in one object)")
             seen.add(key)
     return out
+
+
+#: One decoder for every line (json.loads with options builds a new one per call).
+_DECODE = json.JSONDecoder(parse_constant=_reject_constant, object_pairs_hook=_no_duplicates).decode
