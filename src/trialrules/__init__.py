@@ -21,7 +21,7 @@ from .protocol import Protocol, ProtocolResult
 from .records import Condition, Exposure, Observation, Record
 from .sources import Age, Latest, Sex, Source
 
-__version__ = "0.1.0.dev0"
+__version__ = "0.1.0"
 
 __all__ = [
     "STANDARD_DOMAINS",
