@@ -8,6 +8,7 @@
 EDSS 6.5 on 2026-10-02 is not between 3 and 6 (both inclusive)
 """
 
+from .batch import screen
 from .codes import CodeSet, icd10_range
 from .combinators import AllOf, AnyOf, AtLeast, Implies, Not
 from .criteria import Flag, Lookback, OneOf, Placeholder, Range, Threshold, Washout
@@ -19,6 +20,7 @@ from .explanations import Evidence, Explanation, render
 from .outcomes import Determination, Outcome
 from .protocol import Protocol, ProtocolResult
 from .records import Condition, Exposure, Observation, Record
+from .report import FeasibilityReport
 from .sources import Age, Latest, Sex, Source
 
 __version__ = "0.1.0"
@@ -37,6 +39,7 @@ __all__ = [
     "Evidence",
     "Explanation",
     "Exposure",
+    "FeasibilityReport",
     "Flag",
     "Implies",
     "InvalidCriterion",
@@ -64,4 +67,5 @@ __all__ = [
     "icd10_range",
     "parse_date",
     "render",
+    "screen",
 ]

@@ -116,6 +116,9 @@ def _report_paths(spec: str | None) -> tuple[Path, Path] | None:
     if spec is None:
         return None
     path = Path(spec)
+    if spec.strip() in ("", "-"):
+        raise UsageError(f"--report {spec!r}: give a file path for the JSON report "
+                         "(e.g. report.json); the table is written beside it")
     if path.suffix.lower() == ".txt":
         raise UsageError(f"--report {spec!r}: give the JSON path (e.g. report.json); the "
                          "table is written beside it with the suffix .txt")
