@@ -600,6 +600,24 @@ def _exact_dates_of(fact: Evidence) -> str:
     return f"exact dates of {noun} {fact.code} ({_when(fact)})"
 
 
+def _explain_window(criterion: Washout | Lookback, ctx: Context, node_id: str | None,
+                    history: str) -> Explanation:
+    """Explain a window criterion; with no event in its window the node is shared.
+
+    Such a node depends only on the criterion, as_of and the completeness date,
+    so one frozen Explanation serves every patient it fits.
+    """
+    start = ctx.window_start(criterion.span)
+    scan = _scan(ctx, history, criterion.codes, start)
+    if scan.sure or scan.maybe:
+        return criterion._explain_scan(ctx, node_id, start, scan)
+    key = (id(criterion), node_id, ctx.as_of, ctx.record.complete_through(history))
+    shared = recall(criterion, key)
+    if shared is None:
+        shared = remember(criterion, key, criterion._explain_scan(ctx, node_id, start, scan))
+    return shared
+
+
 def _window_text(span: Span | None, start: date, as_of: date) -> str:
     key = (span, start, as_of)
     text = _WINDOW_TEXTS.get(key)
@@ -656,16 +674,7 @@ class Washout(Criterion):
         return MET
 
     def _explain(self, ctx: Context, node_id: str | None) -> Explanation:
-        start = ctx.window_start(self.span)
-        scan = _scan(ctx, "exposures", self.codes, start)
-        if scan.sure or scan.maybe:
-            return self._explain_scan(ctx, node_id, start, scan)
-        # Nothing in the window: the node depends only on as_of and the completeness date.
-        key = (id(self), node_id, ctx.as_of, ctx.record.complete_through("exposures"))
-        shared = recall(self, key)
-        if shared is None:
-            shared = remember(self, key, self._explain_scan(ctx, node_id, start, scan))
-        return shared
+        return _explain_window(self, ctx, node_id, "exposures")
 
     def _explain_scan(self, ctx: Context, node_id: str | None, start: date,
                       scan: _Scan) -> Explanation:
@@ -748,16 +757,7 @@ class Lookback(Criterion):
         return "condition" if self.on == "conditions" else "exposure"
 
     def _explain(self, ctx: Context, node_id: str | None) -> Explanation:
-        start = ctx.window_start(self.span)
-        scan = _scan(ctx, self.on, self.codes, start)
-        if scan.sure or scan.maybe:
-            return self._explain_scan(ctx, node_id, start, scan)
-        # No event in the window: the node depends only on as_of and the completeness date.
-        key = (id(self), node_id, ctx.as_of, ctx.record.complete_through(self.on))
-        shared = recall(self, key)
-        if shared is None:
-            shared = remember(self, key, self._explain_scan(ctx, node_id, start, scan))
-        return shared
+        return _explain_window(self, ctx, node_id, self.on)
 
     def _explain_scan(self, ctx: Context, node_id: str | None, start: date,
                       scan: _Scan) -> Explanation:

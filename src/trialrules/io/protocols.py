@@ -273,11 +273,7 @@ class _Reader:
     def text(self, value: Any, path: str, what: str = "a non-empty string") -> str:
         if not isinstance(value, str) or not value.strip():
             raise _fail(path, value, what)
-        if len(value) > MAX_TEXT:
-            raise _fail(path, value, f"a string of at most {MAX_TEXT} characters")
-        if _SURROGATE.search(value):  # "\ud800" in JSON: not text, cannot be written as UTF-8
-            raise _fail(path, value, "valid Unicode text (no lone surrogates)")
-        return value
+        return self.string(value, path, what)
 
     def string(self, value: Any, path: str, what: str, *, empty: bool = True) -> str:
         """Any string (labels, display texts), or any non-empty one with ``empty=False``."""
