@@ -12,7 +12,7 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
-from trialrules.records import Record
+from trialrules.values.records import Record
 
 CYTOTOXIC = ("ATC:L01",)
 INFECTIONS = ("ICD10:B00", "ICD10:B01", "ICD10:B02", "ICD10:B25", "ICD10:B27",

@@ -14,7 +14,7 @@ from typing import Any
 
 from handwritten import CYTOTOXIC, INFECTIONS, MALIGNANCY, Handwritten, _age, _latest, _scan
 
-from trialrules.records import Record
+from trialrules.values.records import Record
 
 _FLAGS = ("ms_diagnosis_confirmed", "disease_activity", "bone_marrow_normal",
           "cytogenetics_normal", "hepatic_inflammation_or_fibrosis", "myelodysplasia_or_cytopenia",

@@ -28,10 +28,10 @@ from handwritten import Handwritten  # noqa: E402  (after the path above)
 from peers import flatten, json_logic, rule_engine  # noqa: E402
 from workload import AS_OF, lines, patients  # noqa: E402
 
-from trialrules.batch import screen  # noqa: E402
-from trialrules.io.records import record_from_dict  # noqa: E402
-from trialrules.outcomes import Outcome  # noqa: E402
+from trialrules.formats.records import record_from_dict  # noqa: E402
 from trialrules.protocols import get  # noqa: E402
+from trialrules.tools.batch import screen  # noqa: E402
+from trialrules.values.outcomes import Outcome  # noqa: E402
 
 _OUTCOME = {Outcome.MET: True, Outcome.NOT_MET: False, Outcome.UNKNOWN: None}
 

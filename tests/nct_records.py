@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from trialrules import Outcome
-from trialrules.io.records import record_from_dict
+from trialrules.formats.records import record_from_dict
 from trialrules.protocols.nct06228781 import PROTOCOL
 
 #: The reference date of most scenarios: a month end, so the one-month washout

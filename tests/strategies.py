@@ -66,7 +66,7 @@ from trialrules import (
     Threshold,
     Washout,
 )
-from trialrules.criteria import OPERATORS
+from trialrules.kinds.criteria import OPERATORS
 
 __all__ = [
     "CATEGORICAL",

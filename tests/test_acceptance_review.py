@@ -80,13 +80,13 @@ def test_lint_and_diff_import_from_the_package() -> None:
     findings = lint(protocol)  # type: ignore[operator]
     assert [(f.code, f.criteria) for f in findings] == [
         ("duplicate-criterion", ("exclusion.2", "exclusion.4"))]
-    assert trialrules.lint.lint(protocol) == findings
+    assert trialrules.tools.lint.lint(protocol) == findings
 
     amended = attrs.evolve(protocol, inclusion=[
         c.evolve(high=6.5) if c.id == "inclusion.3" else c for c in protocol.inclusion])
     changed = diff(protocol, amended).changed  # type: ignore[operator]
     assert [(c.criterion, c.field, c.old, c.new) for c in changed] == [("inclusion.3", "high", 6, 6.5)]
-    assert trialrules.diff.diff(protocol, amended).changed == changed
+    assert trialrules.tools.diff.diff(protocol, amended).changed == changed
 
 
 # -- issue 5: records_for(criterion, outcome, as_of) by keyword -----------------------------
@@ -105,7 +105,7 @@ def test_records_for_takes_the_issue_keywords(record: object) -> None:
 
 
 def test_record_from_bundle_takes_bundle_keyword() -> None:
-    from trialrules.fhir import record_from_bundle
+    from trialrules.formats.fhir import record_from_bundle
 
     path = DATA / "synthea_Carroll471_OHara248.json"
     assert record_from_bundle(bundle=path) == record_from_bundle(path)
@@ -115,7 +115,7 @@ def test_record_from_bundle_takes_bundle_keyword() -> None:
 
 
 def test_duplicate_keys_in_a_patient_line_are_a_load_error() -> None:
-    from trialrules.io.records import LoadError, read_jsonl
+    from trialrules.formats.records import LoadError, read_jsonl
 
     lines = ['{"id": "P1", "observations": [{"code": "edss", "value": 4, "value": 9, '
              '"date": "2026-01-01"}]}',
@@ -135,7 +135,7 @@ def test_duplicate_keys_in_a_patient_line_are_a_load_error() -> None:
 
 def test_off_domain_value_names_the_observation_code() -> None:
     from trialrules import InvalidRecord, Observation, Record
-    from trialrules.io.records import record_from_dict
+    from trialrules.formats.records import record_from_dict
 
     with pytest.raises(InvalidRecord, match=r"observations\[0\]\.value = 4\.3; .*0\.5 \(for edss\)"):
         record_from_dict({"id": "P9", "observations": [

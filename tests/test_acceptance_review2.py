@@ -33,8 +33,8 @@ def test_batch_screen_and_report_are_exported_from_the_package() -> None:
     # Issue 6: "screen(protocol, records, as_of) is a lazy iterator" and "the API
     # returns it [the report] as data": reachable as trialrules.screen / FeasibilityReport.
     import trialrules
-    from trialrules.batch import screen as batch_screen
-    from trialrules.report import FeasibilityReport as Report
+    from trialrules.tools.batch import screen as batch_screen
+    from trialrules.tools.report import FeasibilityReport as Report
 
     assert trialrules.screen is batch_screen
     assert trialrules.FeasibilityReport is Report

@@ -12,10 +12,10 @@ import pytest
 
 from _workload import load
 from trialrules import Determination, Outcome, Record, Span
-from trialrules.batch import Decision, screen
-from trialrules.io.records import LoadError, read_jsonl, record_from_dict
-from trialrules.protocol import ProtocolResult
+from trialrules.formats.records import LoadError, read_jsonl, record_from_dict
+from trialrules.protocol.protocol import ProtocolResult
 from trialrules.protocols import get
+from trialrules.tools.batch import Decision, screen
 
 PROTOCOL = get("NCT06228781")
 AS_OF = date(2027, 3, 1)
@@ -102,8 +102,8 @@ def test_as_of_must_be_a_date() -> None:
 
 def test_fast_paths_agree_with_explanations_on_the_workload() -> None:
     """decide() (peek, shared scans, cached windows) gives what evaluate() explains."""
-    from trialrules._context import Context
-    from trialrules.sources import Age, Latest
+    from trialrules.engine.context import Context
+    from trialrules.kinds.sources import Age, Latest
 
     sources = [Age(), Latest("edss"), Latest("edss_pyramidal"), Latest("edss_cerebellar"),
                Latest("edss", within=Span(months=6))]

@@ -22,9 +22,9 @@ def test_benchmark_quick_run_prints_its_table() -> None:
 def test_handwritten_function_agrees_with_the_library() -> None:
     from datetime import date
 
-    from trialrules.io.records import record_from_dict
-    from trialrules.outcomes import Outcome
+    from trialrules.formats.records import record_from_dict
     from trialrules.protocols import get
+    from trialrules.values.outcomes import Outcome
 
     hand_mod = load("handwritten")
     workload = load()

@@ -12,7 +12,7 @@ from helpers import AS_OF_TEXT
 from test_describe import GOLDEN
 from test_diff import amended
 from trialrules.cli import main
-from trialrules.io.protocols import dump_protocol, protocol_to_dict
+from trialrules.formats.protocols import dump_protocol, protocol_to_dict
 from trialrules.protocols import get
 
 BUNDLED_JSON = Path(__file__).parent.parent / "src/trialrules/protocols/NCT06228781.json"
@@ -108,13 +108,13 @@ def test_validate_lint_errors_make_it_invalid(tmp_path: Path,
 
 def test_validate_without_jsonschema_still_checks(monkeypatch: pytest.MonkeyPatch,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    import trialrules.io.schema
+    import trialrules.formats.schema
 
     def missing(document: Any) -> list[str]:
         raise ImportError("checking against the JSON Schema needs the jsonschema package: "
                           "pip install 'trialrules[schema]'")
 
-    monkeypatch.setattr(trialrules.io.schema, "schema_errors", missing)
+    monkeypatch.setattr(trialrules.formats.schema, "schema_errors", missing)
     code, out, err = run(capsys, "validate", str(BUNDLED_JSON))
     assert code == 0
     assert "schema check skipped" in out

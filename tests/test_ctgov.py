@@ -24,7 +24,7 @@ from trialrules import (
     Threshold,
 )
 from trialrules.cli import main
-from trialrules.ctgov import ParsedAge, parse_age, protocol_from_study, split_criteria
+from trialrules.formats.ctgov import ParsedAge, parse_age, protocol_from_study, split_criteria
 
 DATA = Path(__file__).parent / "data" / "ctgov"
 
@@ -194,8 +194,8 @@ def test_split_without_headings_counts_as_inclusion() -> None:
 
 def test_cli_import_ctgov_writes_the_document(tmp_path: Path,
                                               capsys: pytest.CaptureFixture[str]) -> None:
-    from trialrules.io.protocols import load_protocol_file
-    from trialrules.lint import lint
+    from trialrules.formats.protocols import load_protocol_file
+    from trialrules.tools.lint import lint
 
     out = tmp_path / "protocol.json"
     assert main(["import-ctgov", str(DATA / "NCT03475563.json"), "-o", str(out)]) == 0

@@ -13,15 +13,15 @@ from typing import Any
 import pytest
 
 from _workload import load
-from trialrules.batch import screen
-from trialrules.io.records import read_jsonl, record_from_dict
+from trialrules.formats.records import read_jsonl, record_from_dict
 from trialrules.protocols import get
-from trialrules.report import FeasibilityReport
+from trialrules.tools.batch import screen
+from trialrules.tools.report import FeasibilityReport
 
 dask_bag = pytest.importorskip("dask.bag")
 distributed = pytest.importorskip("distributed")
 
-from trialrules.dask import files, screen_bag, screen_files, screen_population  # noqa: E402
+from trialrules.tools.dask import files, screen_bag, screen_files, screen_population  # noqa: E402
 
 PROTOCOL = get("NCT06228781")
 AS_OF = date(2027, 3, 1)

@@ -24,9 +24,9 @@ from trialrules import (
     Span,
     Threshold,
 )
-from trialrules.codes import CodeSet
-from trialrules.io.records import record_from_dict, record_to_dict
-from trialrules.sources import age_in
+from trialrules.formats.records import record_from_dict, record_to_dict
+from trialrules.kinds.sources import age_in
+from trialrules.values.codes import CodeSet
 
 AGED_52 = PartialDate.between(date(2012, 3, 15), date(2013, 3, 14))
 

@@ -22,9 +22,9 @@ from trialrules import (
     Threshold,
     Washout,
 )
-from trialrules.describe import describe_protocol
 from trialrules.protocols import get
 from trialrules.protocols.nct06228781 import MALIGNANCY
+from trialrules.tools.describe import describe_protocol
 
 #: The issue's examples name the class alone (the bundled set also lists RxNorm codes).
 

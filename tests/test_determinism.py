@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from helpers import AS_OF, AS_OF_TEXT
 from json_strategies import FUZZ, patients, permuted
 from trialrules.cli.screen import result_line
-from trialrules.io.records import record_from_dict
+from trialrules.formats.records import record_from_dict
 from trialrules.protocols import get
 
 PROTOCOL = get("NCT06228781")

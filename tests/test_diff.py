@@ -21,9 +21,9 @@ from trialrules import (
     Span,
     Washout,
 )
-from trialrules.diff import Change, diff
-from trialrules.io.protocols import protocol_from_dict, protocol_to_dict
+from trialrules.formats.protocols import protocol_from_dict, protocol_to_dict
 from trialrules.protocols import get
+from trialrules.tools.diff import Change, diff
 
 
 def amended() -> Protocol:

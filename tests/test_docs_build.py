@@ -151,7 +151,7 @@ def test_api_reference_covers_every_public_module(site: Path) -> None:
     html = _page(site, "reference/api")
     for module in _gen().public_modules():
         assert f'id="{module}"' in html, module
-    assert 'id="trialrules.criteria.Range"' in html
+    assert 'id="trialrules.kinds.criteria.Range"' in html
 
 
 def test_docstring_examples_render_as_code(site: Path) -> None:

@@ -49,11 +49,11 @@ def test_docstring_examples(name: str) -> None:
 
 def test_public_entry_points_have_examples() -> None:
     """The doctests exist: the package and the main entry points show an example."""
-    names = {t.name for name in ("trialrules", "trialrules.criteria", "trialrules.dates",
-                                 "trialrules.combinators", "trialrules.protocol")
+    names = {t.name for name in ("trialrules", "trialrules.kinds.criteria", "trialrules.values.dates",
+                                 "trialrules.kinds.combinators", "trialrules.protocol.protocol")
              for t in _examples(importlib.import_module(name))}
-    for entry in ("trialrules", "trialrules.criteria.Range", "trialrules.criteria.Washout",
-                  "trialrules.criteria.Lookback", "trialrules.dates.Span",
-                  "trialrules.dates.PartialDate", "trialrules.combinators.AllOf",
-                  "trialrules.protocol.Protocol"):
+    for entry in ("trialrules", "trialrules.kinds.criteria.Range", "trialrules.kinds.criteria.Washout",
+                  "trialrules.kinds.criteria.Lookback", "trialrules.values.dates.Span",
+                  "trialrules.values.dates.PartialDate", "trialrules.kinds.combinators.AllOf",
+                  "trialrules.protocol.protocol.Protocol"):
         assert entry in names, f"{entry} has no >>> example"

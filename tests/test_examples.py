@@ -12,7 +12,7 @@ import pytest
 from nct_records import CRITERIA
 from trialrules import Determination, Outcome, ProtocolResult
 from trialrules.cli import main
-from trialrules.io.records import LoadError, iter_jsonl
+from trialrules.formats.records import LoadError, iter_jsonl
 from trialrules.protocols.nct06228781 import PROTOCOL
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,7 +16,7 @@ import pytest
 from helpers import AS_OF_TEXT, GOOD_LINE
 from trialrules.cli import main
 from trialrules.cli._common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE
-from trialrules.protocol import Protocol
+from trialrules.protocol.protocol import Protocol
 
 GOOD = GOOD_LINE + "\n"
 BAD = '{"id": "P2", "birth_date": "1980-02-30"}\n'

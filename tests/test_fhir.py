@@ -18,14 +18,14 @@ from hypothesis import strategies as st
 from helpers import AS_OF, AS_OF_TEXT
 from trialrules import Condition, Outcome, PartialDate, Record
 from trialrules.cli import main
-from trialrules.fhir import (
+from trialrules.formats.fhir import (
     InvalidResource,
     read_fhir,
     record_from_bundle,
     records_from_bundle,
     records_from_resources,
 )
-from trialrules.io.records import LoadError
+from trialrules.formats.records import LoadError
 from trialrules.protocols.nct06228781 import PROTOCOL
 
 DATA = Path(__file__).parent / "data" / "fhir"
@@ -660,7 +660,7 @@ def test_ips_patient_ongoing_anastrozole_overlaps_every_window() -> None:
 
 def test_synthea_labs_drive_latest_and_its_window() -> None:
     from trialrules import Range, Span, Threshold
-    from trialrules.sources import Latest
+    from trialrules.kinds.sources import Latest
 
     record = record_from_bundle(SYNTHEA)
     # CBC on 2011-07-24 and 2016-08-21: leukocytes 7.9673 then 4.9981 (10*3/uL).
@@ -697,7 +697,7 @@ def test_nct06228781_code_sets_reach_fhir_codings() -> None:
 
 
 def test_a_huge_resource_id_is_named_not_dumped() -> None:
-    from trialrules.fhir import InvalidResource, records_from_resources
+    from trialrules.formats.fhir import InvalidResource, records_from_resources
 
     items = list(records_from_resources([
         {"resourceType": "Patient", "id": "p9"},

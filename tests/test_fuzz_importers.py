@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 
 from json_strategies import FUZZ_LIGHT, arbitrary_json, deep_dict, deep_list, json_values, texts
 from trialrules import Protocol, Record
-from trialrules.ctgov import protocol_from_study
-from trialrules.errors import InvalidDocument, TrialRulesError
-from trialrules.fhir import InvalidResource, read_fhir, record_from_bundle, records_from_resources
-from trialrules.io.records import LoadError
+from trialrules.formats.ctgov import protocol_from_study
+from trialrules.formats.fhir import InvalidResource, read_fhir, record_from_bundle, records_from_resources
+from trialrules.formats.records import LoadError
+from trialrules.values.errors import InvalidDocument, TrialRulesError
 
 MAX_MESSAGE = 400
 

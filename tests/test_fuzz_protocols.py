@@ -21,8 +21,7 @@ from hypothesis import strategies as st
 from helpers import AS_OF
 from json_strategies import FUZZ, arbitrary_json, deep_dict, deep_list, json_values, texts
 from trialrules import Protocol, Record
-from trialrules.errors import InvalidDocument, TrialRulesError
-from trialrules.io.protocols import (
+from trialrules.formats.protocols import (
     MAX_BYTES,
     MAX_DEPTH,
     MAX_NESTING,
@@ -32,6 +31,7 @@ from trialrules.io.protocols import (
     protocol_to_dict,
 )
 from trialrules.protocols import get
+from trialrules.values.errors import InvalidDocument, TrialRulesError
 
 MAX_MESSAGE = 400
 DOCUMENT = protocol_to_dict(get("NCT06228781"))

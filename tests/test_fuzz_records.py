@@ -31,9 +31,9 @@ from json_strategies import (
     shaped_junk,
 )
 from trialrules import Record
-from trialrules.errors import InvalidRecord, TrialRulesError
-from trialrules.io.records import LoadError, read_jsonl, record_from_dict, record_to_dict
+from trialrules.formats.records import LoadError, read_jsonl, record_from_dict, record_to_dict
 from trialrules.protocols import get
+from trialrules.values.errors import InvalidRecord, TrialRulesError
 
 PROTOCOL = get("NCT06228781")
 #: No error message, however hostile the value, is longer than this.

@@ -29,8 +29,7 @@ from trialrules import (
     TrialRulesError,
     Washout,
 )
-from trialrules.domains import Domain
-from trialrules.io.protocols import (
+from trialrules.formats.protocols import (
     FORMAT_VERSION,
     MAX_BYTES,
     MAX_DEPTH,
@@ -45,8 +44,9 @@ from trialrules.io.protocols import (
     protocol_from_dict,
     protocol_to_dict,
 )
-from trialrules.io.schema import protocol_schema, schema_errors
+from trialrules.formats.schema import protocol_schema, schema_errors
 from trialrules.protocols import get
+from trialrules.values.domains import Domain
 
 BUNDLED_JSON = Path(__file__).parent.parent / "src/trialrules/protocols/NCT06228781.json"
 

@@ -24,8 +24,8 @@ from trialrules import (
     Threshold,
     Washout,
 )
-from trialrules.lint import CODES, Finding, lint
 from trialrules.protocols import get
+from trialrules.tools.lint import CODES, Finding, lint
 
 DOMAINS = {"hb": Domain(0, 30, name="haemoglobin"), "big": Domain(0, 1e30, step=1),
            "tiny": Domain(0, 1, step=5e-324)}

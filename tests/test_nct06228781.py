@@ -16,7 +16,7 @@ import pytest
 from helpers import MET, NOT_MET, UNKNOWN
 from nct_records import AS_OF, CRITERIA, condition, exposure, outcome, patient
 from trialrules import Determination, InvalidRecord, Outcome, Span
-from trialrules.io.records import record_from_dict
+from trialrules.formats.records import record_from_dict
 from trialrules.protocols import get
 from trialrules.protocols.nct06228781 import (
     CYTOTOXIC_AGENTS,

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from helpers import MET, NOT_MET, UNKNOWN
 from nct_records import condition, exposure, outcome, patient
 from trialrules import InvalidRecord, Outcome
-from trialrules.io.records import record_from_dict
+from trialrules.formats.records import record_from_dict
 
 # --- the calendar, written out ----------------------------------------------------------
 

@@ -18,7 +18,7 @@ import pytest
 
 from helpers import AS_OF_TEXT, GOOD_LINE, load_script
 from trialrules.cli import main
-from trialrules.io.records import MAX_LINE_LENGTH, LoadError, read_jsonl
+from trialrules.formats.records import MAX_LINE_LENGTH, LoadError, read_jsonl
 
 ROOT = Path(__file__).resolve().parent.parent
 

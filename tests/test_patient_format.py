@@ -11,8 +11,8 @@ import jsonschema
 import pytest
 
 from trialrules import STANDARD_DOMAINS, InvalidRecord
-from trialrules.io.records import LoadError, read_jsonl, record_from_dict, record_to_dict
-from trialrules.schemas import patient_schema
+from trialrules.formats.records import LoadError, read_jsonl, record_from_dict, record_to_dict
+from trialrules.formats.schemas import patient_schema
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "patients.jsonl"
 VALIDATOR = jsonschema.Draft202012Validator(patient_schema())

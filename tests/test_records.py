@@ -12,7 +12,7 @@ from hypothesis import given
 
 import strategies as ts
 from trialrules import Condition, Exposure, InvalidRecord, Observation, PartialDate, Record
-from trialrules.records import FrozenMap
+from trialrules.values.records import FrozenMap
 
 
 @pytest.mark.parametrize(("build", "field", "value", "allowed"), [

@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 
 from _workload import load
 from trialrules import Determination, Flag, Outcome, Protocol
-from trialrules.batch import Decision, screen
 from trialrules.cli import main
-from trialrules.io.records import LoadError
+from trialrules.formats.records import LoadError
 from trialrules.protocols import get
-from trialrules.report import FeasibilityReport, ReportMismatch, Tally, merge
+from trialrules.tools.batch import Decision, screen
+from trialrules.tools.report import FeasibilityReport, ReportMismatch, Tally, merge
 
 AS_OF = date(2027, 3, 1)
 #: A small protocol: 2 inclusions, 2 exclusions (the tally only sees outcomes).

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 from helpers import AS_OF, AS_OF_TEXT
-from trialrules.batch import screen
-from trialrules.errors import InvalidRecord
-from trialrules.io.records import LoadError, read_jsonl, record_from_dict
+from trialrules.formats.records import LoadError, read_jsonl, record_from_dict
 from trialrules.protocols import get
+from trialrules.tools.batch import screen
+from trialrules.values.errors import InvalidRecord
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "trialrules"
 
@@ -96,7 +96,7 @@ def test_the_scan_finds_what_it_looks_for(snippet: str) -> None:
 
 @pytest.mark.parametrize("snippet", ["yaml.load(s, Loader=yaml.SafeLoader)", "re.compile('x')",
                                      "json.loads(text)", "yaml.safe_load(s)",
-                                     "importlib.import_module('trialrules.io.protocols')"])
+                                     "importlib.import_module('trialrules.formats.protocols')"])
 def test_the_scan_lets_safe_code_be(snippet: str) -> None:
     assert _findings(snippet, "some/module.py") == []
 

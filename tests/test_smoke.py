@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from trialrules import Determination, Outcome, Record
-from trialrules.io.records import record_from_dict
+from trialrules.formats.records import record_from_dict
 from trialrules.protocols import get
 
 

@@ -25,8 +25,8 @@ from trialrules import (
     Sex,
     Span,
 )
-from trialrules._context import Context, age_on
-from trialrules.sources import as_source
+from trialrules.engine.context import Context, age_on
+from trialrules.kinds.sources import as_source
 
 
 def ages(birth: Any, as_of: date) -> tuple[Any, ...]:

@@ -28,11 +28,11 @@ from trialrules import (
     Threshold,
     Washout,
 )
-from trialrules.combinators import AllOf, AnyOf, AtLeast
+from trialrules.kinds.combinators import AllOf, AnyOf, AtLeast
 from trialrules.protocols.nct06228781 import PROTOCOL
-from trialrules.records import SEXES
 from trialrules.testing import boundary_cases
 from trialrules.testing._leaves import grid_step
+from trialrules.values.records import SEXES
 
 Path = tuple[int, ...]
 

@@ -31,7 +31,6 @@ from trialrules import (
     Threshold,
     Washout,
 )
-from trialrules.batch import screen
 from trialrules.testing import (
     assert_case,
     assert_determination,
@@ -39,6 +38,7 @@ from trialrules.testing import (
     records,
     records_for,
 )
+from trialrules.tools.batch import screen
 
 AS_OF = date(2027, 3, 31)  # a month end: one month back is 28 February
 

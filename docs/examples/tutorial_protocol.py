@@ -121,7 +121,7 @@ PROTOCOL = Protocol(
 
 def main() -> None:
     # --8<-- [start:screen]
-    from trialrules.io.records import record_from_dict
+    from trialrules.formats.records import record_from_dict
 
     patient = record_from_dict({
         "id": "CF-014", "birth_date": "2010-06-30", "sex": "female",

@@ -8,20 +8,22 @@
 EDSS 6.5 on 2026-10-02 is not between 3 and 6 (both inclusive)
 """
 
-from .batch import screen
-from .codes import CodeSet, icd10_range
-from .combinators import AllOf, AnyOf, AtLeast, Implies, Not
-from .criteria import Flag, Lookback, OneOf, Placeholder, Range, Threshold, Washout
-from .criterion import Criterion
-from .dates import PartialDate, Span, parse_date
-from .domains import STANDARD_DOMAINS, Domain
-from .errors import InvalidCriterion, InvalidDocument, InvalidRecord, TrialRulesError
-from .explanations import Evidence, Explanation, render
-from .outcomes import Determination, Outcome
-from .protocol import Protocol, ProtocolResult
-from .records import Condition, Exposure, Observation, Record
-from .report import FeasibilityReport
-from .sources import Age, Latest, Sex, Source
+from .engine.criterion import Criterion
+from .engine.explanations import Evidence, Explanation, render
+from .kinds.combinators import AllOf, AnyOf, AtLeast, Implies, Not
+from .kinds.criteria import Flag, Lookback, OneOf, Placeholder, Range, Threshold, Washout
+from .kinds.sources import Age, Latest, Sex, Source
+from .protocol.protocol import Protocol, ProtocolResult
+from .tools.batch import screen
+from .tools.diff import diff
+from .tools.lint import lint
+from .tools.report import FeasibilityReport
+from .values.codes import CodeSet, icd10_range
+from .values.dates import PartialDate, Span, parse_date
+from .values.domains import STANDARD_DOMAINS, Domain
+from .values.errors import InvalidCriterion, InvalidDocument, InvalidRecord, TrialRulesError
+from .values.outcomes import Determination, Outcome
+from .values.records import Condition, Exposure, Observation, Record
 
 __version__ = "0.1.0"
 
@@ -64,7 +66,9 @@ __all__ = [
     "TrialRulesError",
     "Washout",
     "__version__",
+    "diff",
     "icd10_range",
+    "lint",
     "parse_date",
     "render",
     "screen",

@@ -11,8 +11,8 @@ from datetime import date
 from pathlib import Path
 from typing import IO
 
-from ..errors import TrialRulesError
-from ..protocol import Protocol
+from ..protocol.protocol import Protocol
+from ..values.errors import TrialRulesError
 
 #: All input screened.
 EXIT_OK = 0
@@ -82,7 +82,7 @@ def load_protocol(spec: str) -> Protocol:
     path = Path(spec)
     if path.suffix.lower() == ".json" or path.exists():
         try:
-            from ..io.protocols import load_protocol_file
+            from ..formats.protocols import load_protocol_file
         except ImportError:  # pragma: no cover - until protocol documents exist
             raise UsageError(f"cannot read protocol file {spec!r}") from None
         try:

@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from ..diff import diff
+from ..tools.diff import diff
 from ._common import load_protocol
 
 #: Exit status when the protocols differ (as diff(1) does).

@@ -7,8 +7,8 @@ import json
 import sys
 from typing import Any
 
-from ..batch import screen
-from ..io.records import LoadError, read_jsonl
+from ..formats.records import LoadError, read_jsonl
+from ..tools.batch import screen
 from ._common import (
     EXIT_BAD_INPUT,
     EXIT_OK,

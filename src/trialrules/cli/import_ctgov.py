@@ -7,9 +7,9 @@ import json
 import sys
 from typing import Any
 
-from ..criteria import Placeholder
-from ..errors import TrialRulesError
-from ..io.protocols import dump_protocol
+from ..formats.protocols import dump_protocol
+from ..kinds.criteria import Placeholder
+from ..values.errors import TrialRulesError
 from ._common import EXIT_OK, UsageError
 
 
@@ -26,7 +26,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..ctgov import protocol_from_study
+    from ..formats.ctgov import protocol_from_study
 
     try:
         if args.study == "-":  # bytes, so the locale's encoding plays no part

@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from ..lint import Finding, lint
+from ..tools.lint import Finding, lint
 from ._common import EXIT_BAD_INPUT, EXIT_OK, load_protocol
 
 

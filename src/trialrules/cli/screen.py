@@ -13,15 +13,15 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
-from ..batch import screen
-from ..explanations import Explanation
-from ..io.records import LoadError, read_jsonl
-from ..outcomes import Determination, Outcome
-from ..progress import available as progress_available
-from ..progress import progress
-from ..protocol import Protocol, ProtocolResult
-from ..records import Record
-from ..report import FeasibilityReport, Tally
+from ..engine.explanations import Explanation
+from ..formats.records import LoadError, read_jsonl
+from ..protocol.protocol import Protocol, ProtocolResult
+from ..tools.batch import screen
+from ..tools.progress import available as progress_available
+from ..tools.progress import progress
+from ..tools.report import FeasibilityReport, Tally
+from ..values.outcomes import Determination, Outcome
+from ..values.records import Record
 from ._common import (
     EXIT_BAD_INPUT,
     EXIT_OK,
@@ -62,7 +62,7 @@ def read_input(args: argparse.Namespace, protocol: Protocol,
                stack: contextlib.ExitStack) -> Iterator[tuple[int, Record | LoadError]]:
     """The patients to screen, as (position, Record or LoadError), per ``--input-format``."""
     if getattr(args, "input_format", "jsonl") == "fhir":
-        from ..fhir import read_fhir
+        from ..formats.fhir import read_fhir
 
         if args.patients == "-" or not Path(args.patients).exists():
             raise UsageError(f"cannot read {args.patients!r}: --input-format fhir needs a file "

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from ..describe import FORMATS, describe_protocol
+from ..tools.describe import FORMATS, describe_protocol
 from ._common import EXIT_OK, load_protocol
 
 

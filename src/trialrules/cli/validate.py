@@ -6,9 +6,9 @@ import argparse
 import sys
 from typing import Any
 
-from ..errors import InvalidDocument
-from ..io.protocols import MAX_BYTES, parse_document, protocol_from_dict
-from ..lint import lint
+from ..formats.protocols import MAX_BYTES, parse_document, protocol_from_dict
+from ..tools.lint import lint
+from ..values.errors import InvalidDocument
 from ._common import EXIT_BAD_INPUT, EXIT_OK, UsageError
 
 
@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     problems: list[str] = []
     try:
-        from ..io.schema import schema_errors
+        from ..formats.schema import schema_errors
 
         problems += [f"schema: {e}" for e in schema_errors(document)]
         schema_note = "schema checked"

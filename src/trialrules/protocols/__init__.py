@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..errors import TrialRulesError
-from ..protocol import Protocol
+from ..protocol.protocol import Protocol
+from ..values.errors import TrialRulesError
 
 __all__ = ["BUNDLED", "get"]
 

@@ -7,12 +7,12 @@ docs and tested at its boundaries.
 
 from __future__ import annotations
 
-from ..codes import CodeSet, icd10_range
-from ..combinators import Implies, Not
-from ..criteria import Flag, Lookback, OneOf, Range, Threshold, Washout
-from ..dates import Span
-from ..protocol import Protocol
-from ..sources import Age, Sex
+from ..kinds.combinators import Implies, Not
+from ..kinds.criteria import Flag, Lookback, OneOf, Range, Threshold, Washout
+from ..kinds.sources import Age, Sex
+from ..protocol.protocol import Protocol
+from ..values.codes import CodeSet, icd10_range
+from ..values.dates import Span
 
 __all__ = ["CYTOTOXIC_AGENTS", "INFECTIONS", "MALIGNANCY", "PROTOCOL", "VOCABULARY"]
 

@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from ..codes import CodeSet
-from ..dates import PartialDate
-from ..records import Condition, Exposure, Observation, Record
+from ..values.codes import CodeSet
+from ..values.dates import PartialDate
+from ..values.records import Condition, Exposure, Observation, Record
 
 __all__: list[str] = []
 

@@ -18,15 +18,15 @@ from typing import Any
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from ..codes import CodeSet
-from ..criteria import Flag, Lookback, OneOf, Range, Threshold, Washout
-from ..criterion import Criterion
-from ..dates import PartialDate, Span
-from ..domains import Domain
-from ..errors import TrialRulesError
-from ..outcomes import Outcome
-from ..records import SEXES, Condition, Exposure, Observation
-from ..sources import Age, Latest, Sex, Source
+from ..engine.criterion import Criterion
+from ..kinds.criteria import Flag, Lookback, OneOf, Range, Threshold, Washout
+from ..kinds.sources import Age, Latest, Sex, Source
+from ..values.codes import CodeSet
+from ..values.dates import PartialDate, Span
+from ..values.domains import Domain
+from ..values.errors import TrialRulesError
+from ..values.outcomes import Outcome
+from ..values.records import SEXES, Condition, Exposure, Observation
 from ._facts import BIRTH, SEX, Facts, complete_key, events_key, flag_key, obs_key
 
 __all__: list[str] = []

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-from ..criterion import Criterion
-from ..domains import Domain
-from ..explanations import Explanation, render
-from ..outcomes import Determination, Outcome
-from ..protocol import Protocol, ProtocolResult
-from ..records import Record
+from ..engine.criterion import Criterion
+from ..engine.explanations import Explanation, render
+from ..protocol.protocol import Protocol, ProtocolResult
+from ..values.domains import Domain
+from ..values.outcomes import Determination, Outcome
+from ..values.records import Record
 from .boundaries import BoundaryCase
 
 __all__ = ["assert_case", "assert_determination", "assert_outcome"]

@@ -15,15 +15,15 @@ from typing import Any, TypeVar
 
 import attrs
 
-from ..combinators import AllOf, AnyOf, AtLeast, Implies, Not
-from ..criteria import Flag, Lookback, OneOf, Placeholder, Range, Threshold, Washout
-from ..criterion import Criterion
-from ..domains import STANDARD_DOMAINS, Domain
-from ..errors import TrialRulesError
-from ..outcomes import Outcome
-from ..protocol import Protocol
-from ..records import Record
-from ..sources import Age, Latest, Sex
+from ..engine.criterion import Criterion
+from ..kinds.combinators import AllOf, AnyOf, AtLeast, Implies, Not
+from ..kinds.criteria import Flag, Lookback, OneOf, Placeholder, Range, Threshold, Washout
+from ..kinds.sources import Age, Latest, Sex
+from ..protocol.protocol import Protocol
+from ..values.domains import STANDARD_DOMAINS, Domain
+from ..values.errors import TrialRulesError
+from ..values.outcomes import Outcome
+from ..values.records import Record
 from . import _leaves
 from ._facts import BIRTH, SEX, Facts, build, complete_key, events_key, flag_key, merge, obs_key
 

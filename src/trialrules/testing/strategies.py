@@ -12,15 +12,15 @@ from typing import Any, TypeVar
 
 from hypothesis import strategies as st
 
-from ..criteria import Flag, Lookback, OneOf, Range, Threshold, Washout
-from ..criterion import Criterion
-from ..dates import PartialDate
-from ..domains import STANDARD_DOMAINS, Domain
-from ..errors import TrialRulesError
-from ..outcomes import Determination, Outcome
-from ..protocol import Protocol
-from ..records import SEXES, Condition, Exposure, FrozenMap, Observation, Record
-from ..sources import Age, Latest, Sex
+from ..engine.criterion import Criterion
+from ..kinds.criteria import Flag, Lookback, OneOf, Range, Threshold, Washout
+from ..kinds.sources import Age, Latest, Sex
+from ..protocol.protocol import Protocol
+from ..values.dates import PartialDate
+from ..values.domains import STANDARD_DOMAINS, Domain
+from ..values.errors import TrialRulesError
+from ..values.outcomes import Determination, Outcome
+from ..values.records import SEXES, Condition, Exposure, FrozenMap, Observation, Record
 from ._facts import BIRTH, SEX, Facts, build
 from .boundaries import Builder, _node_and_domains
 

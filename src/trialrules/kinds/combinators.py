@@ -7,13 +7,13 @@ from typing import Any
 
 import attrs
 
-from ._context import Context
-from ._shared import all_shared, recall, remember
-from .criterion import Criterion, check_id, check_label
-from .domains import Domain
-from .errors import InvalidCriterion
-from .explanations import Explanation
-from .outcomes import Outcome
+from ..engine._shared import all_shared, recall, remember
+from ..engine.context import Context
+from ..engine.criterion import Criterion, check_id, check_label
+from ..engine.explanations import Explanation
+from ..values.domains import Domain
+from ..values.errors import InvalidCriterion
+from ..values.outcomes import Outcome
 
 __all__ = ["AllOf", "AnyOf", "AtLeast", "Implies", "Not"]
 

@@ -2,7 +2,7 @@
 
 The structured eligibility fields become real criteria (age bounds, sex,
 healthy volunteers); every numbered or bulleted item of the free-text
-``eligibilityCriteria`` becomes a :class:`~trialrules.criteria.Placeholder`
+``eligibilityCriteria`` becomes a :class:`~trialrules.kinds.criteria.Placeholder`
 carrying the registry's text, UNKNOWN ("not yet encoded") until an author
 replaces it. Choices are documented in docs/ctgov.md.
 
@@ -25,12 +25,12 @@ from typing import Any, Final
 
 import attrs
 
-from .combinators import AllOf
-from .criteria import Flag, OneOf, Placeholder, Range, Threshold
-from .criterion import Criterion
-from .errors import InvalidDocument
-from .protocol import Protocol
-from .sources import Age, Sex
+from ..engine.criterion import Criterion
+from ..kinds.combinators import AllOf
+from ..kinds.criteria import Flag, OneOf, Placeholder, Range, Threshold
+from ..kinds.sources import Age, Sex
+from ..protocol.protocol import Protocol
+from ..values.errors import InvalidDocument
 
 __all__ = ["ParsedAge", "parse_age", "protocol_from_study", "split_criteria"]
 

@@ -15,11 +15,11 @@ from typing import Any, Final, TypeVar
 
 import attrs
 
+from ..formats.records import LoadError
+from ..protocol.protocol import Protocol, ProtocolResult
+from ..values.errors import TrialRulesError
+from ..values.outcomes import Outcome
 from .batch import Decision
-from .errors import TrialRulesError
-from .io.records import LoadError
-from .outcomes import Outcome
-from .protocol import Protocol, ProtocolResult
 
 __all__ = ["CriterionCounts", "FeasibilityReport", "ReportMismatch", "Tally", "merge"]
 
@@ -233,7 +233,7 @@ class Tally:
     """A running report: add results one at a time (constant memory), then :meth:`report`.
 
     >>> from trialrules.protocols import get
-    >>> from trialrules.batch import screen
+    >>> from trialrules.tools.batch import screen
     >>> p, day = get("NCT06228781"), date(2027, 1, 4)
     >>> tally = Tally(p, day)
     >>> for result in tally.track(screen(p, [{"id": "P1"}, {"id": 7}], day)):

@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ._context import Context
-from .domains import Domain
-from .errors import InvalidCriterion
+from ..values.domains import Domain
+from ..values.errors import InvalidCriterion
+from ..values.outcomes import Outcome
+from .context import Context
 from .explanations import Explanation
-from .outcomes import Outcome
 
 if TYPE_CHECKING:
-    from .records import Record
+    from ..values.records import Record
 
 __all__ = ["Criterion"]
 
@@ -110,7 +110,7 @@ class Criterion:
         >>> Range("edss", 3, 6).to_dict()["kind"]
         'range'
         """
-        from .io.protocols import criterion_to_dict
+        from ..formats.protocols import criterion_to_dict
 
         return criterion_to_dict(self)
 
@@ -122,8 +122,8 @@ class Criterion:
         >>> Criterion.from_dict(Range("edss", 3, 6).to_dict()) == Range("edss", 3, 6)
         True
         """
-        from .errors import InvalidDocument
-        from .io.protocols import criterion_from_dict
+        from ..formats.protocols import criterion_from_dict
+        from ..values.errors import InvalidDocument
 
         criterion = criterion_from_dict(data)
         if not isinstance(criterion, cls):
@@ -133,21 +133,21 @@ class Criterion:
     # -- operators ----------------------------------------------------------
 
     def __and__(self, other: object) -> Criterion:
-        from .combinators import AllOf
+        from ..kinds.combinators import AllOf
 
         if not isinstance(other, Criterion):
             return NotImplemented
         return AllOf(*_spliced(AllOf, self), *_spliced(AllOf, other))
 
     def __or__(self, other: object) -> Criterion:
-        from .combinators import AnyOf
+        from ..kinds.combinators import AnyOf
 
         if not isinstance(other, Criterion):
             return NotImplemented
         return AnyOf(*_spliced(AnyOf, self), *_spliced(AnyOf, other))
 
     def __invert__(self) -> Criterion:
-        from .combinators import Not
+        from ..kinds.combinators import Not
 
         return Not(self)
 

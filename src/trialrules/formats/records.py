@@ -14,10 +14,19 @@ from typing import IO, Any, Final, TypeVar
 
 import attrs
 
-from ..dates import PartialDate
-from ..domains import STANDARD_DOMAINS, Domain, is_number
-from ..errors import InvalidRecord, _short
-from ..records import CATEGORIES, MAX_EXACT_INT, SEXES, Condition, Exposure, FrozenMap, Observation, Record
+from ..values.dates import PartialDate
+from ..values.domains import STANDARD_DOMAINS, Domain, is_number
+from ..values.errors import InvalidRecord, _short
+from ..values.records import (
+    CATEGORIES,
+    MAX_EXACT_INT,
+    SEXES,
+    Condition,
+    Exposure,
+    FrozenMap,
+    Observation,
+    Record,
+)
 
 __all__ = ["LoadError", "iter_jsonl", "read_jsonl", "record_from_dict", "record_to_dict"]
 

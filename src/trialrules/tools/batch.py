@@ -8,12 +8,12 @@ from typing import Any
 
 import attrs
 
-from ._context import Context, check_as_of
-from .errors import InvalidRecord, TrialRulesError, _short
-from .io.records import LoadError, record_from_dict
-from .outcomes import Determination, Outcome
-from .protocol import Protocol, ProtocolResult
-from .records import Record
+from ..engine.context import Context, check_as_of
+from ..formats.records import LoadError, record_from_dict
+from ..protocol.protocol import Protocol, ProtocolResult
+from ..values.errors import InvalidRecord, TrialRulesError, _short
+from ..values.outcomes import Determination, Outcome
+from ..values.records import Record
 
 __all__ = ["Decision", "screen"]
 
@@ -80,10 +80,10 @@ def screen(protocol: Protocol, records: Iterable[Item], as_of: date, *,
     """Screen records one at a time (constant memory); a bad one comes out as a LoadError.
 
     ``records`` may hold Records, parsed patient objects (dicts), LoadErrors
-    from a reader, or ``(line, item)`` pairs as :func:`~trialrules.io.records.read_jsonl`
+    from a reader, or ``(line, item)`` pairs as :func:`~trialrules.formats.records.read_jsonl`
     yields them; the stream never stops on a bad record. With ``explain=False``
     each result is a light :class:`Decision` instead of a full
-    :class:`~trialrules.protocol.ProtocolResult`.
+    :class:`~trialrules.protocol.protocol.ProtocolResult`.
 
     >>> from trialrules.protocols import get
     >>> [r.determination for r in screen(get("NCT06228781"), [{"id": "P1"}], date(2027, 1, 4),

@@ -13,17 +13,15 @@ inclusion.3: high 6 -> 6.5
 
 from __future__ import annotations
 
-import sys
-import types
 from collections.abc import Mapping
 from typing import Any, Final
 
 import attrs
 
-from .criterion import Criterion
-from .dates import Span
-from .io.protocols import criterion_from_dict, criterion_to_dict
-from .protocol import Protocol
+from ..engine.criterion import Criterion
+from ..formats.protocols import criterion_from_dict, criterion_to_dict
+from ..protocol.protocol import Protocol
+from ..values.dates import Span
 
 __all__ = ["Change", "ProtocolDiff", "diff"]
 
@@ -249,13 +247,3 @@ def _kids(criterion: Criterion) -> tuple[Criterion, ...]:
 
 def _child_path(path: str, index: int, child: Criterion) -> str:
     return child.id or f"{path}.{index + 1}"
-
-
-class _CallableModule(types.ModuleType):
-    """``from trialrules import diff`` gives this module; calling it calls ``diff.diff``."""
-
-    def __call__(self, old: Protocol, new: Protocol) -> ProtocolDiff:
-        return diff(old, new)
-
-
-sys.modules[__name__].__class__ = _CallableModule

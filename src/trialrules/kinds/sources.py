@@ -9,12 +9,12 @@ from typing import Any, Final
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from ._context import Context, age_on
-from .dates import Span
-from .domains import STANDARD_DOMAINS, Domain
-from .errors import InvalidCriterion, InvalidRecord
-from .explanations import Evidence
-from .records import FrozenMap
+from ..engine.context import Context, age_on
+from ..engine.explanations import Evidence
+from ..values.dates import Span
+from ..values.domains import STANDARD_DOMAINS, Domain
+from ..values.errors import InvalidCriterion, InvalidRecord
+from ..values.records import FrozenMap
 
 __all__ = ["AGE_UNITS", "Age", "Latest", "Reading", "Sex", "Source", "age_in", "as_source"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from .protocol import Protocol
+from ..protocol.protocol import Protocol
 
 __all__ = ["FORMATS", "describe_protocol"]
 

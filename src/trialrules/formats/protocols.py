@@ -23,15 +23,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
-from ..codes import CodeSet
-from ..combinators import AllOf, AnyOf, AtLeast, Implies, Not
-from ..criteria import OPERATORS, Flag, Lookback, OneOf, Placeholder, Range, Threshold, Washout
-from ..criterion import Criterion
-from ..dates import Span
-from ..domains import STANDARD_DOMAINS, Domain, is_number
-from ..errors import InvalidCriterion, InvalidDocument
-from ..protocol import Protocol
-from ..sources import AGE_UNITS, Age, Latest, Sex, Source
+from ..engine.criterion import Criterion
+from ..kinds.combinators import AllOf, AnyOf, AtLeast, Implies, Not
+from ..kinds.criteria import OPERATORS, Flag, Lookback, OneOf, Placeholder, Range, Threshold, Washout
+from ..kinds.sources import AGE_UNITS, Age, Latest, Sex, Source
+from ..protocol.protocol import Protocol
+from ..values.codes import CodeSet
+from ..values.dates import Span
+from ..values.domains import STANDARD_DOMAINS, Domain, is_number
+from ..values.errors import InvalidCriterion, InvalidDocument
 
 __all__ = [
     "FORMAT_VERSION",

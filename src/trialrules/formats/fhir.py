@@ -1,6 +1,6 @@
 """FHIR R4 (JSON) patients in: Bundles, Bundle folders and bulk-export NDJSON folders.
 
-One :class:`~trialrules.records.Record` per Patient resource. The mapping
+One :class:`~trialrules.values.records.Record` per Patient resource. The mapping
 rules (which element becomes which fact, which statuses are dropped, how
 partial dates and ages become intervals of days) are in docs/fhir.md. This is
 plain JSON traversal with the standard library: every element the mapping
@@ -31,11 +31,11 @@ from typing import Any, Final
 
 from dateutil.relativedelta import relativedelta
 
-from .dates import PartialDate
-from .domains import STANDARD_DOMAINS, Domain
-from .errors import InvalidRecord, _short
-from .io.records import LoadError
-from .records import Condition, Exposure, Observation, Record
+from ..values.dates import PartialDate
+from ..values.domains import STANDARD_DOMAINS, Domain
+from ..values.errors import InvalidRecord, _short
+from ..values.records import Condition, Exposure, Observation, Record
+from .records import LoadError
 
 __all__ = [
     "SYSTEMS",

@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 
-from .outcomes import Outcome
+from ..values.outcomes import Outcome
 
 __all__ = ["Evidence", "Explanation", "render"]
 

@@ -14,21 +14,19 @@ work as written; warnings deserve a look.
 from __future__ import annotations
 
 import math
-import sys
-import types
 from collections.abc import Iterator, Mapping
 from decimal import Decimal, localcontext
 from typing import Any, Final
 
 import attrs
 
-from .codes import CodeSet
-from .combinators import AllOf, AnyOf, AtLeast, Implies, Not
-from .criteria import Flag, Lookback, OneOf, Placeholder, Range, Threshold, Washout
-from .criterion import Criterion
-from .domains import Domain
-from .protocol import Protocol
-from .sources import Latest
+from ..engine.criterion import Criterion
+from ..kinds.combinators import AllOf, AnyOf, AtLeast, Implies, Not
+from ..kinds.criteria import Flag, Lookback, OneOf, Placeholder, Range, Threshold, Washout
+from ..kinds.sources import Latest
+from ..protocol.protocol import Protocol
+from ..values.codes import CodeSet
+from ..values.domains import Domain
 
 __all__ = ["CODES", "ERROR", "WARNING", "Finding", "lint"]
 
@@ -324,13 +322,3 @@ def _contradictions(protocol: Protocol) -> list[Finding]:
                     f'{required[norm]} requires "{rule.describe(protocol.domains)}", '
                     f"which excludes under {exclusion.id}: no one can be eligible"))
     return out
-
-
-class _CallableModule(types.ModuleType):
-    """``from trialrules import lint`` gives this module; calling it calls ``lint.lint``."""
-
-    def __call__(self, protocol: Protocol) -> list[Finding]:
-        return lint(protocol)
-
-
-sys.modules[__name__].__class__ = _CallableModule

@@ -9,17 +9,17 @@ from typing import Any, Final
 
 import attrs
 
-from ._context import Context
-from ._shared import _BY_KEY as _SHARED
-from ._shared import recall, remember
-from .codes import CodeSet
-from .criterion import Criterion, check_id, check_label
-from .dates import Span
-from .domains import Domain, is_number
-from .errors import InvalidCriterion, InvalidRecord
-from .explanations import Evidence, Explanation
-from .outcomes import Outcome
-from .records import Condition, Exposure
+from ..engine._shared import _BY_KEY as _SHARED
+from ..engine._shared import recall, remember
+from ..engine.context import Context
+from ..engine.criterion import Criterion, check_id, check_label
+from ..engine.explanations import Evidence, Explanation
+from ..values.codes import CodeSet
+from ..values.dates import Span
+from ..values.domains import Domain, is_number
+from ..values.errors import InvalidCriterion, InvalidRecord
+from ..values.outcomes import Outcome
+from ..values.records import Condition, Exposure
 from .sources import Age, Latest, Reading, Sex, Source, as_source
 
 __all__ = [

@@ -1,6 +1,6 @@
 """The JSON Schema of protocol documents, shipped in the package, and checking against it.
 
-The schema checks shape only; :func:`trialrules.io.protocols.protocol_from_dict`
+The schema checks shape only; :func:`trialrules.formats.protocols.protocol_from_dict`
 checks the library's own rules too (low <= high, unique ids, ...). Checking
 needs the optional ``jsonschema`` package (``pip install 'trialrules[schema]'``).
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from ..schemas import protocol_schema
+from .schemas import protocol_schema
 
 __all__ = ["protocol_schema", "schema_errors"]
 

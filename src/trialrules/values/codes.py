@@ -107,14 +107,14 @@ class CodeSet:
 
     def to_dict(self) -> dict[str, Any]:
         """``{"name", "prefixes", "codes"}``, sorted (``codeset_to_dict``)."""
-        from .io.protocols import codeset_to_dict
+        from ..formats.protocols import codeset_to_dict
 
         return codeset_to_dict(self)
 
     @classmethod
     def from_dict(cls, data: Any) -> CodeSet:
         """The code set ``to_dict`` wrote; errors name the JSON path (``codeset_from_dict``)."""
-        from .io.protocols import codeset_from_dict
+        from ..formats.protocols import codeset_from_dict
 
         return codeset_from_dict(data)
 

@@ -6,12 +6,12 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from .domains import STANDARD_DOMAINS, Domain
-from .errors import InvalidRecord
+from ..values.domains import STANDARD_DOMAINS, Domain
+from ..values.errors import InvalidRecord
 
 if TYPE_CHECKING:
-    from .dates import Span
-    from .records import Record
+    from ..values.dates import Span
+    from ..values.records import Record
 
 __all__: list[str] = []
 
@@ -59,7 +59,7 @@ _WINDOWS: dict[tuple[Span, date], date] = {}
 def _record_type() -> type:
     global _RECORD
     if _RECORD is None:
-        from .records import Record
+        from ..values.records import Record
 
         _RECORD = Record
     return _RECORD

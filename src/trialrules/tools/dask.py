@@ -1,8 +1,8 @@
 """Screening on a Dask cluster: a bag of records, or the JSON-lines files of a folder.
 
 Needs the ``dask`` extra (``pip install 'trialrules[dask]'``). Each partition is
-screened by :func:`trialrules.batch.screen` on a worker and tallied into a
-:class:`~trialrules.report.FeasibilityReport`; the partition reports are summed,
+screened by :func:`trialrules.tools.batch.screen` on a worker and tallied into a
+:class:`~trialrules.tools.report.FeasibilityReport`; the partition reports are summed,
 which gives exactly the report of a single-process run (see docs/dask.md).
 """
 
@@ -14,10 +14,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ._context import check_as_of
+from ..engine.context import check_as_of
+from ..formats.records import LoadError, read_jsonl
+from ..protocol.protocol import Protocol, ProtocolResult
 from .batch import Decision, screen
-from .io.records import LoadError, read_jsonl
-from .protocol import Protocol, ProtocolResult
 from .report import FeasibilityReport, merge
 
 #: A ``dask.bag.Bag`` (Dask's own annotations are partial, so it is typed loosely here).
@@ -28,7 +28,7 @@ __all__ = ["files", "screen_bag", "screen_files", "screen_population"]
 Result = ProtocolResult | Decision | LoadError
 
 
-_MISSING = "trialrules.dask needs Dask: pip install 'trialrules[dask]'"
+_MISSING = "trialrules.tools.dask needs Dask: pip install 'trialrules[dask]'"
 
 
 def _bags() -> Any:

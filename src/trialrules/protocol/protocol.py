@@ -8,13 +8,13 @@ from typing import Any
 
 import attrs
 
-from ._context import Context
-from .criterion import Criterion
-from .domains import STANDARD_DOMAINS, Domain
-from .errors import InvalidCriterion
-from .explanations import Explanation, render
-from .outcomes import Determination, Outcome
-from .records import FrozenMap, Record
+from ..engine.context import Context
+from ..engine.criterion import Criterion
+from ..engine.explanations import Explanation, render
+from ..values.domains import STANDARD_DOMAINS, Domain
+from ..values.errors import InvalidCriterion
+from ..values.outcomes import Determination, Outcome
+from ..values.records import FrozenMap, Record
 
 __all__ = ["Protocol", "ProtocolResult"]
 
@@ -159,14 +159,14 @@ class Protocol:
 
     def to_dict(self) -> dict[str, Any]:
         """The protocol document as plain data, with its ``"trialrules"`` format version."""
-        from .io.protocols import protocol_to_dict
+        from ..formats.protocols import protocol_to_dict
 
         return protocol_to_dict(self)
 
     @classmethod
     def from_dict(cls, data: Any) -> Protocol:
         """The protocol a document describes; errors name the JSON path (``protocol_from_dict``)."""
-        from .io.protocols import protocol_from_dict
+        from ..formats.protocols import protocol_from_dict
 
         return protocol_from_dict(data)
 

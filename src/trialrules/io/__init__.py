@@ -1,1 +1,0 @@
-"""Reading and writing trialrules data: patient files and protocol documents."""

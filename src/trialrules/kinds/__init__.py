@@ -1,0 +1,1 @@
+"""Criterion kinds and value sources, each built on the engine (docs/design.md)."""

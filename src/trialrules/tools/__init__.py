@@ -1,0 +1,1 @@
+"""Tools over protocols and results: lint, diff, describe, report, batch, Dask (docs/design.md)."""
