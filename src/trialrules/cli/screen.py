@@ -33,6 +33,9 @@ from ._common import (
     resolve_as_of,
 )
 
+#: The ``--input-format`` choices.
+INPUT_FORMATS = ("jsonl", "fhir")
+
 
 def register(sub: Any) -> None:
     parser = sub.add_parser(
@@ -46,7 +49,7 @@ def register(sub: Any) -> None:
     add_protocol(parser)
     parser.add_argument("--format", choices=("text", "json", "csv"), default="text",
                         help="output format (default: text)")
-    parser.add_argument("--input-format", choices=("jsonl", "fhir"), default="jsonl",
+    parser.add_argument("--input-format", choices=INPUT_FORMATS, default="jsonl",
                         help="jsonl: patient JSON lines (default); fhir: a FHIR R4 Bundle file, "
                              "a folder of Bundle files or a bulk-export NDJSON folder")
     parser.add_argument("--report", metavar="PATH", default=None,
