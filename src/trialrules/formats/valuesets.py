@@ -332,7 +332,7 @@ def codeset_from_csv(text: str | Iterable[str], *, name: str, where: str = "") -
     never match), an unknown URI is kept as it is, as the FHIR importer keeps it.
 
     >>> codeset_from_csv("system,code,display\\nSNOMED,93761005,colon cancer\\n", name="colon")
-    CodeSet('colon', codes=['SNOMED:93761005'])
+    CodeSet('colon', codes=['SNOMED:93761005'], source='CSV code list')
     """
     lines = io.StringIO(text) if isinstance(text, str) else text
     reader = csv.reader(lines)
