@@ -49,7 +49,8 @@ def test_patient_file_reads_and_writes_death_date() -> None:
     assert record_from_dict({"id": "P1", "death_date": None}).death_date is None
     [(_, bad)] = list(read_jsonl([json.dumps({"id": "P1", "birth_date": BORN,
                                               "death_date": "1980"})]))
-    assert not isinstance(bad, Record) and bad.field == "death_date"
+    assert not isinstance(bad, Record)
+    assert bad.field == "death_date"
 
 
 @pytest.mark.parametrize(("as_of", "determination"), [
