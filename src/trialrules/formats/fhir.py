@@ -36,6 +36,7 @@ from ..values.domains import STANDARD_DOMAINS, Domain
 from ..values.errors import InvalidRecord, _short
 from ..values.records import NOT_KNOWN_IF_ENDED, Condition, Exposure, Observation, Record
 from .records import LoadError
+from .systems import SYSTEMS
 
 __all__ = [
     "SYSTEMS",
@@ -46,23 +47,6 @@ __all__ = [
     "records_from_bundle",
     "records_from_resources",
 ]
-
-#: Well-known code system URIs (and their HL7 OIDs) mapped to the short names used in
-#: ``SYSTEM:CODE`` codes. A system not listed keeps its URI: ``http://x.org/cs:123``.
-SYSTEMS: Final[Mapping[str, str]] = {
-    "http://hl7.org/fhir/sid/icd-10": "ICD10",
-    "urn:oid:2.16.840.1.113883.6.3": "ICD10",
-    "http://hl7.org/fhir/sid/icd-10-cm": "ICD10CM",
-    "urn:oid:2.16.840.1.113883.6.90": "ICD10CM",
-    "http://snomed.info/sct": "SNOMED",
-    "urn:oid:2.16.840.1.113883.6.96": "SNOMED",
-    "http://www.whocc.no/atc": "ATC",
-    "urn:oid:2.16.840.1.113883.6.73": "ATC",
-    "http://www.nlm.nih.gov/research/umls/rxnorm": "RXNORM",
-    "urn:oid:2.16.840.1.113883.6.88": "RXNORM",
-    "http://loinc.org": "LOINC",
-    "urn:oid:2.16.840.1.113883.6.1": "LOINC",
-}
 
 _UCUM: Final = "http://unitsofmeasure.org"
 # FHIR R4 date / dateTime / instant: a date part, then an optional time and zone.
