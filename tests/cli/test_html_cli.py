@@ -51,7 +51,8 @@ def test_an_id_not_in_the_input_is_named(capsys: pytest.CaptureFixture[str]) -> 
 def test_usage_errors(args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["screen", str(EXAMPLES), "--as-of", AS_OF, *args]) == 2
     captured = capsys.readouterr()
-    assert message in captured.err and captured.out == ""
+    assert message in captured.err
+    assert captured.out == ""
 
 
 def test_html_report_is_written_alone_with_its_examples(tmp_path: Path,
@@ -81,7 +82,8 @@ def test_pages_from_fhir_input(tmp_path: Path, capsys: pytest.CaptureFixture[str
     (section,) = page.find_all("section", class_="patient")
     assert section.attrs["data-patient"] == SYNTHEA_ID
     # Synthea's conditions and medications are drawn as bars; the windows are there too.
-    assert page.find_all("g", class_="condition") and page.find_all("g", class_="window")
+    assert page.find_all("g", class_="condition")
+    assert page.find_all("g", class_="window")
     examples = parse((tmp_path / "fhir.patients.html").read_text(encoding="utf-8"))
     assert [s.attrs["data-patient"] for s in examples.find_all("section", class_="patient")] == [
         SYNTHEA_ID]

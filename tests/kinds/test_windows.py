@@ -31,11 +31,15 @@ TUMOURS = CodeSet("malignant tumours", prefixes=["ICD10:C"])
 
 @pytest.mark.parametrize(("criterion", "as_of", "expected"), [
     # One month before a month end: 28 February in a common year, 29 in a leap year.
-    (Washout(CYTO, Span(months=1)), date(2027, 3, 31), Window(date(2027, 2, 28), date(2027, 3, 31), "exposures")),
-    (Washout(CYTO, Span(months=1)), date(2028, 3, 31), Window(date(2028, 2, 29), date(2028, 3, 31), "exposures")),
-    (Lookback(TUMOURS, Span(years=5)), date(2028, 2, 29), Window(date(2023, 2, 28), date(2028, 2, 29), "conditions")),
+    (Washout(CYTO, Span(months=1)), date(2027, 3, 31),
+     Window(date(2027, 2, 28), date(2027, 3, 31), "exposures")),
+    (Washout(CYTO, Span(months=1)), date(2028, 3, 31),
+     Window(date(2028, 2, 29), date(2028, 3, 31), "exposures")),
+    (Lookback(TUMOURS, Span(years=5)), date(2028, 2, 29),
+     Window(date(2023, 2, 28), date(2028, 2, 29), "conditions")),
     (Lookback(TUMOURS), date(2027, 3, 31), Window(None, date(2027, 3, 31), "conditions")),
-    (Lookback(TUMOURS, Span()), date(2027, 3, 31), Window(date(2027, 3, 31), date(2027, 3, 31), "conditions")),
+    (Lookback(TUMOURS, Span()), date(2027, 3, 31),
+     Window(date(2027, 3, 31), date(2027, 3, 31), "conditions")),
     (Lookback(CYTO, Span(weeks=2), on="exposures"), date(2027, 3, 31),
      Window(date(2027, 3, 17), date(2027, 3, 31), "exposures")),
     (Range(Latest("edss", within=Span(months=3)), 3, 6), date(2027, 5, 31),
@@ -61,7 +65,8 @@ def test_the_window_is_where_an_exposure_counts(as_of: date) -> None:
     """An exposure on the window's first day counts; one the day before does not."""
     washout = Washout(CYTO, Span(months=1))
     win = window(washout, as_of)
-    assert win is not None and win.first is not None
+    assert win is not None
+    assert win.first is not None
 
     def on(day: date) -> Outcome:
         record = Record("P1", exposures=[Exposure("ATC:L01AA01", day, day)],
@@ -77,7 +82,8 @@ def test_the_lookback_window_is_where_a_condition_counts() -> None:
     as_of = date(2027, 3, 31)
     recent = Lookback(TUMOURS, Span(years=5))
     win = window(recent, as_of)
-    assert win is not None and win.first == date(2022, 3, 31)
+    assert win is not None
+    assert win.first == date(2022, 3, 31)
 
     def ended(day: date) -> Outcome:
         record = Record("P1", conditions=[Condition("ICD10:C50.9", "2010-01-01", day)],

@@ -8,8 +8,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from html_dom import Element, parse
 
+from html_testing import HOSTILE, Element, hostile_protocol, hostile_records, parse
 from trialrules import (
     CodeSet,
     Condition,
@@ -19,7 +19,6 @@ from trialrules import (
     Observation,
     PartialDate,
     Protocol,
-    Range,
     Record,
     Span,
     Washout,
@@ -93,7 +92,8 @@ def test_report_names_protocol_date_and_input_at_the_top(
         example_report: tuple[dict, Element, Element]) -> None:
     _, page, _ = example_report
     h1 = page.find_all("h1")
-    assert len(h1) == 1 and h1[0].text == "Feasibility of NCT06228781 as of 2027-03-31"
+    assert len(h1) == 1
+    assert h1[0].text == "Feasibility of NCT06228781 as of 2027-03-31"
     assert [h.text for h in page.find_all("h2")] == [
         "Determinations", "Attrition funnel", "Per criterion",
         "Criteria that leave most patients undecided"]
@@ -162,7 +162,8 @@ def test_timeline_draws_partial_dates_as_ranges_and_ongoing_to_the_reference_dat
     # Every bar lies on the axis, left to right in date order.
     bars = rows["exposures[0]"].segments
     assert bars[0].x < bars[1].x < t.as_of_x
-    assert t.first <= date(2020, 1, 1) and t.last >= as_of
+    assert t.first <= date(2020, 1, 1)
+    assert t.last >= as_of
 
 
 def test_timeline_of_a_fact_with_an_unknown_end_and_start() -> None:
@@ -204,51 +205,35 @@ def test_windows_of_the_bundled_protocol_on_the_patient_page(tmp_path: Path,
     assert [li.text for li in needs.find_all("li")[1:]] == ["flag bone_marrow_normal",
                                                         "flag cytogenetics_normal"]
     # The tree is there beside it, and every chart has its table.
-    assert len(page.find_all("svg", class_="timeline")) == len(page.find_all("table", class_="timeline-table")) == 1
+    assert len(page.find_all("svg", class_="timeline")) == 1
+    assert len(page.find_all("table", class_="timeline-table")) == 1
     assert page.find_all("section", class_="patient")[0].attrs["data-determination"] == "needs_review"
 
 
 # ----------------------------------------------------------------------------- hostile input
 
-HOSTILE = ["P\x1b[31mred", "P1\r\nP2", "P\u202egnp.exe", "<script>alert(1)</script>",
-           '"><img src=x onerror=alert(1)>', '=HYPERLINK("http://evil.example","click")']
-
-
-def _hostile_protocol() -> Protocol:
-    return Protocol(HOSTILE[3], HOSTILE[4], inclusion=[
-        Range("edss", 3, 6, id=HOSTILE[0], label=HOSTILE[4]),
-        Washout(CodeSet(HOSTILE[2], codes=["ATC:L01"]), Span(months=1), id=HOSTILE[5],
-                label=HOSTILE[3])],
-        exclusion=[Flag("x", id=HOSTILE[1], label=HOSTILE[2])])
-
-
-def _hostile_records() -> list[Record]:
-    return [Record(pid, observations=[Observation(HOSTILE[(i + 1) % 6], HOSTILE[(i + 2) % 6],
-                                                  "2027-03-01")],
-                   exposures=[Exposure(HOSTILE[(i + 3) % 6], "2027-03")],
-                   conditions=[Condition(HOSTILE[(i + 4) % 6], "2020", None)],
-                   flags={HOSTILE[(i + 5) % 6]: True})
-            for i, pid in enumerate(HOSTILE)]
-
-
 def _assert_inert(page: str) -> None:
     for raw in ("\x1b", "\r", "\u202e", "<script", "<img"):
         assert raw not in page
     dom = parse(page)
-    assert not dom.find_all("script") and not dom.find_all("img")
+    assert not dom.find_all("script")
+    assert not dom.find_all("img")
     for el in dom.iter():
         assert not any(k.startswith("on") for k in el.attrs), el
         assert not el.attrs.get("href", "").lower().startswith(("javascript:", "http"))
     text = dom.text
-    assert "\\x1b[31mred" in text and "P1\\r\\nP2" in text and "P\\u202egnp.exe" in text
-    assert "<script>alert(1)</script>" in text and '"><img src=x onerror=alert(1)>' in text
+    assert "\\x1b[31mred" in text
+    assert "P1\\r\\nP2" in text
+    assert "P\\u202egnp.exe" in text
+    assert "<script>alert(1)</script>" in text
+    assert '"><img src=x onerror=alert(1)>' in text
     assert '=HYPERLINK("http://evil.example","click")' in text
 
 
 def test_hostile_ids_and_labels_are_shown_as_text_on_both_pages() -> None:
-    protocol = _hostile_protocol()
+    protocol = hostile_protocol()
     as_of = date(2027, 3, 31)
-    pairs = [(r, protocol.evaluate(r, as_of)) for r in _hostile_records()]
+    pairs = [(r, protocol.evaluate(r, as_of)) for r in hostile_records()]
     from trialrules.tools.html import ReportDetails
 
     details = ReportDetails(protocol, as_of)
@@ -273,8 +258,11 @@ def test_pages_load_nothing_and_run_nothing(example_report: tuple[dict, Element,
     _, page, examples = example_report
     for dom in (page, examples):
         csp = [m for m in dom.find_all("meta") if m.attrs.get("http-equiv") == "Content-Security-Policy"]
-        assert csp and csp[0].attrs["content"].startswith("default-src 'none'")
-        assert not dom.find_all("script") and not dom.find_all("link") and not dom.find_all("img")
+        assert csp
+        assert csp[0].attrs["content"].startswith("default-src 'none'")
+        assert not dom.find_all("script")
+        assert not dom.find_all("link")
+        assert not dom.find_all("img")
         for el in dom.iter():
             for key in ("src", "href"):
                 value = el.attrs.get(key, "")

@@ -24,8 +24,8 @@ from ...values.records import Condition, Exposure, Record
 __all__ = ["Row", "Segment", "Tick", "Timeline", "timeline"]
 
 #: Drawing sizes in SVG user units (the picture scales with the page).
-WIDTH: Final = 900
-LABEL_WIDTH: Final = 210
+WIDTH: Final = 820
+LABEL_WIDTH: Final = 235
 PLOT_LEFT: Final = LABEL_WIDTH + 10
 PLOT_RIGHT: Final = WIDTH - 20
 ROW_HEIGHT: Final = 28
@@ -192,12 +192,16 @@ def timeline(protocol: Protocol, record: Record, result: ProtocolResult) -> Time
                         (seg(lo if first is None else first, win.last, True),),
                         outcome=outcome.value, first=first, last=win.last,
                         note=f"{win.history}; " + ("no start" if first is None else
-                                                   f"{(win.last - first).days + 1} days"),
+                                                   _days((win.last - first).days + 1)),
                         criterion=top))
         y += ROW_HEIGHT
     plot_bottom = y + 4
     return Timeline(lo, hi, as_of, round(x(as_of) + scale / 2, 1), tuple(rows),
                     _ticks(lo, hi, x), plot_bottom + AXIS_HEIGHT, TOP - 8, plot_bottom)
+
+
+def _days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n} days"
 
 
 def _shift(day: date, days: int) -> date:

@@ -1,10 +1,13 @@
-"""A small DOM for the HTML pages' tests: elements with attributes and their text, from html.parser."""
+"""For the HTML pages' tests: a small DOM (elements, attributes, text) from html.parser, and
+the hostile ids and labels of the reliability issue, in a protocol and records."""
 
 from __future__ import annotations
 
 from html.parser import HTMLParser
 
 import attrs
+
+from trialrules import CodeSet, Condition, Exposure, Flag, Observation, Protocol, Range, Record, Span, Washout
 
 VOID = {"meta", "br", "rect", "circle", "line", "input", "img", "link", "hr", "path"}
 
@@ -77,3 +80,25 @@ def parse(page: str) -> Element:
     builder.feed(page)
     builder.close()
     return builder.root
+
+
+#: ESC, CR/LF, a bidi override, markup, an attribute break-out and a spreadsheet formula.
+HOSTILE = ["P\x1b[31mred", "P1\r\nP2", "P\u202egnp.exe", "<script>alert(1)</script>",
+           '"><img src=x onerror=alert(1)>', '=HYPERLINK("http://evil.example","click")']
+
+
+def hostile_protocol() -> Protocol:
+    return Protocol(HOSTILE[3], HOSTILE[4], inclusion=[
+        Range("edss", 3, 6, id=HOSTILE[0], label=HOSTILE[4]),
+        Washout(CodeSet(HOSTILE[2], codes=["ATC:L01"]), Span(months=1), id=HOSTILE[5],
+                label=HOSTILE[3])],
+        exclusion=[Flag("x", id=HOSTILE[1], label=HOSTILE[2])])
+
+
+def hostile_records() -> list[Record]:
+    return [Record(pid, observations=[Observation(HOSTILE[(i + 1) % 6], HOSTILE[(i + 2) % 6],
+                                                  "2027-03-01")],
+                   exposures=[Exposure(HOSTILE[(i + 3) % 6], "2027-03")],
+                   conditions=[Condition(HOSTILE[(i + 4) % 6], "2020", None)],
+                   flags={HOSTILE[(i + 5) % 6]: True})
+            for i, pid in enumerate(HOSTILE)]
