@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from html_dom import parse
 
+from html_testing import parse
 from trialrules.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
