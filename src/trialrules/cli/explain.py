@@ -22,7 +22,7 @@ from ._common import (
     resolve_as_of,
     utf8_arg,
 )
-from .screen import read_input
+from .screen import INPUT_FORMATS, read_input
 
 
 def register(sub: Any) -> None:
@@ -38,8 +38,8 @@ def register(sub: Any) -> None:
                         help="output format (default: text); html: one page with the "
                              "explanation beside a timeline of the patient's facts (needs "
                              "trialrules[html])")
-    parser.add_argument("--input-format", choices=("jsonl", "fhir"), default="jsonl",
-                        help="jsonl: patient JSON lines (default); fhir: FHIR R4 as for screen")
+    parser.add_argument("--input-format", choices=INPUT_FORMATS, default="jsonl",
+                        help="jsonl: patient JSON lines (default); fhir, omop: as for screen")
     parser.set_defaults(run=run)
 
 
