@@ -170,3 +170,32 @@ def test_hostile_input_renders_inert(tmp_path: Path) -> None:
             assert page.evaluate("document.querySelectorAll('script, img, iframe, object').length") == 0
             assert page.evaluate("document.title").startswith(("Feasibility of <script>", "<script>"))
             page.screenshot(tmp_path / f"{name}.png", max_height=3000)
+
+
+def test_pages_from_fhir_and_omop_render(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The report and one patient's page from each of the FHIR and OMOP fixtures."""
+    sources = [("fhir", ROOT / "tests" / "data" / "fhir" / "synthea_Carroll471_OHara248.json",
+                AS_OF, "274f5452-2a39-44c4-a7cb-f36de467762e")]
+    try:
+        import duckdb  # noqa: F401
+    except ImportError:  # pragma: no cover - the dev extra installs it
+        pass
+    else:
+        sources.append(("omop", ROOT / "tests" / "data" / "omop" / "synthea27nj", "2022-06-01", "1"))
+    for kind, source, as_of, patient in sources:
+        common = [str(source), "--input-format", kind, "--as-of", as_of]
+        report = tmp_path / f"{kind}.html"
+        assert main(["screen", *common, "--report", str(report)]) == 0
+        capsys.readouterr()
+        assert main(["explain", *common, "--id", patient, "--format", "html"]) == 0
+        one = tmp_path / f"{kind}-patient.html"
+        one.write_text(capsys.readouterr().out, encoding="utf-8")
+        for page_path in (report, one):
+            with Page(page_path) as page:
+                assert page.problems() == []
+                assert page.requests() == [page.url]
+                assert page.evaluate("document.querySelectorAll('h1').length") == 1
+                page.screenshot(tmp_path / f"{page_path.stem}.png", max_height=2500)
+                if page_path == one:
+                    assert page.evaluate(
+                        "document.querySelector('section.patient').dataset.patient") == patient

@@ -19,6 +19,7 @@ from trialrules import (
     Observation,
     PartialDate,
     Protocol,
+    Range,
     Record,
     Span,
     Washout,
@@ -153,7 +154,7 @@ def test_timeline_draws_partial_dates_as_ranges_and_ongoing_to_the_reference_dat
         (date(2021, 6, 2), date(2021, 6, 30), False)]
     obs = rows["observations[0, 1]"]
     assert [(m.first, m.last, m.value) for m in obs.marks] == [
-        (date(2027, 2, 15), date(2027, 2, 15), "4.5"), (date(2026, 12, 1), date(2026, 12, 31), "5")]
+        (date(2026, 12, 1), date(2026, 12, 31), "5"), (date(2027, 2, 15), date(2027, 2, 15), "4.5")]
     # One month before 31 March is 28 February (2027 is not a leap year); both ends inclusive.
     assert (rows["inc.1"].first, rows["inc.1"].last, rows["inc.1"].outcome) == (
         date(2027, 2, 28), date(2027, 3, 31), "not_met")
@@ -294,3 +295,14 @@ def test_without_jinja2_the_error_says_how_to_install_it(
     assert err.out == ""  # refused before screening: nothing written
     assert err.err.count("pip install 'trialrules[html]'") == 2
     assert not (tmp_path / "r.html").exists()
+
+
+def test_crowded_values_are_not_overprinted() -> None:
+    protocol = Protocol("T-3", "timeline", inclusion=[Range("edss", 3, 6, id="inc.1")])
+    record = Record("P1", observations=[Observation("edss", 4.5, "2020-01-01"),
+                                        Observation("edss", 5, "2020-01-02"),
+                                        Observation("edss", 5.5, "2027-03-01")])
+    t = timeline(protocol, record, protocol.evaluate(record, date(2027, 3, 31)))
+    # Seven years on about 550 units: the day after is under the same dot; years later is not.
+    assert [(m.value, m.labelled) for m in t.facts[0].marks] == [
+        ("4.5", True), ("5", False), ("5.5", True)]

@@ -53,6 +53,7 @@ class Mark:
     value: str
     x: float
     width: float
+    labelled: bool = True  # False where the value would overprint its neighbour's (see the table)
 
 
 @attrs.frozen
@@ -179,6 +180,13 @@ def timeline(protocol: Protocol, record: Record, result: ProtocolResult) -> Time
             value = _value_text(obs.value) + (f" {obs.unit}" if obs.unit else "")
             marks.append(Mark(first, last, value, x(first),
                               round(max(3.0, x(last) + scale - x(first)), 1)))
+        marks.sort(key=lambda m: (m.x, m.first))
+        last_label = -1e9
+        for k, m in enumerate(marks):
+            if m.x - last_label < 8 * max(3, len(m.value)):
+                marks[k] = attrs.evolve(m, labelled=False)
+            else:
+                last_label = m.x
         dated = [o for _, o in items if _known(o.date)]
         rows.append(Row("observation", code, "observations[" + ", ".join(str(i) for i, _ in items) + "]",
                         y, marks=tuple(marks),
