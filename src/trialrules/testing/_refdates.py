@@ -165,14 +165,14 @@ def reference_dates(spans: Iterable[Span | None], as_of: date) -> list[tuple[dat
      ('2028-02-29', '29 February'), ('2028-03-01', 'the day after 29 February')]
     """
     chosen: list[tuple[date, str]] = [(as_of, "the requested reference date")]
-    spans = [s for s in dict.fromkeys(spans) if s is not None and not s.is_zero]
-    if not spans:
+    real: list[Span] = [s for s in dict.fromkeys(spans) if s is not None and not s.is_zero]
+    if not real:
         return chosen
-    if any(_calendar(s) for s in spans):
+    if any(_calendar(s) for s in real):
         for day, why in _named_candidates(as_of):
             if all(day != d for d, _ in chosen):
                 chosen.append((day, why))
-    for span in spans:
+    for span in real:
         for name, neighbour in span_neighbours(span):
             if any(_separates(d, span, neighbour) for d, _ in chosen):
                 continue
@@ -195,7 +195,7 @@ def window_spans(criterion: Criterion) -> list[Span | None]:
     out: list[Span | None] = []
 
     def scan(value: Any, depth: int) -> None:
-        if depth > 2 or isinstance(value, Criterion) and depth > 0:
+        if depth > 2 or (isinstance(value, Criterion) and depth > 0):
             return
         if not attrs.has(type(value)):
             return

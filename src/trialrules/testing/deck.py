@@ -60,8 +60,8 @@ from ._recency import recency_cases
 from ._refdates import reference_dates, window_spans
 from .boundaries import Builder, _oracle
 
-__all__ = ["Change", "Deck", "DeckCase", "DeckDifference", "assert_deck", "check_deck",
-           "diff_decks", "load_deck", "make_deck"]
+__all__ = ["Change", "Deck", "DeckCase", "DeckDifference", "assert_deck", "assert_deck_case",
+           "check_deck", "diff_decks", "diff_summary", "load_deck", "make_deck", "report"]
 
 
 @attrs.frozen
@@ -343,6 +343,21 @@ def assert_deck(protocol: Protocol, deck: Deck | str | Path) -> None:
         raise AssertionError(report(protocol, deck, changes))
 
 
+def assert_deck_case(protocol: Protocol, case: DeckCase) -> None:
+    """Fail unless one deck case gives its signed-off outcome; the message has both explanations.
+
+    For suites that parametrize over ``deck.cases``, one test per case.
+    """
+    __tracebackhide__ = True
+    criterion = next((c for c in protocol.criteria if c.id == case.target), None)
+    if criterion is None:
+        raise AssertionError(str(Change(case, None, "")))
+    if _decide(protocol, criterion, case.record, case.as_of) is case.expected:
+        return
+    explanation = _explain(protocol, criterion, case.record, case.as_of)
+    raise AssertionError(str(Change(case, explanation.outcome, render(explanation))))
+
+
 # -- reviewing a regenerated deck --------------------------------------------------
 
 
@@ -359,7 +374,8 @@ class DeckDifference:
         assert case is not None
         where = f"{case.id} ({case.target} as of {case.as_of}): {case.varies}"
         if self.kind == "changed":
-            assert self.old is not None and self.new is not None
+            assert self.old is not None
+            assert self.new is not None
             return f"changed  {where}: {self.old.expected.name} -> {self.new.expected.name}"
         return f"{self.kind:<8} {where} -> {case.expected.name}"
 

@@ -54,8 +54,15 @@ from ._leaves import grid_step
 from ._refdates import span_neighbours
 from .deck import Deck
 
-__all__ = ["MutationScore", "Mutant", "mutants", "mutation_score", "narrower", "node_slips",
-           "replace_child"]
+__all__ = [
+    "Mutant",
+    "MutationScore",
+    "mutants",
+    "mutation_score",
+    "narrower",
+    "node_slips",
+    "replace_child",
+]
 
 #: The window a "window added" slip puts where a protocol sets none.
 ADDED_WINDOW = Span(years=1)
@@ -102,8 +109,17 @@ class MutationScore:
 # -- rebuilding a tree with one node replaced -------------------------------------
 
 
+def _evolve(value: Any, **changes: Any) -> Any:
+    """``attrs.evolve`` on any attrs value (criteria, sources, protocols), re-validated."""
+    return attrs.evolve(value, **changes)
+
+
+def _fields(value: Any) -> tuple[Any, ...]:
+    return tuple(attrs.fields(type(value))) if attrs.has(type(value)) else ()
+
+
 def _criterion_fields(node: Criterion) -> list[str]:
-    return [f.name for f in attrs.fields(type(node))
+    return [f.name for f in _fields(node)
             if isinstance(getattr(node, f.name, None), Criterion)]
 
 
@@ -117,7 +133,8 @@ def replace_child(node: Criterion, index: int, child: Criterion) -> Criterion:
     if len(names) != len(node.children):
         raise TrialRulesError(f"cannot rebuild {type(node).__name__}: its children are not "
                               "fields of their own")
-    return attrs.evolve(node, **{names[index]: child})  # type: ignore[misc]
+    rebuilt: Criterion = _evolve(node, **{names[index]: child})
+    return rebuilt
 
 
 def _child_id(parent: str, index: int, child: Criterion) -> str:
@@ -153,20 +170,20 @@ def _bound_slips(node: Criterion, domains: Mapping[str, Domain]) -> Iterator[tup
             for sign in (-1, 1):
                 moved = _number(Decimal(repr(value)) + sign * step, [node.low, node.high])
                 yield (f"{end} bound {_num(value)} -> {_num(moved)}",
-                       lambda end=end, moved=moved: attrs.evolve(node, **{end: moved}))
+                       lambda end=end, moved=moved: _evolve(node, **{end: moved}))
             flag = f"{end}_inclusive"
             was = "inclusive" if getattr(node, flag) else "exclusive"
             now = "exclusive" if getattr(node, flag) else "inclusive"
             yield (f"{end} bound {was} -> {now}",
-                   lambda flag=flag: attrs.evolve(node, **{flag: not getattr(node, flag)}))
+                   lambda flag=flag: _evolve(node, **{flag: not getattr(node, flag)}))
     elif isinstance(node, Threshold):
         step = grid_step(node.source, domains, [node.bound])
         for sign in (-1, 1):
             moved = _number(Decimal(repr(node.bound)) + sign * step, [node.bound])
             yield (f"bound {_num(node.bound)} -> {_num(moved)}",
-                   lambda moved=moved: attrs.evolve(node, bound=moved))
+                   lambda moved=moved: _evolve(node, bound=moved))
         op = _FLIP[node.operator]
-        yield (f"operator {node.operator} -> {op}", lambda: attrs.evolve(node, operator=op))
+        yield (f"operator {node.operator} -> {op}", lambda: _evolve(node, operator=op))
 
 
 def _span_slips(node: Criterion) -> Iterator[tuple[str, Any]]:
@@ -176,9 +193,9 @@ def _span_slips(node: Criterion) -> Iterator[tuple[str, Any]]:
         holders.append(("", node, lambda h: h))
         source = getattr(node, "source", None)
         if source is not None and attrs.has(type(source)):
-            holders.append(("source ", source, lambda h: attrs.evolve(node, source=h)))
+            holders.append(("source ", source, lambda h: _evolve(node, source=h)))
     for where, holder, rebuild in holders:
-        for field in attrs.fields(type(holder)):
+        for field in _fields(holder):
             value = getattr(holder, field.name)
             if not (isinstance(value, Span) or (value is None and field.name in ("span", "within"))):
                 continue
@@ -186,7 +203,7 @@ def _span_slips(node: Criterion) -> Iterator[tuple[str, Any]]:
 
             def make(new: Span | None, holder: Any = holder, rebuild: Any = rebuild,
                      name: str = field.name) -> Any:
-                return lambda: rebuild(attrs.evolve(holder, **{name: new}))
+                return lambda: rebuild(_evolve(holder, **{name: new}))
 
             if value is None:
                 yield f"{what} added ({ADDED_WINDOW})", make(ADDED_WINDOW)
@@ -197,13 +214,13 @@ def _span_slips(node: Criterion) -> Iterator[tuple[str, Any]]:
 
 
 def _codeset_slips(node: Criterion) -> Iterator[tuple[str, Any]]:
-    for field in attrs.fields(type(node)) if attrs.has(type(node)) else ():
+    for field in _fields(node):
         codes = getattr(node, field.name, None)
         if not isinstance(codes, CodeSet):
             continue
 
         def make(new: CodeSet, name: str = field.name) -> Any:
-            return lambda: attrs.evolve(node, **{name: new})
+            return lambda: _evolve(node, **{name: new})
 
         for prefix in sorted(codes.prefixes):
             yield (f"{codes.name} without prefix {prefix}",
@@ -235,25 +252,25 @@ def _other_slips(node: Criterion) -> Iterator[tuple[str, Any]]:
     if isinstance(node, Flag):
         now = "false" if node.expected else "true"
         yield (f"flag {node.name} expected {str(node.expected).lower()} -> {now}",
-               lambda: attrs.evolve(node, expected=not node.expected))
+               lambda: _evolve(node, expected=not node.expected))
         if node.assume_false_if is not None:
             yield (f"flag {node.name} assume_false_if dropped",
-                   lambda: attrs.evolve(node, assume_false_if=None))
+                   lambda: _evolve(node, assume_false_if=None))
     elif isinstance(node, OneOf):
         if isinstance(node.source, Sex):
             for other in sorted(SEXES - {"unknown"} - node.values):
-                yield f"sex {other} added", lambda o=other: attrs.evolve(node, values=node.values | {o})
-                yield f"sex {other} instead", lambda o=other: attrs.evolve(node, values={o})
+                yield f"sex {other} added", lambda o=other: _evolve(node, values=node.values | {o})
+                yield f"sex {other} instead", lambda o=other: _evolve(node, values={o})
         if len(node.values) > 1:
             for value in sorted(node.values, key=lambda v: (isinstance(v, str), v)):
                 yield (f"value {value!r} dropped",
-                       lambda v=value: attrs.evolve(node, values=node.values - {v}))
+                       lambda v=value: _evolve(node, values=node.values - {v}))
     elif isinstance(node, Lookback):
         yield (f"at least {node.at_least} -> {node.at_least + 1}",
-               lambda: attrs.evolve(node, at_least=node.at_least + 1))
+               lambda: _evolve(node, at_least=node.at_least + 1))
         if node.at_least > 1:
             yield (f"at least {node.at_least} -> {node.at_least - 1}",
-                   lambda: attrs.evolve(node, at_least=node.at_least - 1))
+                   lambda: _evolve(node, at_least=node.at_least - 1))
     elif isinstance(node, AnyOf | AllOf) and len(node.children) > 1:
         other_kind = AllOf if isinstance(node, AnyOf) else AnyOf
         yield (f"{type(node).__name__} -> {other_kind.__name__}",
@@ -302,7 +319,7 @@ def mutants(protocol: Protocol) -> Iterator[Mutant]:
             for where, slip, made in _walk(criterion, target, protocol.domains):
                 changed = [*criteria[:index], made, *criteria[index + 1:]]
                 try:
-                    copy = attrs.evolve(protocol, **{section: changed})
+                    copy = _evolve(protocol, **{section: changed})
                 except TrialRulesError:  # pragma: no cover - ids stay unique
                     continue
                 yield Mutant(target, where, slip, copy)
