@@ -50,8 +50,8 @@ def is_member(codes: CodeSet, code: str) -> bool:
 
 def member_codes(codes: CodeSet) -> list[tuple[str, str]]:
     """Every listed prefix and code, each with what it is."""
-    return ([(p, f"listed prefix {p}") for p in sorted(codes.prefixes)]
-            + [(c, f"listed code {c}") for c in sorted(codes.codes)])
+    return ([(p, "a listed prefix") for p in sorted(codes.prefixes)]
+            + [(c, "a listed code") for c in sorted(codes.codes)])
 
 
 _ALPHABETS = (string.digits, string.ascii_uppercase)
@@ -77,7 +77,7 @@ def sibling_codes(codes: CodeSet, *, limit: int = 200) -> list[tuple[str, str]]:
     """The nearest code outside the set on each side of every prefix, at the prefix's level.
 
     >>> sibling_codes(CodeSet("cytotoxic", prefixes=["ATC:L01"]))
-    [('ATC:L00', 'ATC:L00, just below prefix ATC:L01'), ('ATC:L02', 'ATC:L02, just above prefix ATC:L01')]
+    [('ATC:L00', 'just below prefix ATC:L01'), ('ATC:L02', 'just above prefix ATC:L01')]
     """
     out: dict[str, str] = {}
     for prefix in sorted(codes.prefixes):
@@ -91,7 +91,7 @@ def sibling_codes(codes: CodeSet, *, limit: int = 200) -> list[tuple[str, str]]:
                     break
                 code = f"{system}:{current}"
                 if not is_member(codes, code):
-                    out.setdefault(code, f"{code}, just {where} prefix {prefix}")
+                    out.setdefault(code, f"just {where} prefix {prefix}")
                     break
     return sorted(out.items())
 
@@ -108,7 +108,7 @@ def other_system_code(codes: CodeSet) -> tuple[str, str] | None:
         if system not in used:
             code = f"{system}:{body}"
             if not is_member(codes, code):
-                return code, f"{code}: {first}'s code under another system"
+                return code, f"{first} written under another system"
     return None  # pragma: no cover - a set using every system listed
 
 
@@ -155,6 +155,7 @@ def codeset_cases(leaf: Criterion, as_of: date, cases: list[LeafCase], oracle: O
         if base is None:
             continue
         case, keys, without = base
+        old = case.facts[keys[0]][0].code
         variants = [(code, why, True) for code, why in member_codes(codes)]
         variants += [(code, why, False) for code, why in sibling_codes(codes)]
         other = other_system_code(codes)
@@ -166,9 +167,11 @@ def codeset_cases(leaf: Criterion, as_of: date, cases: list[LeafCase], oracle: O
             for key in keys:
                 facts[key] = tuple(_recode(e, code) for e in facts[key])
             label = case.outcome if member else without
-            inside = "in the set" if member else "not in the set"
-            out.append(LeafCase(facts, label, f"{codes.name}: {why} ({inside}); "
-                                              f"otherwise as: {case.description}", as_of))
+            text = case.description.replace(old, code) if old in case.description \
+                else f"{case.description}, recoded to {code}"
+            inside = "in" if member else "not in"
+            out.append(LeafCase(facts, label, f"{text} ({code}: {why}; {inside} {codes.name})",
+                                as_of))
     return out
 
 
