@@ -70,8 +70,6 @@ SLIPS: list[tuple[str, Callable[[Protocol], Protocol]]] = [
     # inclusion 1: age 18-60
     ("age: 18 exclusive ('over 18')",
      lambda p: swap(p, "inclusion.1", Range(Age(), 18, 60, low_inclusive=False))),
-    ("age: 60 exclusive ('under 60')",
-     lambda p: swap(p, "inclusion.1", Range(Age(), 18, 60, high_inclusive=False))),
     ("age in days ignoring leap days (18*365 to 61*365-1)",
      lambda p: swap(p, "inclusion.1", Range(Age(unit="days"), 18 * 365, 61 * 365 - 1))),
     ("age in months, 60 years as 720 months",
@@ -91,9 +89,8 @@ SLIPS: list[tuple[str, Callable[[Protocol], Protocol]]] = [
                                               Threshold("edss_pyramidal", ">=", 3)))),
     ("functional scores: cerebellar alternative forgotten",
      lambda p: swap(p, "inclusion.4", Threshold("edss_pyramidal", ">=", 3))),
-    ("functional scores: pyramidal > 3",
-     lambda p: swap(p, "inclusion.4", Threshold("edss_cerebellar", ">=", 3)
-                    | Threshold("edss_pyramidal", ">", 3))),
+    ("EDSS read from the pyramidal score's code",
+     lambda p: swap(p, "inclusion.3", Range("edss_pyramidal", 3, 6))),
     # inclusion 6: previous cytotoxic agent -> normal marrow and cytogenetics
     ("cytotoxic rule inverted (marrow normal -> received cytotoxic)",
      lambda p: swap(p, "inclusion.6", Implies(_MARROW, Lookback(CYTOTOXIC_AGENTS,
@@ -128,13 +125,15 @@ SLIPS: list[tuple[str, Callable[[Protocol], Protocol]]] = [
      lambda p: swap(p, "exclusion.3", Lookback(CodeSet(
          INFECTIONS.name, prefixes=[c for c in INFECTIONS.prefixes if c.startswith("ICD10:")],
          codes=INFECTIONS.codes), Span()))),
-    ("infections: any time in the past ('ever') instead of current",
-     lambda p: swap(p, "exclusion.3", Lookback(INFECTIONS))),
+    ("infections: 'current' coded as within the last month",
+     lambda p: swap(p, "exclusion.3", Lookback(INFECTIONS, Span(months=1)))),
     # exclusion 5: malignancy currently or within 5 years
     ("malignancy lookback of 4 years 11 months",
      lambda p: swap(p, "exclusion.5", Lookback(MALIGNANCY, Span(years=4, months=11)))),
     ("malignancy lookback of 5 x 365 days",
      lambda p: swap(p, "exclusion.5", Lookback(MALIGNANCY, Span(days=5 * 365)))),
+    ("malignancy: read from exposures instead of conditions",
+     lambda p: swap(p, "exclusion.5", Lookback(MALIGNANCY, Span(years=5), on="exposures"))),
     ("malignancy: C97 left out of C00-C97",
      lambda p: swap(p, "exclusion.5", Lookback(_without(MALIGNANCY, "ICD10:C97", "ICD10CM:C97"),
                                                Span(years=5)))),

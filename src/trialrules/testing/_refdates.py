@@ -50,8 +50,9 @@ def span_neighbours(span: Span | None) -> list[tuple[str, Span | None]]:
     """The spans a careless author writes instead of ``span``, each with a name.
 
     Months become 30 or 31 days (per month) or 4 weeks; years become 365 days,
-    365.25 days (leap days counted by four) or 366 days, 11 or 13 months per
-    year, 52 weeks; weeks become 7 days plus or minus one; any span gains a day
+    365.25 days (leap days counted by four, unless the years are whole 4-year
+    cycles, which hold one leap day each on every date before 2100) or 366
+    days, 11 or 13 months per year, 52 weeks; weeks become 7 days plus or minus one; any span gains a day
     or, when it is whole days, loses one; each unit moves by one. A zero span
     ("current") becomes one day; "ever" (``None``) has no neighbours here.
 
@@ -76,8 +77,11 @@ def span_neighbours(span: Span | None) -> list[tuple[str, Span | None]]:
         add(Span(weeks=4 * m + 1))
     if y and not (m or w or d):
         add(Span(days=365 * y))
-        add(Span(days=365 * y + y // 4))
-        add(Span(days=365 * y + (y + 3) // 4))
+        if y % 4:
+            # Leap days counted as y/4, rounded down or up. For whole 4-year cycles that
+            # is the same window as y years on every date until 2100 (not a slip to catch).
+            add(Span(days=365 * y + y // 4))
+            add(Span(days=365 * y + (y + 3) // 4))
         add(Span(days=366 * y))
         add(Span(weeks=52 * y))
         add(Span(years=y - 1, months=11))

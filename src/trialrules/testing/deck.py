@@ -370,13 +370,15 @@ class DeckDifference:
     new: DeckCase | None
 
     def __str__(self) -> str:
-        case = self.new or self.old
+        case = self.old or self.new
         assert case is not None
         where = f"{case.id} ({case.target} as of {case.as_of}): {case.varies}"
         if self.kind == "changed":
             assert self.old is not None
             assert self.new is not None
-            return f"changed  {where}: {self.old.expected.name} -> {self.new.expected.name}"
+            now = "" if self.new.varies == self.old.varies else f" (now: {self.new.varies})"
+            return (f"changed  {where}: {self.old.expected.name} -> "
+                    f"{self.new.expected.name}{now}")
         return f"{self.kind:<8} {where} -> {case.expected.name}"
 
 
