@@ -120,3 +120,15 @@ def test_check_refuses_an_unreadable_deck(tmp_path: Path, capsys: pytest.Capture
     code, _, err = run(capsys, "check", "NCT06228781", str(path))
     assert code == 2
     assert message in err
+
+
+def test_cases_diff_reads_the_old_deck_before_overwriting_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    deck = tmp_path / "cases.jsonl"
+    deck.write_bytes(COMMITTED.read_bytes())
+    protocol = _protocol_file(tmp_path, "EDSS 3 exclusive")
+    code, out, _ = run(capsys, "cases", protocol, "--as-of", AS_OF_TEXT, "-o", str(deck),
+                       "--diff", str(deck))
+    assert code == 0
+    assert "1 expected outcome(s) changed" in out.splitlines()[-1]
+    assert deck.read_bytes() != COMMITTED.read_bytes()

@@ -65,6 +65,14 @@ def run(args: argparse.Namespace) -> int:
         deck = make_deck(protocol, args.as_of)
     except TrialRulesError as exc:
         raise UsageError(str(exc)) from None
+    old = None
+    if args.old is not None:  # read before -o may overwrite the same file
+        try:
+            old = load_deck(args.old, protocol)
+        except OSError as exc:
+            raise UsageError(f"cannot read {args.old!r}: {exc.strerror}") from None
+        except TrialRulesError as exc:
+            raise UsageError(f"{args.old}: {exc}") from None
     tables = list(args.table)
     for path in tables:
         table_text(deck, path)  # refuse an unknown suffix before writing anything
@@ -79,13 +87,7 @@ def run(args: argparse.Namespace) -> int:
     for path in tables:
         _write(path, table_text(deck, path))
         print(f"review table written to {path}", file=info)
-    if args.old is not None:
-        try:
-            old = load_deck(args.old, protocol)
-        except OSError as exc:
-            raise UsageError(f"cannot read {args.old!r}: {exc.strerror}") from None
-        except TrialRulesError as exc:
-            raise UsageError(f"{args.old}: {exc}") from None
+    if old is not None:
         differences = diff_decks(old, deck)
         for difference in differences:
             print(difference, file=info)

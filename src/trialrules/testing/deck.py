@@ -261,6 +261,9 @@ def make_deck(protocol: Protocol, as_of: date | Sequence[date]) -> Deck:
                 if digest in cases:
                     continue  # the same patient probing two leaves: one test
                 record = attrs.evolve(record, id=digest)
+                if record_from_dict(record_to_dict(record), domains=protocol.domains) != record:
+                    wrong.append(f"{digest}: {case.description}: the patient file form of the "
+                                 f"record does not read back the same: {record_to_dict(record)}")
                 explanation = _explain(protocol, criterion, record, case.as_of)
                 if explanation.outcome is not case.outcome:
                     wrong.append(f"{digest} as of {case.as_of}: {case.description}: labelled "
