@@ -25,14 +25,16 @@ from typing import Any, Final
 from ..values.dates import PartialDate
 from ..values.domains import STANDARD_DOMAINS, Domain
 from ..values.errors import InvalidRecord, TrialRulesError, _short
-from ..values.records import CATEGORIES, Condition, Exposure, Observation, Record
-from .records import LoadError
+from ..values.records import CATEGORIES, MAX_EXACT_INT, Condition, Exposure, Observation, Record
+from .records import LoadError, _observation
 from .systems import vocabulary_prefix
 
 __all__ = ["CHUNK", "GENDERS", "TABLES", "OmopError", "iter_omop", "read_omop"]
 
 #: Persons read per batch (each table is queried once per batch).
 CHUNK: Final = 2000
+#: DuckDB's own memory cap (its page cache and sorts; beyond it, it spills to disk).
+MEMORY_LIMIT: Final = "256MB"
 
 #: OMOP gender concepts (the Gender vocabulary) mapped to the record's sex. 8551 UNKNOWN is
 #: "unknown" (counts as not recorded); concept 0 or no concept leaves sex unset.
@@ -83,15 +85,16 @@ def _duckdb() -> Any:
 class _Source:
     """A DuckDB connection with one view per CDM table (``cdm_person`` ...)."""
 
-    def __init__(self, source: str | Path, schema: str | None) -> None:
+    def __init__(self, source: str | Path, schema: str | None, memory_limit: str) -> None:
         duckdb = _duckdb()
+        config = {"memory_limit": memory_limit}
         path = Path(source)
         self.tmp: tempfile.TemporaryDirectory[str] | None = None
         if path.is_dir():
             # CSV files are loaded once into a scratch database on disk, sorted by person, so
             # each chunk's range query reads only the row groups that hold its persons.
             self.tmp = tempfile.TemporaryDirectory(prefix="trialrules-omop-")
-            self.con = duckdb.connect(os.path.join(self.tmp.name, "cdm.duckdb"))
+            self.con = duckdb.connect(os.path.join(self.tmp.name, "cdm.duckdb"), config=config)
             self.con.execute(f"SET temp_directory = '{_sql_text(self.tmp.name)}'")
             files = {p.stem.lower(): p for p in path.iterdir()
                      if p.suffix.lower() == ".csv" and p.is_file()}
@@ -108,7 +111,7 @@ class _Source:
             where = f"folder {path}"
         elif path.is_file():
             try:
-                self.con = duckdb.connect(str(path), read_only=True)
+                self.con = duckdb.connect(str(path), read_only=True, config=config)
             except duckdb.Error as exc:
                 raise OmopError(f"{path} is neither a folder of CDM CSV files nor a DuckDB "
                                 f"database ({str(exc).splitlines()[0]})") from None
@@ -164,6 +167,11 @@ def _sql_name(text: str) -> str:
 
 
 def _int(value: Any, field: str) -> int | None:
+    kind = type(value)
+    if kind is int:
+        return value  # type: ignore[no-any-return]
+    if kind is str and value.isascii() and value.isdigit():
+        return int(value)  # the common cases, first
     if value is None or value == "":
         return None
     if isinstance(value, int) and not isinstance(value, bool):
@@ -177,6 +185,15 @@ def _int(value: Any, field: str) -> int | None:
 
 def _number(value: Any, field: str) -> float | int | None:
     """A whole number stays an int ("14"), anything else is a float ("48.1", "48.0")."""
+    kind = type(value)
+    if kind is float:
+        if not math.isfinite(value):
+            raise InvalidRecord(field, value, "a finite number")
+        return value  # type: ignore[no-any-return]
+    if kind is int:
+        if abs(value) > MAX_EXACT_INT:
+            raise InvalidRecord(field, value, "a whole number within ±2**53")
+        return value  # type: ignore[no-any-return]
     if value is None or value == "":
         return None
     text = str(value).strip()
@@ -186,6 +203,8 @@ def _number(value: Any, field: str) -> float | int | None:
         raise InvalidRecord(field, value, "a number") from None
     if isinstance(number, float) and not math.isfinite(number):
         raise InvalidRecord(field, value, "a finite number")
+    if isinstance(number, int) and abs(number) > MAX_EXACT_INT:
+        raise InvalidRecord(field, value, "a whole number within ±2**53")
     return number
 
 
@@ -222,6 +241,20 @@ class _Reader:
         self.vocabulary = vocabulary
         self.domains = domains
         self.concepts: dict[int, tuple[str, str]] = {}  # concept_id -> (code, vocabulary_id)
+        # Memos for one read (they die with it): dates and protocol names recur across rows.
+        self.days: dict[Any, tuple[date, PartialDate] | None] = {}
+        self.names: dict[str, list[str]] = {}
+
+    def day(self, value: Any, field: str) -> tuple[date, PartialDate] | None:
+        """A CDM date as (date, PartialDate of that day); None when empty."""
+        found = self.days.get(value, False)
+        if found is False:
+            day = _date(value, field)
+            found = None if day is None else (day, _pd(day))
+            if len(self.days) > 200_000:
+                self.days.clear()
+            self.days[value] = found
+        return found  # type: ignore[return-value]
 
     def codes_for(self, ids: Iterable[int]) -> None:
         """Look up the concepts a chunk uses (cached for the read: a few thousand at most
@@ -272,7 +305,9 @@ class _Reader:
                 if bucket is not None:
                     bucket.setdefault(table, []).append(row[1:])
 
-        v = "CAST({} AS VARCHAR)".format
+        # Columns come as the source types them (all text from a CSV folder; dates, integers
+        # and doubles from a typed database); every value is checked in Python either way.
+        v = "{}".format
         fetch("person", ", ".join(v(c) for c in _COLUMNS["person"][1:]), "1")
         fetch("observation_period", f"{v('observation_period_start_date')}, "
               f"{v('observation_period_end_date')}", "2, 3")
@@ -342,23 +377,24 @@ class _Reader:
         conditions = []
         for oid, cid, start, end, source in rows.get("condition_occurrence", ()):
             field = f"condition_occurrence[{oid}]"
-            onset = _date(start, f"{field}.condition_start_date")
+            onset = self.day(start, f"{field}.condition_start_date")
             if onset is None:
                 raise InvalidRecord(f"{field}.condition_start_date", None, "a date (required)")
-            stop = _date(end, f"{field}.condition_end_date")
+            stop = self.day(end, f"{field}.condition_end_date")
             for code in self.both(cid, source, field, "condition"):
-                conditions.append(Condition(code, _pd(onset), None if stop is None else _pd(stop),
+                conditions.append(Condition(code, onset[1], None if stop is None else stop[1],
                                             note=f"condition_occurrence {oid}"))
         exposures = []
         for oid, cid, start, end, supply, source in rows.get("drug_exposure", ()):
             field = f"drug_exposure[{oid}]"
-            begin = _date(start, f"{field}.drug_exposure_start_date")
-            if begin is None:
+            began = self.day(start, f"{field}.drug_exposure_start_date")
+            if began is None:
                 raise InvalidRecord(f"{field}.drug_exposure_start_date", None, "a date (required)")
-            stop = _date(end, f"{field}.drug_exposure_end_date")
+            begin = began[0]
+            stop = self.day(end, f"{field}.drug_exposure_end_date")
             end_pd: PartialDate | None
             if stop is not None:
-                end_pd = _pd(stop)
+                end_pd = stop[1]
             else:
                 days = _int(supply, f"{field}.days_supply")
                 if days is not None and days < 0:
@@ -368,19 +404,19 @@ class _Reader:
                 end_pd = (PartialDate() if days is None
                           else _pd(begin + timedelta(days=max(days - 1, 0))))
             for code in self.both(cid, source, field, "drug"):
-                exposures.append(Exposure(code, _pd(begin), end_pd, note=f"drug_exposure {oid}"))
+                exposures.append(Exposure(code, began[1], end_pd, note=f"drug_exposure {oid}"))
         observations = []
         for cid, when, number, value_cid, unit_cid, low, high, oid in rows.get("measurement", ()):
             field = f"measurement[{oid}]"
             observations += self.observations(
-                field, cid, _date(when, f"{field}.measurement_date"),
+                field, cid, self.day(when, f"{field}.measurement_date"),
                 _number(number, f"{field}.value_as_number"), None, value_cid, unit_cid,
                 "measurement_concept_id", present=None)
             del low, high  # reference range: mapped once Observation has one (docs/omop.md)
         for cid, when, number, string, value_cid, unit_cid, oid in rows.get("observation", ()):
             field = f"observation[{oid}]"
             observations += self.observations(
-                field, cid, _date(when, f"{field}.observation_date"),
+                field, cid, self.day(when, f"{field}.observation_date"),
                 _number(number, f"{field}.value_as_number"), _text(string), value_cid, unit_cid,
                 "observation_concept_id", present=True)
         complete = _completeness(birth, rows.get("observation_period", ()))
@@ -405,7 +441,8 @@ class _Reader:
             out.append("OMOP:0")
         return out
 
-    def observations(self, field: str, cid: Any, when: date | None, number: float | int | None,
+    def observations(self, field: str, cid: Any, when: tuple[date, PartialDate] | None,
+                     number: float | int | None,
                      string: str | None, value_cid: Any, unit_cid: Any,
                      concept_column: str, present: bool | None) -> list[Observation]:
         """The row as observations (one per protocol name its code has, else under its code).
@@ -428,13 +465,18 @@ class _Reader:
             if number is not None else None
         code = self.code(_int(cid, f"{field}.{concept_column}"), f"{field}.{concept_column}") \
             or "OMOP:0"
-        names = sorted(n for n, cs in self.vocabulary.items() if code in cs)
+        names = self.names.get(code)
+        if names is None:
+            names = self.names[code] = sorted(
+                n for n, cs in self.vocabulary.items() if code in cs) or [code]
         out = []
-        for name in names or [code]:
+        for name in names:
             domain = self.domains.get(name)
             if domain is not None and not domain.contains(value):
                 raise InvalidRecord(f"{field}.value", value, f"{domain.describe()} (for {name})")
-            out.append(Observation(name, value, _pd(when), unit=unit))
+            # Every part is checked above (code from CONCEPT, a finite number within 2**53, a
+            # non-empty string or true, a PartialDate): built without a second round of checks.
+            out.append(_observation(name, value, when[1], unit))
         return out
 
 
@@ -485,7 +527,8 @@ def _vocabulary(vocabulary: Mapping[str, Iterable[str]] | None) -> dict[str, fro
 
 def read_omop(source: str | Path, *, vocabulary: Mapping[str, Iterable[str]] | None = None,
               domains: Mapping[str, Domain] | None = None, schema: str | None = None,
-              chunk: int = CHUNK) -> Iterator[tuple[int, Record | LoadError]]:
+              chunk: int = CHUNK, memory_limit: str = MEMORY_LIMIT,
+              ) -> Iterator[tuple[int, Record | LoadError]]:
     """(ordinal, Record or LoadError) per person, in ``person_id`` order (ordinals from 1, as
     :func:`~trialrules.formats.records.read_jsonl` numbers lines).
 
@@ -493,11 +536,12 @@ def read_omop(source: str | Path, *, vocabulary: Mapping[str, Iterable[str]] | N
     file (tables in ``schema``, by default ``main`` or the schema holding PERSON).
     ``vocabulary`` maps the protocol's observation names to codes, as for FHIR.
     The source is opened and checked now (:class:`OmopError` if it is not a CDM);
-    persons are read as the iterator is consumed, ``chunk`` at a time.
+    persons are read as the iterator is consumed, ``chunk`` at a time. ``memory_limit``
+    caps DuckDB's own memory (a DuckDB size such as ``"256MB"``).
     """
     if not isinstance(chunk, int) or chunk < 1:
         raise ValueError(f"chunk must be a whole number >= 1, not {chunk!r}")
-    src = _Source(source, schema)
+    src = _Source(source, schema, memory_limit)
     reader = _Reader(src, _vocabulary(vocabulary),
                      STANDARD_DOMAINS if domains is None else domains)
     return _persons(src, reader, chunk)
