@@ -8,7 +8,6 @@ from typing import Any
 
 import attrs
 
-from ..engine.context import Context, check_as_of
 from ..formats.records import LoadError, record_from_dict
 from ..protocol.protocol import Protocol, ProtocolResult
 from ..values.errors import InvalidRecord, TrialRulesError, _short
@@ -90,7 +89,7 @@ def screen(protocol: Protocol, records: Iterable[Item], as_of: date, *,
     ...                                  explain=False)]
     [Determination.NEEDS_REVIEW]
     """
-    check_as_of(as_of)
+    batch = protocol.batch(as_of)  # one memo for every record of this screening
     ids = _ids(protocol)
     k = len(protocol.inclusion)
     for position, item in enumerate(records, 1):
@@ -104,10 +103,9 @@ def screen(protocol: Protocol, records: Iterable[Item], as_of: date, *,
             record = item if isinstance(item, Record) else record_from_dict(
                 item, domains=protocol.domains, line=line)
             if explain:
-                yield protocol.evaluate(record, as_of)
+                yield batch.evaluate(record)
             else:
-                ctx = Context(record, as_of, protocol.domains, protocol.vocabulary)
-                outcomes = tuple(c._decide(ctx) for c in protocol.criteria)
+                outcomes = batch.judge_all(record)
                 yield Decision(protocol.id, record.id, as_of,
                                Determination.from_outcomes(outcomes[:k], outcomes[k:]),
                                ids, outcomes, inclusions=k)

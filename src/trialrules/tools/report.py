@@ -18,13 +18,17 @@ import attrs
 from ..formats.records import LoadError
 from ..protocol.protocol import Protocol, ProtocolResult
 from ..values.errors import TrialRulesError
-from ..values.outcomes import Outcome
+from ..values.outcomes import Determination, Outcome
 from .batch import Decision
 
 __all__ = ["CriterionCounts", "FeasibilityReport", "ReportMismatch", "Tally", "merge"]
 
 MET, NOT_MET, UNKNOWN = Outcome.MET, Outcome.NOT_MET, Outcome.UNKNOWN
 SECTIONS: Final = ("inclusion", "exclusion")
+
+#: Where each determination is counted in ``determinations``.
+_SLOT: Final = {Determination.ELIGIBLE: 0, Determination.INELIGIBLE: 1,
+                Determination.NEEDS_REVIEW: 2}
 
 T = TypeVar("T", bound="ProtocolResult | Decision | LoadError")
 
@@ -307,18 +311,15 @@ class Tally:
                 row[6] += 1
                 if not open_yet:
                     row[7] += 1
-        if n_excluded:
-            self.determinations[1] += 1
+        determination = Determination.from_outcomes(outcomes[:self._k], outcomes[self._k:])
+        self.determinations[_SLOT[determination]] += 1
+        if determination is Determination.INELIGIBLE:
             if n_excluded == 1:
                 counts[first_excluded][3] += 1
                 if n_open == 0:
                     counts[first_excluded][4] += 1
-        elif n_open:
-            self.determinations[2] += 1
-            if n_open == 1:
-                counts[first_open][5] += 1
-        else:
-            self.determinations[0] += 1
+        elif determination is Determination.NEEDS_REVIEW and n_open == 1:
+            counts[first_open][5] += 1
 
     def track(self, items: Iterable[T]) -> Iterator[T]:
         """Pass ``items`` through unchanged, counting each on the way."""
