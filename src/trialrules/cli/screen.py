@@ -20,6 +20,7 @@ from ..tools.batch import screen
 from ..tools.progress import available as progress_available
 from ..tools.progress import progress
 from ..tools.report import FeasibilityReport, Tally
+from ..values.errors import TrialRulesError
 from ..values.outcomes import Determination, Outcome
 from ..values.records import Record
 from ._common import (
@@ -32,6 +33,9 @@ from ._common import (
     open_input,
     resolve_as_of,
 )
+
+#: The ``--input-format`` choices.
+INPUT_FORMATS = ("jsonl", "fhir", "omop")
 
 
 def register(sub: Any) -> None:
@@ -46,9 +50,11 @@ def register(sub: Any) -> None:
     add_protocol(parser)
     parser.add_argument("--format", choices=("text", "json", "csv"), default="text",
                         help="output format (default: text)")
-    parser.add_argument("--input-format", choices=("jsonl", "fhir"), default="jsonl",
+    parser.add_argument("--input-format", choices=INPUT_FORMATS, default="jsonl",
                         help="jsonl: patient JSON lines (default); fhir: a FHIR R4 Bundle file, "
-                             "a folder of Bundle files or a bulk-export NDJSON folder")
+                             "a folder of Bundle files or a bulk-export NDJSON folder; omop: an "
+                             "OMOP CDM v5.4 folder of CSV files or DuckDB database file "
+                             "(needs trialrules[omop])")
     parser.add_argument("--report", metavar="PATH", default=None,
                         help="also write the feasibility (attrition) report: JSON to PATH and a "
                              "readable table to PATH with the suffix .txt")
@@ -68,6 +74,17 @@ def read_input(args: argparse.Namespace, protocol: Protocol,
             raise UsageError(f"cannot read {args.patients!r}: --input-format fhir needs a file "
                              "or folder")
         return read_fhir(args.patients, vocabulary=protocol.vocabulary, domains=protocol.domains)
+    if getattr(args, "input_format", "jsonl") == "omop":
+        from ..formats.omop import read_omop
+
+        if args.patients == "-" or not Path(args.patients).exists():
+            raise UsageError(f"cannot read {args.patients!r}: --input-format omop needs a folder "
+                             "of OMOP CDM CSV files or a DuckDB database file")
+        try:
+            return read_omop(args.patients, vocabulary=protocol.vocabulary,
+                             domains=protocol.domains)
+        except TrialRulesError as exc:
+            raise UsageError(f"cannot read {args.patients!r} as OMOP CDM: {exc}") from None
     stream = stack.enter_context(open_input(args.patients))
     return read_jsonl(stream, domains=protocol.domains)
 

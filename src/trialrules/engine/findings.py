@@ -30,6 +30,7 @@ _CODES: dict[str, tuple[str, str]] = {
     "undeclared-domain": (WARNING, "a numeric observation code has no declared domain"),
     "empty-code-set": (ERROR, "a code set that matches no code"),
     "placeholders": (WARNING, "criteria not yet encoded (Placeholder)"),
+    "code-system-absent": (WARNING, "no code of a code set's systems appears in the input"),
 }
 
 

@@ -8,7 +8,7 @@ with a ``kind`` tag and declared fields, and ONE reading method,
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, NamedTuple
 
 import attrs
@@ -29,10 +29,12 @@ class Reading(NamedTuple):
     ``values`` holds every value the fact could take given partial dates; an
     empty tuple with ``missing`` set means nothing was recorded. ``precise``
     names the fact that would pick one value when the possible values disagree.
-    ``texts`` (one per value) and ``evidence`` are filled when explaining.
+    ``texts`` (one per value) and ``evidence`` are filled when explaining; when
+    ``values`` is a ``range`` (a run of whole numbers such as the possible ages),
+    one text stands for the whole run.
     """
 
-    values: tuple[Any, ...]
+    values: Sequence[Any]
     texts: tuple[str, ...] = ()
     evidence: tuple[Evidence, ...] = ()
     missing: str | None = None

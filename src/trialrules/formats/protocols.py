@@ -104,6 +104,43 @@ def dump_protocol(protocol: Protocol) -> str:
 class _Reader(Reader):
     """Reads one protocol document: the criteria (the engine's reader) and what surrounds them."""
 
+    def __init__(self, base: Path | None = None) -> None:
+        super().__init__()
+        #: The folder a code set's relative ``file`` is read from (the document's folder).
+        self.base = base
+
+    def codeset(self, value: Any, path: str) -> CodeSet:
+        """A code set listed inline, or named by a value-set ``file``, or including one."""
+        listed = CodeSet.from_dict(value, path, more=frozenset({"file", "valueset"}))
+        loaded = self.valueset_file(value, path, listed.name)
+        return listed if loaded is None else listed.union(loaded, name=listed.name)
+
+    def valueset_file(self, data: dict[str, Any], path: str, name: str) -> CodeSet | None:
+        """The value set a code set names by ``file`` (relative to the document) or includes
+        as ``valueset`` (a FHIR ValueSet or an OHDSI concept set expression), if any."""
+        from .valuesets import InvalidValueSet, codeset_from_document, load_codeset
+
+        if "file" in data and "valueset" in data:
+            raise _fail(f"{path}.valueset", "...", "either file or valueset, not both")
+        try:
+            if "valueset" in data:
+                return codeset_from_document(data["valueset"], name=name,
+                                             where=f"{path}.valueset")
+            if "file" not in data:
+                return None
+            given = self.text(data["file"], f"{path}.file", "a file path (a non-empty string)")
+            file = Path(given)
+            if not file.is_absolute() and self.base is not None:
+                file = self.base / file
+            return load_codeset(file, name=name)
+        except InvalidValueSet as exc:
+            raise _fail(f"{path}.{'valueset' if 'valueset' in data else 'file'}", exc.value,
+                        f"a usable value set ({exc.path}: expected {exc.expected})") from None
+        except OSError as exc:
+            raise _fail(f"{path}.file", data["file"],
+                        f"a readable value-set file ({exc.strerror or exc}; a relative path is "
+                        f"read from the protocol document's folder)") from None
+
     def domain(self, value: Any, path: str) -> Domain:
         data = self.obj(value, path, frozenset({"low", "high"}),
                         _DOMAIN_KEYS - {"low", "high"}, "a value domain")
@@ -194,10 +231,10 @@ def criterion_from_dict(data: Any, path: str = "$") -> Criterion:
 
 def codeset_from_dict(data: Any, path: str = "$") -> CodeSet:
     """A code set from ``{"name": ..., "prefixes": [...], "codes": [...]}``."""
-    return CodeSet.from_dict(data, path)
+    return _Reader().codeset(data, path)
 
 
-def protocol_from_dict(data: Any) -> Protocol:
+def protocol_from_dict(data: Any, *, base: str | Path | None = None) -> Protocol:
     """A protocol from a parsed document, checking every key and value.
 
     >>> p = protocol_from_dict({"trialrules": 1, "id": "DEMO", "title": "Demo",
@@ -206,7 +243,7 @@ def protocol_from_dict(data: Any) -> Protocol:
     Range(Age(), 18, 60, id='inclusion.1')
     """
     _check_nesting(data, "$")
-    return _Reader().protocol(data)
+    return _Reader(None if base is None else Path(base)).protocol(data)
 
 
 _protocol.install_reader(protocol_from_dict)
@@ -230,9 +267,11 @@ def _check_nesting(data: Any, path: str) -> None:
                 stack.append((child, depth + 1))
 
 
-def parse_protocol(text: str | bytes) -> Protocol:
-    """A protocol from JSON text; also refuses duplicate keys, NaN and oversize documents."""
-    return protocol_from_dict(parse_document(text))
+def parse_protocol(text: str | bytes, *, base: str | Path | None = None) -> Protocol:
+    """A protocol from JSON text; also refuses duplicate keys, NaN and oversize documents.
+
+    A code set's relative ``file`` is read from ``base`` (else the working directory)."""
+    return protocol_from_dict(parse_document(text), base=base)
 
 
 def parse_document(text: str | bytes) -> Any:
@@ -270,5 +309,5 @@ def load_protocol_file(path: str | Path) -> Protocol:
     """Read a protocol document from a JSON file (``OSError`` if it cannot be read)."""
     with open(path, "rb") as stream:
         raw = stream.read(MAX_BYTES + 1)
-    return parse_protocol(raw)
+    return parse_protocol(raw, base=Path(path).parent)
 

@@ -91,9 +91,37 @@ class ValueCriterion(Criterion):
         """The bound in words: ``between 3 and 6 (both inclusive)``."""
         raise NotImplementedError
 
+    def breakpoints(self) -> tuple[Any, ...] | None:
+        """The numbers where ``test`` may change its answer along the number line
+        (None: not known, so a run of values is tested value by value)."""
+        return None
+
+    def _condense(self, reading: Reading) -> Reading:
+        """A run of whole numbers (``range``, as an age from a wide birth interval) cut to the
+        few values that decide it: its ends and the whole numbers beside each breakpoint.
+
+        ``test`` is constant between breakpoints, so every stretch of the run on which it
+        keeps one answer holds a value kept here: the outcome is the same, at any length.
+        """
+        values = reading.values
+        if type(values) is not range:
+            return reading
+        points = self.breakpoints()
+        if len(values) <= 16 or points is None:
+            kept: tuple[Any, ...] = tuple(values)
+        else:
+            first, last = values[0], values[-1]
+            keep = {first, last}
+            for point in points:
+                if isinstance(point, int | float) and not isinstance(point, bool):
+                    base = math.floor(point)
+                    keep.update(min(max(base + d, first), last) for d in (-1, 0, 1, 2))
+            kept = tuple(sorted(keep))
+        return reading._replace(values=kept, texts=reading.texts[:1] * len(kept))
+
     def judge(self, ctx: Context, why: Trace | None) -> Outcome:
         source = self.source
-        reading = source.read(ctx, why is not None)
+        reading = self._condense(source.read(ctx, why is not None))
         values = reading.values
         if self.numeric:
             for value in values:

@@ -61,6 +61,9 @@ class OneOf(ValueCriterion):
     def test(self, value: Any) -> bool:
         return not isinstance(value, bool) and value in self.values
 
+    def breakpoints(self) -> tuple[Any, ...]:
+        return tuple(self.values)
+
     def _sorted(self) -> list[Any]:
         return sorted(self.values, key=lambda v: (isinstance(v, str), v))
 

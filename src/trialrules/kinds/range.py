@@ -48,6 +48,9 @@ class Range(ValueCriterion):
         lo_ok = value >= self.low if self.low_inclusive else value > self.low
         return bool(lo_ok and (value <= self.high if self.high_inclusive else value < self.high))
 
+    def breakpoints(self) -> tuple[Any, ...]:
+        return (self.low, self.high)
+
     def _ends(self) -> str:
         if self.low_inclusive and self.high_inclusive:
             return "both inclusive"

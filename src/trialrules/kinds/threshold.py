@@ -59,6 +59,9 @@ class Threshold(ValueCriterion):
     def test(self, value: Any) -> bool:
         return bool(OPERATORS[self.operator][0](value, self.bound))
 
+    def breakpoints(self) -> tuple[Any, ...]:
+        return (self.bound,)
+
     def bound_text(self) -> str:
         return f"{OPERATORS[self.operator][1]} {num(self.bound)} ({self.operator} {num(self.bound)})"
 

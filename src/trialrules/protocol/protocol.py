@@ -17,7 +17,7 @@ from ..values.errors import InvalidCriterion
 from ..values.outcomes import Determination, Outcome
 from ..values.records import FrozenMap, Record
 
-__all__ = ["FORMAT_VERSION", "Batch", "Protocol", "ProtocolResult"]
+__all__ = ["FORMAT_VERSION", "Batch", "Protocol", "ProtocolResult", "alive_on"]
 
 #: The protocol document format this library writes and the newest it reads.
 FORMAT_VERSION: Final = 1
@@ -30,6 +30,25 @@ def install_reader(reader: Callable[[Any], Protocol]) -> None:
     """Let ``Protocol.from_dict`` use the document reader of the formats layer."""
     global _READER
     _READER = reader
+
+
+def alive_on(record: Record, as_of: date) -> tuple[Outcome, str | None]:
+    """Whether the patient was alive on ``as_of``, with the reason when not surely so.
+
+    MET when no death is recorded or it is surely after ``as_of``; NOT_MET when
+    the patient surely died on or before ``as_of`` (the day of death counts as
+    dead); UNKNOWN when the death date's possible days straddle ``as_of``.
+
+    >>> alive_on(Record("P1", death_date="2009-05-03"), date(2026, 1, 5))
+    (Outcome.NOT_MET, 'patient died on 2009-05-03, on or before as_of 2026-01-05')
+    """
+    death = record.death_date
+    if death is None or death.earliest > as_of:
+        return Outcome.MET, None
+    if death.latest <= as_of:
+        return Outcome.NOT_MET, f"patient died on {death}, on or before as_of {as_of}"
+    when = "on a day nobody recorded" if death.is_unknown else f"on {death}"
+    return Outcome.UNKNOWN, f"patient died {when}, possibly on or before as_of {as_of}"
 
 
 def _section(name: str, value: Iterable[Criterion]) -> tuple[Criterion, ...]:
@@ -228,7 +247,8 @@ class Batch:
         ctx = self.context(record)
         p = self.protocol
         return Determination.from_outcomes((c.judge(ctx, None) for c in p.inclusion),
-                                           (c.judge(ctx, None) for c in p.exclusion))
+                                           (c.judge(ctx, None) for c in p.exclusion),
+                                           alive=alive_on(record, self.as_of)[0])
 
     def outcomes(self, record: Record) -> dict[str, Outcome]:
         """Every top-level criterion's outcome by id, without explanations."""
@@ -246,9 +266,11 @@ class Batch:
         p = self.protocol
         inclusion = tuple([explain(c, ctx, c.id) for c in p.inclusion])
         exclusion = tuple([explain(c, ctx, c.id) for c in p.exclusion])
+        alive, death = alive_on(record, self.as_of)
         determination = Determination.from_outcomes(
-            [e.outcome for e in inclusion], [e.outcome for e in exclusion])
-        return ProtocolResult(p.id, record.id, self.as_of, determination, inclusion, exclusion)
+            [e.outcome for e in inclusion], [e.outcome for e in exclusion], alive=alive)
+        return ProtocolResult(p.id, record.id, self.as_of, determination, inclusion, exclusion,
+                              death=death, death_undecided=alive is Outcome.UNKNOWN)
 
 
 @attrs.frozen
@@ -261,6 +283,11 @@ class ProtocolResult:
     determination: Determination
     inclusion: tuple[Explanation, ...]
     exclusion: tuple[Explanation, ...]
+    #: Why the patient is not taken as alive on as_of (None when they are): a patient
+    #: who died on or before as_of is INELIGIBLE whatever the criteria say.
+    death: str | None = attrs.field(default=None, kw_only=True)
+    #: True when the death date's possible days straddle as_of (then never ELIGIBLE).
+    death_undecided: bool = attrs.field(default=False, kw_only=True)
 
     @property
     def criteria(self) -> tuple[Explanation, ...]:
@@ -284,6 +311,8 @@ class ProtocolResult:
         seen: dict[str, None] = {}
         for e in self.undecided:
             seen.update(dict.fromkeys(e.all_missing()))
+        if self.death_undecided:
+            seen["exact date of death"] = None
         return tuple(seen)
 
     def outcome(self, criterion_id: str) -> Outcome:
@@ -296,7 +325,7 @@ class ProtocolResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data with stable keys."""
-        return {
+        out: dict[str, Any] = {
             "protocol": self.protocol,
             "id": self.patient,
             "as_of": self.as_of.isoformat(),
@@ -307,11 +336,17 @@ class ProtocolResult:
             "undecided": [e.id for e in self.undecided],
             "missing": list(self.missing),
         }
+        if self.death is not None:
+            out["death"] = self.death
+        return out
 
     def __str__(self) -> str:
         head = (f"{self.patient}: {self.determination.value.upper().replace('_', ' ')} "
                 f"for {self.protocol} as of {self.as_of.isoformat()}")
-        parts = [head, "Inclusion criteria:"]
+        parts = [head]
+        if self.death is not None:
+            parts.append(f"The {self.death}: never eligible as if alive.")
+        parts.append("Inclusion criteria:")
         parts += [render(e, 1) for e in self.inclusion]
         parts.append("Exclusion criteria:")
         parts += [render(e, 1) for e in self.exclusion]

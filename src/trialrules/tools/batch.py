@@ -9,7 +9,7 @@ from typing import Any
 import attrs
 
 from ..formats.records import LoadError, record_from_dict
-from ..protocol.protocol import Protocol, ProtocolResult
+from ..protocol.protocol import Protocol, ProtocolResult, alive_on
 from ..values.errors import InvalidRecord, TrialRulesError, _short
 from ..values.outcomes import Determination, Outcome
 from ..values.records import Record
@@ -36,6 +36,8 @@ class Decision:
     criteria: tuple[str, ...]
     outcomes: tuple[Outcome, ...]
     inclusions: int = attrs.field(kw_only=True)
+    #: Why the patient is not taken as alive on as_of (see ProtocolResult.death).
+    death: str | None = attrs.field(default=None, kw_only=True)
 
     def outcome(self, criterion_id: str) -> Outcome:
         """The outcome of one top-level criterion by id."""
@@ -59,7 +61,7 @@ class Decision:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data with stable keys."""
-        return {
+        out: dict[str, Any] = {
             "protocol": self.protocol,
             "id": self.patient,
             "as_of": self.as_of.isoformat(),
@@ -68,6 +70,9 @@ class Decision:
             "deciding": list(self.deciding),
             "undecided": list(self.undecided),
         }
+        if self.death is not None:
+            out["death"] = self.death
+        return out
 
 
 def _ids(protocol: Protocol) -> tuple[str, ...]:
@@ -106,9 +111,11 @@ def screen(protocol: Protocol, records: Iterable[Item], as_of: date, *,
                 yield batch.evaluate(record)
             else:
                 outcomes = batch.judge_all(record)
+                alive, death = alive_on(record, as_of)
                 yield Decision(protocol.id, record.id, as_of,
-                               Determination.from_outcomes(outcomes[:k], outcomes[k:]),
-                               ids, outcomes, inclusions=k)
+                               Determination.from_outcomes(outcomes[:k], outcomes[k:],
+                                                           alive=alive),
+                               ids, outcomes, inclusions=k, death=death)
         except InvalidRecord as exc:
             yield LoadError(line, exc.patient, exc.field,
                             f"got {_short(exc.value)}; expected {exc.allowed}")

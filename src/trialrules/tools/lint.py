@@ -13,23 +13,30 @@ work as written; warnings deserve a look.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import attrs
 
 from ..engine.criterion import Criterion
 from ..engine.findings import CODES, ERROR, WARNING, Finding, finding
 from ..kinds.combinators import AllOf, AnyOf, AtLeast, Implies, Not
-from ..kinds.criteria import Flag, Placeholder
+from ..kinds.criteria import Flag, Lookback, Placeholder, Washout
 from ..protocol.protocol import Protocol
+from ..values.codes import CodeSet
+from ..values.records import Record
 
 __all__ = ["CODES", "ERROR", "WARNING", "Finding", "lint"]
 
 _finding = finding
 
 
-def lint(protocol: Protocol) -> list[Finding]:
-    """Every finding for ``protocol``: errors and warnings, in protocol order by check."""
+def lint(protocol: Protocol, records: Iterable[Record] | None = None) -> list[Finding]:
+    """Every finding for ``protocol``: errors and warnings, in protocol order by check.
+
+    With ``records`` (the input the protocol will screen, read once), also a warning for
+    each code set none of whose code systems appears in the history it is matched
+    against (a SNOMED-only set over ICD-10-coded conditions matches nothing there).
+    """
     findings: list[Finding] = []
     findings += _duplicates(protocol)
     for node_id, node in _nodes(protocol):
@@ -41,7 +48,39 @@ def lint(protocol: Protocol) -> list[Finding]:
         findings.append(_finding(
             "placeholders", placeholders,
             f"{n} {'criterion is' if n == 1 else 'criteria are'} not yet encoded (Placeholder)"))
+    if records is not None:
+        findings += _absent_systems(protocol, records)
     return findings
+
+
+def _system(code: str) -> str:
+    return code.split(":", 1)[0]
+
+
+def _absent_systems(protocol: Protocol, records: Iterable[Record]) -> list[Finding]:
+    """Code sets whose systems never appear in the history they are matched against."""
+    seen: dict[str, set[str]] = {"conditions": set(), "exposures": set()}
+    count = 0
+    for record in records:
+        count += 1
+        seen["conditions"].update(_system(c.code) for c in record.conditions)
+        seen["exposures"].update(_system(e.code) for e in record.exposures)
+    uses: dict[tuple[str, CodeSet], list[str]] = {}
+    for node_id, node in _nodes(protocol):
+        if isinstance(node, Washout | Lookback) and not _empty(node.codes):
+            history = "exposures" if isinstance(node, Washout) else node.on
+            uses.setdefault((history, node.codes), []).append(node_id)
+    out = []
+    for (history, codes), ids in uses.items():
+        if codes.systems & seen[history]:
+            continue
+        found = ", ".join(sorted(seen[history])) or "no codes at all"
+        out.append(_finding(
+            "code-system-absent", ids,
+            f"the code set {codes.name!r} holds {', '.join(sorted(codes.systems))} codes, but "
+            f"the {history} of the {count} input record{'s' * (count != 1)} use {found}: it "
+            "can match nothing there"))
+    return out
 
 
 def _nodes(protocol: Protocol) -> Iterator[tuple[str, Criterion]]:
@@ -88,6 +127,10 @@ def _duplicates(protocol: Protocol) -> list[Finding]:
 
 def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _empty(codes: CodeSet) -> bool:
+    return not codes.prefixes and not codes.codes
 
 
 # -- contradictions -----------------------------------------------------------

@@ -280,10 +280,19 @@ class Tally:
         if len(outcomes) != self._n:
             raise ReportMismatch(f"result has {len(outcomes)} outcomes; the protocol has "
                                  f"{self._n} criteria")
-        self.add_outcomes(outcomes)
+        self.add_outcomes(outcomes, item.determination if item.death is not None else None)
 
-    def add_outcomes(self, outcomes: tuple[Outcome, ...]) -> None:
-        """Count one patient from its top-level outcomes in protocol order."""
+    def add_outcomes(self, outcomes: tuple[Outcome, ...],
+                     determination: Determination | None = None) -> None:
+        """Count one patient from its top-level outcomes in protocol order.
+
+        ``determination`` is given when something besides the criteria decided it (a
+        patient who died by as_of): then no criterion counts as excluding them alone,
+        and they remain at no step of the funnel if they are surely dead.
+        """
+        if determination is not None:
+            self._add_decided(outcomes, determination)
+            return
         counts = self._counts
         excludes = self._excludes
         n_excluded = n_open = 0
@@ -320,6 +329,11 @@ class Tally:
                     counts[first_excluded][4] += 1
         elif determination is Determination.NEEDS_REVIEW and n_open == 1:
             counts[first_open][5] += 1
+
+    def _add_decided(self, outcomes: tuple[Outcome, ...], determination: Determination) -> None:
+        for row, outcome in zip(self._counts, outcomes, strict=True):
+            row[0 if outcome is MET else 1 if outcome is NOT_MET else 2] += 1
+        self.determinations[_SLOT[determination]] += 1
 
     def track(self, items: Iterable[T]) -> Iterator[T]:
         """Pass ``items`` through unchanged, counting each on the way."""

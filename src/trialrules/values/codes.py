@@ -48,8 +48,16 @@ class CodeSet:
                                            validator=_check_codes, kw_only=True)
     codes: frozenset[str] = attrs.field(default=frozenset(), converter=_codes,
                                         validator=_check_codes, kw_only=True)
+    #: Where the codes came from (``"FHIR ValueSet file malignancy.json (url ...)"``), for
+    #: ``trialrules show``; provenance only, so it takes no part in equality.
+    source: str | None = attrs.field(default=None, kw_only=True, eq=False)
     #: The lengths of the prefixes, so membership tries only those (derived, immutable).
     _lengths: tuple[int, ...] = attrs.field(init=False, eq=False, hash=False, repr=False)
+
+    @source.validator
+    def _check_source(self, _: Any, value: Any) -> None:
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise InvalidCriterion(f"CodeSet source {value!r} must be None or a non-empty string")
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_lengths",
@@ -76,14 +84,26 @@ class CodeSet:
         """A set that matches nothing (a lint finding)."""
         return not self.prefixes and not self.codes
 
+    @property
+    def size(self) -> int:
+        """How many entries (prefixes and exact codes) the set holds."""
+        return len(self.prefixes) + len(self.codes)
+
+    @property
+    def systems(self) -> frozenset[str]:
+        """The ``SYSTEM`` parts of every entry (``{"ATC", "RXNORM"}``)."""
+        return frozenset(c.split(":", 1)[0] for c in self.prefixes | self.codes)
+
     def union(self, other: CodeSet, name: str | None = None) -> CodeSet:
         """A new set holding both sets' codes."""
         if not isinstance(other, CodeSet):
             raise TypeError(f"can only combine a CodeSet with a CodeSet, not {other!r}")
+        sources = [s for s in (self.source, other.source) if s is not None]
         return CodeSet(
             name or f"{self.name} or {other.name}",
             prefixes=self.prefixes | other.prefixes,
             codes=self.codes | other.codes,
+            source="; ".join(dict.fromkeys(sources)) if sources else None,
         )
 
     def __or__(self, other: object) -> CodeSet:
@@ -109,13 +129,19 @@ class CodeSet:
             out["prefixes"] = sorted(self.prefixes)
         if self.codes:
             out["codes"] = sorted(self.codes)
+        if self.source is not None:
+            out["source"] = self.source
         return out
 
     @classmethod
-    def from_dict(cls, data: Any, path: str = "$") -> CodeSet:
-        """The code set ``to_dict`` wrote; errors name the JSON path under ``path``."""
-        data = read_object(data, path, frozenset({"name"}), frozenset({"prefixes", "codes"}),
-                           "a code set")
+    def from_dict(cls, data: Any, path: str = "$", *,
+                  more: frozenset[str] = frozenset()) -> CodeSet:
+        """The code set ``to_dict`` wrote; errors name the JSON path under ``path``.
+
+        ``more`` names further keys a reader handles itself (a value-set ``file``).
+        """
+        data = read_object(data, path, frozenset({"name"}),
+                           frozenset({"prefixes", "codes", "source"}) | more, "a code set")
         name = read_text(data["name"], f"{path}.name")
         members: dict[str, list[str]] = {}
         for key in ("prefixes", "codes"):
@@ -126,7 +152,8 @@ class CodeSet:
                     raise fail(f"{path}.{key}[{i}]", code,
                                "a code written SYSTEM:CODE, e.g. 'ATC:L01'")
             members[key] = items
-        return cls(name, prefixes=members["prefixes"], codes=members["codes"])
+        source = None if "source" not in data else read_text(data["source"], f"{path}.source")
+        return cls(name, prefixes=members["prefixes"], codes=members["codes"], source=source)
 
     def __repr__(self) -> str:
         parts = [repr(self.name)]
@@ -134,6 +161,8 @@ class CodeSet:
             parts.append(f"prefixes={sorted(self.prefixes)!r}")
         if self.codes:
             parts.append(f"codes={sorted(self.codes)!r}")
+        if self.source is not None:
+            parts.append(f"source={self.source!r}")
         return f"CodeSet({', '.join(parts)})"
 
 

@@ -16,6 +16,7 @@ from ...engine.fields import meta
 from ...engine.reads import Reads
 from ...engine.registry import register
 from ...engine.source import Reading, Source
+from ...values.dates import PartialDate
 from ...values.domains import Domain
 from ...values.errors import InvalidCriterion, InvalidRecord
 
@@ -25,6 +26,17 @@ _AGE_DOMAIN: Final = Domain(0, 150, step=1, name="age", unit="years")
 
 #: Units an age may be counted in (completed units from the birth date to as_of).
 AGE_UNITS: Final = ("years", "months", "weeks", "days")
+
+
+#: Up to this many possible ages are listed one by one; more are a ``range``.
+_FEW_AGES: Final = 64
+
+
+def _died(death: PartialDate | None, as_of: date) -> str:
+    """", died D" when the patient may have died on or before as_of (their age stops there)."""
+    if death is None or death.earliest > as_of:
+        return ""
+    return f", died {death}"
 
 
 def _age_unit(_: Any, __: Any, value: Any) -> None:
@@ -84,21 +96,41 @@ class Age(Source):
         if birth.earliest > as_of:
             raise InvalidRecord("birth_date", str(birth), f"a date on or before as_of {as_of}",
                                 patient=ctx.record.id)
-        unit = self.unit
-        youngest = age_in(unit, min(birth.latest, as_of), as_of)
-        oldest = age_in(unit, birth.earliest, as_of)
-        values = (youngest,) if youngest == oldest else tuple(range(youngest, oldest + 1))
+        death = ctx.record.death_date
+        values = self._ages(birth, as_of, death)
         if not explain:
             return Reading(values)
-        what = "age" if unit == "years" else f"age in {unit}"
-        day = str(birth)
+        youngest, oldest = values[0], values[-1]
+        what = "age" if self.unit == "years" else f"age in {self.unit}"
+        died = _died(death, as_of)
         if youngest == oldest:
-            text = f"{what} {oldest} (born {day})"
+            text = f"{what} {oldest} (born {birth}{died})"
         else:
-            text = f"{what} {youngest} to {oldest} (born {day})"
-        return Reading(values, (text,) * len(values),
-                       (Evidence("birth_date", value=None, date=day),),
-                       precise="exact birth date (birth_date)")
+            text = f"{what} {youngest} to {oldest} (born {birth}{died})"
+        evidence: tuple[Evidence, ...] = (Evidence("birth_date", value=None, date=str(birth)),)
+        if died:
+            evidence += (Evidence("death_date", value=None, date=str(death)),)
+        texts = (text,) if type(values) is range else (text,) * len(values)
+        return Reading(values, texts, evidence, precise="exact birth date (birth_date)")
+
+    def _ages(self, birth: PartialDate, as_of: date,
+              death: PartialDate | None = None) -> tuple[int, ...] | range:
+        """The possible ages, youngest to oldest: a tuple, or a ``range`` when there are many
+        (never one integer per age: a birth interval may span thousands of years of days).
+
+        Age is counted on as_of, or on the day of death when that came first: a dead
+        patient does not grow older.
+        """
+        first_end = last_end = as_of
+        if death is not None:
+            first_end, last_end = min(as_of, death.earliest), min(as_of, death.latest)
+        first_end = max(first_end, birth.earliest)  # a death is never before the birth
+        youngest = age_in(self.unit, min(birth.latest, first_end), first_end)
+        oldest = age_in(self.unit, birth.earliest, last_end)
+        if youngest == oldest:
+            return (youngest,)
+        ages = range(youngest, oldest + 1)
+        return tuple(ages) if len(ages) <= _FEW_AGES else ages
 
     def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
         return "age" if self.unit == "years" else f"age in completed {self.unit}"
