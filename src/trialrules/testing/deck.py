@@ -229,11 +229,11 @@ def _digest(target: str, as_of: date, record: Record) -> str:
 
 def _explain(protocol: Protocol, criterion: Criterion, record: Record, as_of: date) -> Explanation:
     ctx = Context(record, as_of, protocol.domains, protocol.vocabulary)
-    return criterion._explain(ctx, criterion.id)
+    return criterion.explain_in(ctx, criterion.id)
 
 
 def _decide(protocol: Protocol, criterion: Criterion, record: Record, as_of: date) -> Outcome:
-    return criterion._decide(Context(record, as_of, protocol.domains, protocol.vocabulary))
+    return criterion.judge(Context(record, as_of, protocol.domains, protocol.vocabulary), None)
 
 
 def make_deck(protocol: Protocol, as_of: date | Sequence[date]) -> Deck:

@@ -352,7 +352,7 @@ def _kills(mutant: Mutant, by_target: Mapping[str, list[Any]]) -> bool:
         if criterion is None:
             return True
         for case in cases:
-            if criterion._decide(Context(case.record, case.as_of, p.domains,
-                                         p.vocabulary)) is not case.expected:
+            if criterion.judge(Context(case.record, case.as_of, p.domains, p.vocabulary),
+                               None) is not case.expected:
                 return True
     return False
