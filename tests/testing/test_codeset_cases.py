@@ -19,7 +19,8 @@ from trialrules.testing._codeset_cases import (
 from trialrules.testing._facts import build
 from trialrules.testing.boundaries import Builder, _oracle
 
-#: The registry's cytotoxic agents as first encoded: ATC L01 and the two named ingredients.
+#: NCT06228781's registry definition of the cytotoxic set (the bundled set also unites the
+#: shipped RxNorm value set, whose members these examples do not list).
 CYTOTOXIC_AGENTS = CodeSet("cytotoxic agents", prefixes=["ATC:L01"],
                            codes=["RXNORM:3002", "RXNORM:7005"])
 
