@@ -38,7 +38,10 @@ from trialrules.testing import (
 )
 from trialrules.testing.mutants import narrower, replace_child
 
-COMMITTED = Path(__file__).resolve().parents[2] / "docs" / "examples" / "NCT06228781.cases.jsonl"
+ROOT = Path(__file__).resolve().parents[2]
+COMMITTED = ROOT / "docs" / "examples" / "NCT06228781.cases.jsonl"
+#: docs/testing.md states the bundled deck's score: the figures must be current.
+TESTING_DOC = " ".join((ROOT / "docs" / "testing.md").read_text(encoding="utf-8").split())
 
 
 def _slips(criterion: object) -> list[str]:
@@ -116,6 +119,8 @@ def test_the_committed_deck_kills_every_generated_mutant() -> None:
     score = mutation_score(PROTOCOL, deck)
     assert score.survived == (), str(score)
     assert score.total > 500
+    assert f"the committed deck ({len(deck)} cases" in TESTING_DOC
+    assert f"kills **{score.total} of {score.total}** generated mutants" in TESTING_DOC
     assert str(score).startswith(f"{score.total} of {score.total} mutants killed, 0 survived")
 
 
@@ -125,7 +130,9 @@ def test_boundary_cases_alone_leave_survivors() -> None:
     deck = Deck(PROTOCOL.id, tuple(
         DeckCase(f"c{i}", c.target or "", c.as_of, c.expected, c.description, c.record)
         for i, c in enumerate(cases)))
-    survivors = {m.name for m in mutation_score(PROTOCOL, deck).survived}
+    score = mutation_score(PROTOCOL, deck)
+    survivors = {m.name for m in score.survived}
+    assert f"boundary cases alone kill {len(score.killed)} of the {score.total}:" in TESTING_DOC
     assert "exclusion.3: active or chronic infections without prefix ICD10:B20" in survivors
     assert "exclusion.2.1: cytotoxic agents prefix ATC:L01 narrowed to ATC:L01A" in survivors
     assert "exclusion.2.1: span 1 month -> 31 days" in survivors
