@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import attrs
 import pytest
 
 from helpers import AS_OF
@@ -26,6 +27,7 @@ from trialrules import (
     Threshold,
     Washout,
 )
+from trialrules.engine.source import Source
 from trialrules.protocols.nct06228781 import PROTOCOL
 from trialrules.testing import (
     Deck,
@@ -156,3 +158,27 @@ def test_an_equivalent_mutant_survives_and_the_score_says_so() -> None:
 def test_mutants_takes_a_protocol() -> None:
     with pytest.raises(TypeError, match="takes a Protocol"):
         list(mutants(Range("edss", 3, 6)))  # type: ignore[arg-type]
+
+
+@attrs.frozen
+class _Days(Source):
+    """A source holding a code set and a span, as cumulative exposure does (issue 13)."""
+
+    codes: CodeSet
+    span: Span
+
+    def describe(self, domains: object = None) -> str:
+        return "days"
+
+
+def test_spans_and_code_sets_held_by_a_source_are_mutated_too() -> None:
+    from trialrules.testing._codeset_cases import codesets_of
+    from trialrules.testing._refdates import window_spans
+
+    leaf = Threshold(_Days(CodeSet("steroids", prefixes=["ATC:H02"]), Span(months=6)), ">", 28)
+    slips = _slips(leaf)
+    assert "source span 6 months -> 180 days" in slips
+    assert "source steroids prefix ATC:H02 narrowed to ATC:H02A" in slips
+    assert "source steroids without prefix ATC:H02" in slips
+    assert window_spans(leaf) == [Span(months=6)]
+    assert [name for name, _ in codesets_of(leaf)] == ["codes"]
