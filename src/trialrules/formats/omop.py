@@ -22,10 +22,11 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Final
 
+from ..values.checks import MAX_EXACT_INT
 from ..values.dates import PartialDate
 from ..values.domains import STANDARD_DOMAINS, Domain
 from ..values.errors import InvalidRecord, TrialRulesError, _short
-from ..values.records import CATEGORIES, MAX_EXACT_INT, Condition, Exposure, Observation, Record
+from ..values.records import CATEGORIES, Condition, Exposure, Observation, Record
 from .records import LoadError, _observation
 from .systems import vocabulary_prefix
 
