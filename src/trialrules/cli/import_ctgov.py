@@ -10,6 +10,7 @@ from typing import Any
 from ..formats.protocols import dump_protocol
 from ..kinds.criteria import Placeholder
 from ..values.errors import TrialRulesError
+from ..values.text import escape
 from ._common import EXIT_OK, UsageError
 
 
@@ -54,6 +55,6 @@ def run(args: argparse.Namespace) -> int:
                 out.write(text)
         except OSError as exc:
             raise UsageError(f"cannot write {args.output!r}: {exc.strerror}") from None
-    print(f"trialrules: {protocol.id}: {len(protocol.criteria)} criteria, {placeholders} "
+    print(f"trialrules: {escape(protocol.id)}: {len(protocol.criteria)} criteria, {placeholders} "
           "placeholders to encode", file=sys.stderr)
     return EXIT_OK

@@ -11,6 +11,7 @@ import attrs
 from ..values.domains import Domain
 from ..values.errors import InvalidCriterion
 from ..values.outcomes import Outcome
+from ..values.text import name_problem
 from .context import Context
 from .explanations import Explanation
 
@@ -24,6 +25,8 @@ def check_id(_: Any, __: Any, value: Any) -> None:
     """Criterion ids are short, non-empty strings (``inclusion.3``)."""
     if value is not None and (not isinstance(value, str) or not value.strip()):
         raise InvalidCriterion(f"criterion id {value!r} must be a non-empty string or None")
+    if value is not None and name_problem(value):
+        raise InvalidCriterion(f"criterion id {value!r} must not hold {name_problem(value)}")
 
 
 def check_label(_: Any, __: Any, value: Any) -> None:

@@ -35,6 +35,7 @@ from ..values.dates import PartialDate
 from ..values.domains import STANDARD_DOMAINS, Domain
 from ..values.errors import InvalidRecord, _short
 from ..values.records import NOT_KNOWN_IF_ENDED, Condition, Exposure, Observation, Record
+from ..values.text import UNSAFE
 from .records import LoadError
 from .systems import SYSTEMS
 
@@ -204,10 +205,12 @@ class _Reader:
                 continue  # a display-only or system-less coding names nothing we can match
             system = self.text(system, f"{where}.system")
             code = self.text(code, f"{where}.code")
-            if any(c.isspace() for c in system):
-                raise self.fail(f"{where}.system", system, "a system URI without whitespace")
-            if any(c.isspace() for c in code):
-                raise self.fail(f"{where}.code", code, "a code without whitespace")
+            if any(c.isspace() for c in system) or UNSAFE.search(system):
+                raise self.fail(f"{where}.system", system, "a system URI without whitespace "
+                                                           "or control characters")
+            if any(c.isspace() for c in code) or UNSAFE.search(code):
+                raise self.fail(f"{where}.code", code, "a code without whitespace or control "
+                                                       "characters")
             full = f"{SYSTEMS.get(system, system)}:{code}"
             if full not in out:
                 out.append(full)
@@ -533,6 +536,8 @@ def _patient(resource: Mapping[str, Any], fallback_id: str | None
     pid = resource.get("id", fallback_id)
     if not isinstance(pid, str) or not pid.strip():
         raise r.fail("id", pid, "a Patient id (or a Bundle entry fullUrl)")
+    if UNSAFE.search(pid):
+        raise r.fail("id", pid, "a Patient id without control characters or line breaks")
     r.patient = pid
     birth = None
     if "birthDate" in resource:

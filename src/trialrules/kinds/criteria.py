@@ -17,10 +17,11 @@ from ..engine.criterion import Criterion, check_id, check_label
 from ..engine.explanations import Evidence, Explanation
 from ..values.codes import CodeSet
 from ..values.dates import Span
-from ..values.domains import Domain, is_number
+from ..values.domains import Domain, is_number, plain_zero
 from ..values.errors import InvalidCriterion, InvalidRecord
 from ..values.outcomes import Outcome
 from ..values.records import Condition, Exposure
+from ..values.text import name_problem
 from .sources import Age, Latest, Reading, Sex, Source, as_source
 
 __all__ = [
@@ -249,8 +250,8 @@ class Range(_ValueCriterion):
     """
 
     source: Source = attrs.field(converter=as_source, validator=_numeric_source)
-    low: int | float = attrs.field(validator=_number("low"))
-    high: int | float = attrs.field(validator=_number("high"))
+    low: int | float = attrs.field(validator=_number("low"), converter=plain_zero)
+    high: int | float = attrs.field(validator=_number("high"), converter=plain_zero)
     low_inclusive: bool = attrs.field(default=True, kw_only=True,
                                       validator=_bool("low_inclusive"))
     high_inclusive: bool = attrs.field(default=True, kw_only=True,
@@ -323,7 +324,7 @@ class Threshold(_ValueCriterion):
 
     source: Source = attrs.field(converter=as_source, validator=_numeric_source)
     operator: str = attrs.field(validator=_operator)
-    bound: int | float = attrs.field(validator=_number("bound"))
+    bound: int | float = attrs.field(validator=_number("bound"), converter=plain_zero)
     id: str | None = attrs.field(default=None, kw_only=True, validator=check_id)
     label: str | None = attrs.field(default=None, kw_only=True, validator=check_label)
 
@@ -404,6 +405,9 @@ class OneOf(_ValueCriterion):
 def _name(_: Any, __: Any, value: Any) -> None:
     if not isinstance(value, str) or not value:
         raise InvalidCriterion(f"flag name {value!r} must be a non-empty string")
+    problem = name_problem(value)
+    if problem:
+        raise InvalidCriterion(f"flag name {value!r} must not hold {problem}")
 
 
 def _optional_criterion(_: Any, __: Any, value: Any) -> None:

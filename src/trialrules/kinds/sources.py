@@ -15,6 +15,7 @@ from ..values.dates import PartialDate, Span
 from ..values.domains import STANDARD_DOMAINS, Domain
 from ..values.errors import InvalidCriterion, InvalidRecord
 from ..values.records import FrozenMap
+from ..values.text import name_problem
 
 __all__ = ["AGE_UNITS", "Age", "Latest", "Reading", "Sex", "Source", "age_in", "as_source"]
 
@@ -227,6 +228,9 @@ class Sex(Source):
 def _code(_: Any, __: Any, value: Any) -> None:
     if not isinstance(value, str) or not value:
         raise InvalidCriterion(f"an observation code must be a non-empty string, not {value!r}")
+    problem = name_problem(value)
+    if problem:
+        raise InvalidCriterion(f"observation code {value!r} must not hold {problem}")
 
 
 def _within(value: Any) -> Span | None:
