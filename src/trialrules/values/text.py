@@ -31,12 +31,12 @@ _FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _escaped(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return ascii(match.group())[1:-1]  # Python's own escapes: \n, \r, \t, \x1b, \u202e
 
 
 def escape(text: str) -> str:
-    r"""``text`` with every :data:`UNSAFE` character written as an escape (``\x1b``, ``\u202e``).
+    r"""``text`` with every :data:`UNSAFE` character written as Python writes it in a string
+    literal (``\n``, ``\x1b``, ``\u202e``).
 
     Printable text, tabs excepted, is returned unchanged (and fast).
     """
