@@ -86,7 +86,8 @@ def read_input(args: argparse.Namespace, protocol: Protocol,
         if args.patients == "-" or not Path(args.patients).exists():
             raise UsageError(f"cannot read {args.patients!r}: --input-format fhir needs a file "
                              "or folder")
-        return read_fhir(args.patients, vocabulary=protocol.vocabulary, domains=protocol.domains)
+        return read_fhir(args.patients, vocabulary=protocol.vocabulary, domains=protocol.domains,
+                         on_warning=_warn)
     if getattr(args, "input_format", "jsonl") == "omop":
         from ..formats.omop import read_omop
 
@@ -110,6 +111,11 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 1")
     return value
+
+
+def _warn(message: str) -> None:
+    """A warning line on standard error (a resource an importer left out, and why)."""
+    print(escape(f"trialrules: warning: {message}"), file=sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:
