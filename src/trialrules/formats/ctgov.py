@@ -30,6 +30,7 @@ from ..kinds.combinators import AllOf
 from ..kinds.criteria import Flag, OneOf, Placeholder, Range, Threshold
 from ..kinds.sources import Age, Sex
 from ..protocol.protocol import Protocol
+from ..values.checks import MAX_TEXT
 from ..values.errors import InvalidDocument
 
 __all__ = ["ParsedAge", "parse_age", "protocol_from_study", "split_criteria"]
@@ -171,6 +172,18 @@ def _module(study: Mapping[str, Any], name: str) -> Mapping[str, Any]:
     return module
 
 
+#: What a text cut to the protocol format's length limit ends with.
+CUT: Final = " [...cut to fit the protocol format; the registry record holds the full text]"
+
+
+def _fit(text: str) -> str:
+    """Text as a protocol document can hold it: at most ``MAX_TEXT`` characters, a longer one
+    cut with :data:`CUT` at its end (a reader would refuse it whole; the import says so)."""
+    if len(text) <= MAX_TEXT:
+        return text
+    return text[: MAX_TEXT - len(CUT)] + CUT
+
+
 def protocol_from_study(study_json: Mapping[str, Any]) -> Protocol:
     """A protocol skeleton from one ClinicalTrials.gov API v2 study record (parsed JSON).
 
@@ -189,7 +202,7 @@ def protocol_from_study(study_json: Mapping[str, Any]) -> Protocol:
         if not isinstance(ident.get(key), str | None):
             raise InvalidDocument(f"$.protocolSection.identificationModule.{key}", ident[key],
                                   "a string")
-    title = ident.get("briefTitle") or ident.get("officialTitle") or nct
+    title = _fit(ident.get("briefTitle") or ident.get("officialTitle") or nct)
     if _SURROGATE.search(title):
         raise InvalidDocument("$.protocolSection.identificationModule.briefTitle", title,
                               "valid Unicode text (no lone surrogates)")
@@ -227,6 +240,7 @@ def protocol_from_study(study_json: Mapping[str, Any]) -> Protocol:
         raise InvalidDocument(f"{where}.eligibilityCriteria", text,
                               "a string of valid Unicode text")
     included, excluded = split_criteria(text)
-    inclusion += [Placeholder(item, id=f"inclusion.{i}") for i, item in enumerate(included, 1)]
-    exclusion = [Placeholder(item, id=f"exclusion.{i}") for i, item in enumerate(excluded, 1)]
+    inclusion += [Placeholder(_fit(item), id=f"inclusion.{i}")
+                  for i, item in enumerate(included, 1)]
+    exclusion = [Placeholder(_fit(item), id=f"exclusion.{i}") for i, item in enumerate(excluded, 1)]
     return Protocol(nct, title, inclusion=inclusion, exclusion=exclusion)
