@@ -76,8 +76,11 @@ def test_report_check_leaves_no_file_behind(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child needs POSIX")
 def test_ctrl_c_exits_130_with_one_line() -> None:
+    # SIGINT as a terminal leaves it (a test runner started in the background may ignore it,
+    # and an ignored signal stays ignored in children).
     proc = subprocess.Popen([*CLI, "screen", "-", "--as-of", AS_OF_TEXT],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert proc.stdin is not None
     assert proc.stderr is not None
     proc.stdin.write(b'{"id": "P1"}\n')
