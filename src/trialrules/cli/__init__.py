@@ -8,8 +8,8 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from .. import __version__
 from ..values.text import escape
+from ..values.version import __version__
 from ._common import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, UsageError, silence_stdout
 
 __all__ = ["main"]
