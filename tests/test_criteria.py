@@ -147,8 +147,8 @@ def test_non_number_for_a_numeric_criterion_raises_without_a_domain() -> None:
 
 def test_declared_domain_applies_through_evaluate() -> None:
     hb = {"hb": Domain(0, 25, name="haemoglobin", unit="g/dL")}
-    record = Record("P", observations=[Observation("hb", 30, "2026-10-02")])
-    with pytest.raises(InvalidRecord, match="a number from 0 to 25"):
+    record = Record("P", observations=[Observation("hb", 30, "2026-10-02", unit="g/dL")])
+    with pytest.raises(InvalidRecord, match="a number from 0 to 25 g/dL"):
         Threshold("hb", ">=", 12).evaluate(record, AS_OF, domains=hb)
     assert Threshold("hb", ">=", 12).decide(record, AS_OF) is MET   # no domain declared
 

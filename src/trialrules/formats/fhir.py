@@ -499,13 +499,16 @@ def _observations(r: _Reader, res: Mapping[str, Any], vocabulary: Mapping[str, f
         names = sorted(n for n, cs in vocabulary.items() if cs.intersection(codes))
         for code in names or codes:
             domain = domains.get(code)
-            if domain is not None and not domain.contains(value):
-                element = next(where + k for k in ("valueQuantity", "valueInteger",
-                                                   "valueBoolean", "valueCodeableConcept")
-                               if k in holder)
-                if element.endswith("Quantity"):
-                    element += ".value"
-                raise r.fail(element, value, f"{domain.describe()} (for {code})")
+            if domain is not None:
+                try:  # in the domain's unit (UCUM): a bad unit or value names its element
+                    domain.value_of(value, unit, "observation", None, code)
+                except InvalidRecord as exc:
+                    element = next(where + k for k in ("valueQuantity", "valueInteger",
+                                                       "valueBoolean", "valueCodeableConcept")
+                                   if k in holder)
+                    if element.endswith("Quantity"):
+                        element += ".code" if exc.field.endswith(".unit") else ".value"
+                    raise r.fail(element, exc.value, exc.allowed) from None
             out.append(Observation(code, value, date_, unit=unit))
     return out
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
+from fractions import Fraction
 from typing import Any, Final
 
 import attrs
@@ -20,6 +21,7 @@ from ..values.domains import Domain, is_number
 from ..values.errors import InvalidCriterion, InvalidRecord
 from ..values.outcomes import Outcome
 from ..values.records import Condition, Exposure
+from ..values.units import exact, is_numeric
 from .sources import Age, Latest, Reading, Sex, Source, as_source
 
 __all__ = [
@@ -86,11 +88,11 @@ def _leaf(kind: str, ctx_id: str | None, label: str | None, outcome: Outcome, re
 
 
 def _numeric_values(reading: Reading, ctx: Context, source: Source) -> None:
-    if len(reading.values) == 1 and is_number(reading.values[0]):
+    if len(reading.values) == 1 and is_numeric(reading.values[0]):
         return
     for value, fact in zip(reading.values, reading.evidence or (None,) * len(reading.values),
                            strict=False):
-        if not is_number(value):
+        if not is_numeric(value):
             field = f"{fact.path}.value" if fact is not None else source.describe()
             raise InvalidRecord(field, value, "a number", patient=ctx.record.id)
 
@@ -139,8 +141,13 @@ class _ValueCriterion(Criterion):
     def _test(self, value: Any) -> bool:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _bound_text(self) -> str:  # pragma: no cover - abstract
+    def _bound_text(self, unit: str | None = None) -> str:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def _bound_in(self, ctx: Context) -> str:
+        """The bound in words, with the unit of the source's domain when it declares one."""
+        unit = self.source.unit_in(ctx.domains)
+        return _bound_text_of(self) if unit is None else self._bound_text(unit)
 
     def _numeric(self) -> bool:
         return True
@@ -153,7 +160,7 @@ class _ValueCriterion(Criterion):
             return UNKNOWN
         if self._numeric():
             for value in values:
-                if not is_number(value):  # read() again to name the offending fact
+                if not is_numeric(value):  # read() again to name the offending fact
                     _numeric_values(self.source.read(ctx), ctx, self.source)
         test = self._test
         met = not_met = False
@@ -166,18 +173,18 @@ class _ValueCriterion(Criterion):
 
     def _explain(self, ctx: Context, node_id: str | None) -> Explanation:
         one = self.source._one(ctx)
-        if one is not None and (is_number(one[0]) or not self._numeric()):
+        if one is not None and (is_numeric(one[0]) or not self._numeric()):
             # One certain value: what the one-value path below says, without building a Reading.
             if self._test(one[0]):
                 return Explanation(node_id, type(self).__name__, MET,
-                                   f"{one[1]} is {_bound_text_of(self)}", self.label, one[2])
+                                   f"{one[1]} is {self._bound_in(ctx)}", self.label, one[2])
             return Explanation(node_id, type(self).__name__, NOT_MET,
-                               f"{one[1]} is not {_bound_text_of(self)}", self.label, one[2])
+                               f"{one[1]} is not {self._bound_in(ctx)}", self.label, one[2])
         reading = self.source.read(ctx)
         values = reading.values
         if self._numeric():
             _numeric_values(reading, ctx, self.source)
-        bound = _bound_text_of(self)
+        bound = self._bound_in(ctx)
         if len(values) == 1 and reading.missing is None:
             # The common case, one value for certain: the general path below says the same.
             if self._test(values[0]):
@@ -236,8 +243,12 @@ class Range(_ValueCriterion):
             )
 
     def _test(self, value: Any) -> bool:
-        lo_ok = value >= self.low if self.low_inclusive else value > self.low
-        return bool(lo_ok and (value <= self.high if self.high_inclusive else value < self.high))
+        low: Any = self.low
+        high: Any = self.high
+        if type(value) is Fraction:  # a converted value: compare with the bounds as written
+            low, high = exact(low), exact(high)
+        lo_ok = value >= low if self.low_inclusive else value > low
+        return bool(lo_ok and (value <= high if self.high_inclusive else value < high))
 
     def _ends(self) -> str:
         if self.low_inclusive and self.high_inclusive:
@@ -247,11 +258,12 @@ class Range(_ValueCriterion):
         return f"{_num(self.low)} {'inclusive' if self.low_inclusive else 'exclusive'}, " \
                f"{_num(self.high)} {'inclusive' if self.high_inclusive else 'exclusive'}"
 
-    def _bound_text(self) -> str:
-        return f"between {_num(self.low)} and {_num(self.high)} ({self._ends()})"
+    def _bound_text(self, unit: str | None = None) -> str:
+        unit_text = "" if unit is None else f" {unit}"
+        return f"between {_num(self.low)} and {_num(self.high)}{unit_text} ({self._ends()})"
 
     def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
-        return f"{self.source.describe(domains)} is {self._bound_text()}"
+        return f"{self.source.describe(domains)} is {self._bound_text(self.source.unit_in(domains))}"
 
     def __repr__(self) -> str:
         return _call("Range", [_source_repr(self.source), repr(self.low), repr(self.high)], {
@@ -295,13 +307,19 @@ class Threshold(_ValueCriterion):
     label: str | None = attrs.field(default=None, kw_only=True, validator=check_label)
 
     def _test(self, value: Any) -> bool:
+        if type(value) is Fraction:  # a converted value: compare with the bound as written
+            return bool(OPERATORS[self.operator][0](value, exact(self.bound)))
         return bool(OPERATORS[self.operator][0](value, self.bound))
 
-    def _bound_text(self) -> str:
-        return f"{OPERATORS[self.operator][1]} {_num(self.bound)} ({self.operator} {_num(self.bound)})"
+    def _bound_text(self, unit: str | None = None) -> str:
+        unit_text = "" if unit is None else f" {unit}"
+        return (f"{OPERATORS[self.operator][1]} {_num(self.bound)}{unit_text} "
+                f"({self.operator} {_num(self.bound)})")
 
     def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
-        return f"{self.source.describe(domains)} is {OPERATORS[self.operator][1]} {_num(self.bound)}"
+        unit = self.source.unit_in(domains)
+        return (f"{self.source.describe(domains)} is {OPERATORS[self.operator][1]} "
+                f"{_num(self.bound)}{'' if unit is None else f' {unit}'}")
 
     def __repr__(self) -> str:
         return _call("Threshold", [_source_repr(self.source), repr(self.operator),
@@ -348,7 +366,7 @@ class OneOf(_ValueCriterion):
     def _sorted(self) -> list[Any]:
         return sorted(self.values, key=lambda v: (isinstance(v, str), v))
 
-    def _bound_text(self) -> str:
+    def _bound_text(self, unit: str | None = None) -> str:
         items = self._sorted()
         if len(items) == 1:
             return f"{items[0]}"

@@ -15,6 +15,7 @@ from ..values.dates import Span
 from ..values.domains import STANDARD_DOMAINS, Domain
 from ..values.errors import InvalidCriterion, InvalidRecord
 from ..values.records import FrozenMap
+from ..values.units import format_number
 
 __all__ = ["AGE_UNITS", "Age", "Latest", "Reading", "Sex", "Source", "age_in", "as_source"]
 
@@ -61,6 +62,10 @@ class Source:
 
     def domain(self, domains: Mapping[str, Domain] | None = None) -> Domain | None:
         """The declared domain of this source's values, if any."""
+        return None
+
+    def unit_in(self, domains: Mapping[str, Domain] | None = None) -> str | None:
+        """The UCUM unit every value is converted to (an observation domain's), if any."""
         return None
 
     def to_dict(self) -> dict[str, Any]:  # pragma: no cover - abstract
@@ -221,8 +226,9 @@ class Latest(Source):
     code: str = attrs.field(validator=_code)
     within: Span | None = attrs.field(default=None, converter=_within, kw_only=True)
 
-    def _candidates(self, ctx: Context) -> tuple[list[tuple[int, Any]], bool] | None:
-        """The observations that may be the latest (canonical order), and whether one is sure."""
+    def _candidates(self, ctx: Context) -> tuple[list[tuple[int, Any, Any]], bool] | None:
+        """The observations that may be the latest (canonical order), each with its value in
+        the domain's unit, and whether one is sure."""
         as_of = ctx.as_of
         start = ctx.window_start(self.within)
         code = self.code
@@ -258,13 +264,12 @@ class Latest(Source):
             candidates.sort(key=lambda pair: (pair[1].date.earliest, pair[1].date.latest,
                                               repr(pair[1].value), pair[1].unit or "", pair[0]))
         domain = ctx.domains.get(code)
-        if domain is not None:
-            for i, obs in candidates:
-                if not domain.contains(obs.value):
-                    raise InvalidRecord(f"observations[{i}].value", obs.value,
-                                        f"{domain.describe()} (for {code})",
-                                        patient=ctx.record.id)
-        return candidates, bool(sure)
+        if domain is None:
+            return [(i, o, o.value) for i, o in candidates], bool(sure)
+        # Every value in the domain's unit before any test (UCUM; docs/semantics.md).
+        pid = ctx.record.id
+        return [(i, o, domain.value_of(o.value, o.unit, f"observations[{i}]", pid, code))
+                for i, o in candidates], bool(sure)
 
     def _absent(self) -> str:
         where = f" in the {self.within} before as_of" if self.within else ""
@@ -276,7 +281,7 @@ class Latest(Source):
             return (), self._absent()
         candidates, certain = found
         missing = None if certain else self._uncertain(ctx)
-        return tuple(o.value for _, o in candidates), missing
+        return tuple(v for _, _, v in candidates), missing
 
     def _uncertain(self, ctx: Context) -> str:
         """What is missing when no candidate is dated for certain inside the window."""
@@ -291,21 +296,18 @@ class Latest(Source):
         name = self._name_in(ctx.domains)
         if len(candidates) == 1 and certain:
             # The common case (one observation, surely the latest): the loop below says the same.
-            i, obs = candidates[0]
-            day = str(obs.date)
-            text = f"{name} {obs.value!r}{f' {obs.unit}' if obs.unit else ''} on {day}"
-            return Reading((obs.value,), (text,),
-                           (Evidence(f"observations[{i}]", obs.code, obs.value, day),),
+            i, obs, value = candidates[0]
+            text = _observed(name, obs, value, ctx.domains.get(self.code))
+            return Reading((value,), (text,),
+                           (Evidence(f"observations[{i}]", obs.code, obs.value, str(obs.date)),),
                            None, f"which of {text} is the latest")
         values = []
         texts = []
         evidence = []
-        for i, obs in candidates:
-            values.append(obs.value)
-            unit = f" {obs.unit}" if obs.unit else ""
-            day = str(obs.date)
-            texts.append(f"{name} {obs.value!r}{unit} on {day}")
-            evidence.append(Evidence(f"observations[{i}]", obs.code, obs.value, day))
+        for i, obs, value in candidates:
+            values.append(value)
+            texts.append(_observed(name, obs, value, ctx.domains.get(self.code)))
+            evidence.append(Evidence(f"observations[{i}]", obs.code, obs.value, str(obs.date)))
         missing = None
         if not certain:
             missing = self._uncertain(ctx)
@@ -317,10 +319,10 @@ class Latest(Source):
         found = self._candidates(ctx)
         if found is None or not found[1] or len(found[0]) != 1:
             return None
-        i, obs = found[0][0]
-        day = str(obs.date)
-        text = f"{self._name_in(ctx.domains)} {obs.value!r}{f' {obs.unit}' if obs.unit else ''} on {day}"
-        return obs.value, text, (Evidence(f"observations[{i}]", obs.code, obs.value, day),)
+        i, obs, value = found[0][0]
+        text = _observed(self._name_in(ctx.domains), obs, value,
+                         ctx.domains.get(self.code))
+        return value, text, (Evidence(f"observations[{i}]", obs.code, obs.value, str(obs.date)),)
 
     def _name_in(self, domains: Mapping[str, Domain]) -> str:
         """``_name(domains)``, remembered for immutable domains (a protocol's)."""
@@ -348,6 +350,10 @@ class Latest(Source):
     def domain(self, domains: Mapping[str, Domain] | None = None) -> Domain | None:
         return (domains or STANDARD_DOMAINS).get(self.code)
 
+    def unit_in(self, domains: Mapping[str, Domain] | None = None) -> str | None:
+        domain = self.domain(domains)
+        return None if domain is None else domain.unit
+
     def __repr__(self) -> str:
         if self.within is None:
             return f"Latest({self.code!r})"
@@ -358,6 +364,16 @@ class Latest(Source):
         if self.within is not None:
             out["within"] = self.within.to_dict()
         return out
+
+
+def _observed(name: str, obs: Any, value: Any, domain: Domain | None) -> str:
+    """``fasting glucose 7.5 mmol/L (135.1 mg/dL) on 2027-03-02``: as recorded, and converted."""
+    unit = f" {obs.unit}" if obs.unit else ""
+    if value is obs.value:
+        return f"{name} {obs.value!r}{unit} on {obs.date}"
+    target = "" if domain is None else f" {domain.unit}"
+    return (f"{name} {format_number(obs.value)}{unit} ({format_number(value)}{target}) "
+            f"on {obs.date}")
 
 
 def _observations_by_code(ctx: Context) -> dict[str, list[tuple[int, Any]]]:

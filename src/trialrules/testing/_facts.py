@@ -13,8 +13,11 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+import attrs
+
 from ..values.codes import CodeSet
 from ..values.dates import PartialDate
+from ..values.domains import Domain
 from ..values.records import Condition, Exposure, Observation, Record
 
 __all__: list[str] = []
@@ -71,8 +74,13 @@ def _independent(facts: Facts) -> bool:
     return True
 
 
-def build(facts: Facts, record_id: str = "case") -> Record:
-    """The record holding exactly these facts (absent keys mean nothing recorded)."""
+def build(facts: Facts, record_id: str = "case",
+          domains: Mapping[str, Domain] | None = None) -> Record:
+    """The record holding exactly these facts (absent keys mean nothing recorded).
+
+    An observation without a unit whose code's domain declares one is recorded
+    in that unit (the generated values are in the domain's unit).
+    """
     observations: list[Observation] = []
     conditions: list[Condition] = []
     exposures: list[Exposure] = []
@@ -84,7 +92,9 @@ def build(facts: Facts, record_id: str = "case") -> Record:
         value = facts[key]
         kind = key[0]
         if kind == "obs":
-            observations.extend(value)
+            unit = None if domains is None or key[1] not in domains else domains[key[1]].unit
+            observations.extend(o if unit is None or o.unit is not None
+                                else attrs.evolve(o, unit=unit) for o in value)
         elif kind == "flag" and value is not None:
             flags[key[1]] = value
         elif kind == "events":

@@ -382,7 +382,7 @@ def boundary_cases(criterion: Criterion | Protocol, as_of: date, *,
     seen: set[tuple[Record, date, str | None]] = set()
     out: list[BoundaryCase] = []
     for case in builder.cases(criterion, criterion.id, as_of):
-        record = build(case.facts, "case")
+        record = build(case.facts, "case", builder.domains)
         # The same record may probe two leaves (all MET under AllOf): each keeps its pair.
         key = (record, case.as_of, case.probe)
         if key in seen:
