@@ -59,7 +59,7 @@ def test_loader_checks_the_domain_after_conversion() -> None:
     assert record_from_dict(ok, domains=GLUCOSE).observations[0].value == 7.5  # kept as recorded
     bad = {"id": "P1", "observations": [{"code": "glucose", "value": 60, "unit": "mmol/L",
                                          "date": "2027-03-02"}]}
-    with pytest.raises(InvalidRecord, match="60 mmol/L is 1080.9 mg/dL") as info:
+    with pytest.raises(InvalidRecord, match=r"60 mmol/L is 1080\.9 mg/dL") as info:
         record_from_dict(bad, domains=GLUCOSE)
     assert info.value.field == "observations[0].value"
     missing = {"id": "P1", "observations": [{"code": "glucose", "value": 98,

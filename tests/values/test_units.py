@@ -13,10 +13,10 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-from helpers import MET, NOT_MET
 from hypothesis import given
 from hypothesis import strategies as st
 
+from helpers import MET, NOT_MET
 from trialrules import Domain, InvalidRecord, Observation, Record, Threshold
 from trialrules.values import units
 from trialrules.values.errors import MissingExtra
