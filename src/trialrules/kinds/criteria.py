@@ -390,8 +390,9 @@ def _optional_criterion(_: Any, __: Any, value: Any) -> None:
         raise InvalidCriterion(f"assume_false_if={value!r} must be a criterion or None")
 
 
-#: Outcome, reason and evidence of a recorded flag, by (name, value, expected).
-_FLAG_FACTS: dict[tuple[str, bool, bool], tuple[Outcome, str, tuple[Evidence, ...]]] = {}
+#: Outcome, reason and evidence of a recorded flag, by (name, value, expected, text).
+_FLAG_FACTS: dict[tuple[str, bool, bool, str | None],
+                  tuple[Outcome, str, tuple[Evidence, ...]]] = {}
 
 
 @attrs.frozen(repr=False)
@@ -451,13 +452,17 @@ class Flag(Criterion):
     def _explain_flag(self, ctx: Context, node_id: str | None, value: bool | None) -> Explanation:
         want = "true" if self.expected else "false"
         if value is not None:
-            key = (self.name, value, self.expected)
+            key = (self.name, value, self.expected, self.text)
             known = _FLAG_FACTS.get(key)
             if known is None:
                 # The same few (flag, value) facts recur across a population: render each once.
                 got = "true" if value else "false"
-                known = (MET if value is self.expected else NOT_MET,
-                         f"flag {self.name} is recorded as {got} (met when {want})",
+                if self.text is None:
+                    reason = f"flag {self.name} is recorded as {got} (met when {want})"
+                else:  # the fact in the protocol's words, as recorded
+                    fact = self.text if value else _negate(self.text)
+                    reason = f"{fact} (flag {self.name} is recorded as {got}; met when {want})"
+                known = (MET if value is self.expected else NOT_MET, reason,
                          (Evidence(f"flags.{self.name}", value=value),))
                 if len(_FLAG_FACTS) < 10_000:
                     _FLAG_FACTS[key] = known
@@ -466,10 +471,12 @@ class Flag(Criterion):
             cond = self.assume_false_if._explain(ctx, None)
             if cond.outcome is MET:
                 outcome = MET if self.expected is False else NOT_MET
-                reason = (f"flag {self.name} is not recorded and is taken as false "
+                what = "" if self.text is None else f" (whether {self.text})"
+                reason = (f"flag {self.name}{what} is not recorded and is taken as false "
                           f"because {self.assume_false_if.describe(ctx.domains)} ({cond.reason})")
                 return Explanation(node_id, "Flag", outcome, reason, self.label, cond.evidence)
-        reason = f"flag {self.name} is not recorded (met when {want})"
+        what = "" if self.text is None else f" (whether {self.text})"
+        reason = f"flag {self.name}{what} is not recorded (met when {want})"
         return _leaf("Flag", node_id, self.label, UNKNOWN, reason, missing=(f"flag {self.name}",))
 
     def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
@@ -780,32 +787,36 @@ class Lookback(Criterion):
     def _explain_scan(self, ctx: Context, node_id: str | None, start: date,
                       scan: _Scan) -> Explanation:
         window = _window_text(self.span, start, ctx.as_of)
-        what = f"{self._noun()} of {self.codes.name}"
         need = "" if self.at_least == 1 else f" (at least {self.at_least} needed)"
         sure, maybe = len(scan.sure), len(scan.maybe)
 
-        def count(n: int) -> str:
-            return "no" if n == 0 else str(n)
+        def what(n: int) -> str:
+            """"no conditions of X", "1 condition of X", "3 conditions of X"."""
+            noun = self._noun() if n == 1 else f"{self._noun()}s"
+            return f"{'no' if n == 0 else n} {noun} of {self.codes.name}"
 
         ev = _event_evidence(self.on, scan.sure + scan.maybe)
         if sure >= self.at_least:
-            first = ev[0]
-            span_text = _when(first)
-            reason = f"{count(sure)} {what} {window}{need}: {first.code} {span_text}"
+            # Every counted event, in date order: a coordinator checks each one.
+            events = ", ".join(f"{fact.code} {_when(fact)}" for fact in ev[:sure])
+            reason = f"{what(sure)} {window}{need}: {events}"
             return _leaf("Lookback", node_id, self.label, MET, reason, ev)
         if sure + maybe < self.at_least and scan.complete:
-            reason = (f"{count(sure)} {what} {window}{need}; the {self.on} history is complete "
-                      f"through {ctx.record.complete_through(self.on)}")
-            return _leaf("Lookback", node_id, self.label, NOT_MET, reason, ev)
+            through = ctx.record.complete_through(self.on)
+            reason = (f"{what(sure)} {window}{need}; the {self.on} history is complete "
+                      f"through {through}")
+            # The completeness that decides it is evidence too (complete.conditions).
+            return _leaf("Lookback", node_id, self.label, NOT_MET, reason,
+                         (*ev, Evidence(f"complete.{self.on}", date=str(through))))
         missing: list[str] = [_exact_dates_of(e) for e in ev[sure:]]
         if not scan.complete:
             missing.append(f"{self.on} history complete through {ctx.as_of} "
                            f"(complete.{self.on})")
         if maybe:
-            reason = (f"{count(sure)} {what} certainly and {maybe} possibly {window}{need}; "
+            reason = (f"{what(sure)} certainly and {maybe} possibly {window}{need}; "
                       "imprecise dates leave it undecided")
         else:
-            reason = (f"{count(sure)} {what} recorded {window}{need}, but the {self.on} history "
+            reason = (f"{what(sure)} recorded {window}{need}, but the {self.on} history "
                       f"is not declared complete through {ctx.as_of}")
         return _leaf("Lookback", node_id, self.label, UNKNOWN, reason, ev, tuple(missing))
 

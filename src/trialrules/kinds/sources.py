@@ -271,14 +271,16 @@ class Latest(Source):
         return [(i, o, domain.value_of(o.value, o.unit, f"observations[{i}]", pid, code))
                 for i, o in candidates], bool(sure)
 
-    def _absent(self) -> str:
-        where = f" in the {self.within} before as_of" if self.within else ""
-        return f"observation {self.code}{where}"
+    def _absent(self, ctx: Context) -> str:
+        if self.within is None:
+            return f"observation {self.code}"
+        start = ctx.window_start(self.within)
+        return f"observation {self.code} in the {self.within} before {ctx.as_of} ({start} to {ctx.as_of})"
 
     def peek(self, ctx: Context) -> tuple[tuple[Any, ...], str | None]:
         found = self._candidates(ctx)
         if found is None:
-            return (), self._absent()
+            return (), self._absent(ctx)
         candidates, certain = found
         missing = None if certain else self._uncertain(ctx)
         return tuple(v for _, _, v in candidates), missing
@@ -291,7 +293,7 @@ class Latest(Source):
     def read(self, ctx: Context) -> Reading:
         found = self._candidates(ctx)
         if found is None:
-            return Reading((), (), missing=self._absent())
+            return Reading((), (), missing=self._absent(ctx))
         candidates, certain = found
         name = self._name_in(ctx.domains)
         if len(candidates) == 1 and certain:

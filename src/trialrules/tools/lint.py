@@ -13,6 +13,7 @@ work as written; warnings deserve a look.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterator, Mapping
 from decimal import Decimal, localcontext
@@ -45,6 +46,8 @@ CODES: Final[Mapping[str, tuple[str, str]]] = {
     "undeclared-domain": (WARNING, "a numeric observation code has no declared domain"),
     "empty-code-set": (ERROR, "a code set that matches no code"),
     "placeholders": (WARNING, "criteria not yet encoded (Placeholder)"),
+    "range-gap": (WARNING, "ranges joined by 'or' on one value leave values between them "
+                           "uncovered"),
 }
 
 
@@ -91,6 +94,8 @@ def lint(protocol: Protocol) -> list[Finding]:
     findings += _duplicates(protocol)
     for node_id, node in _nodes(protocol):
         findings += _leaf(node_id, node, protocol.domains)
+        if isinstance(node, AnyOf):
+            findings += _gaps(node_id, node, protocol.domains)
     findings += _contradictions(protocol)
     placeholders = [node_id for node_id, node in _nodes(protocol) if isinstance(node, Placeholder)]
     if placeholders:
@@ -276,6 +281,51 @@ def _count(domain: Domain, lo: float, lo_in: bool, hi: float, hi_in: bool) -> fl
             k -= 1
         last_k = min(last_k, k)
     return max(0, last_k - first_k + 1)
+
+
+# -- gaps between ranges -------------------------------------------------------
+
+
+def _gaps(node_id: str, node: AnyOf, domains: Mapping[str, Domain]) -> list[Finding]:
+    """Values between ranges joined by "or" on one source: "140-199 or > 200" leaves (199, 200].
+
+    Reported only where the gap holds a value of the source's domain (none on a
+    whole-number scale between "0-2 or 3-6"), and never inside or beyond the ranges.
+    """
+    by_source: dict[Any, list[Range | Threshold]] = {}
+    for child in node.children:
+        if isinstance(child, Range | Threshold):
+            by_source.setdefault(child.source, []).append(child)
+    out = []
+    for source, parts in by_source.items():
+        if len(parts) < 2:
+            continue
+        domain = source.domain(domains)
+        # Ranges that admit nothing (an empty-range finding of their own) cover nothing.
+        pieces = sorted((i for i in map(_interval, parts)
+                         if (i[0] < i[2] or (i[0] == i[2] and i[1] and i[3]))
+                         and (domain is None or _admitted(domain, *i) > 0)),
+                        key=lambda i: (i[0], not i[1]))
+        merged: list[list[Any]] = []
+        for lo, lo_in, hi, hi_in in pieces:
+            last = merged[-1] if merged else None
+            if last is not None and (lo < last[2] or (lo == last[2] and (lo_in or last[3]))):
+                if hi > last[2] or (hi == last[2] and hi_in):
+                    last[2], last[3] = hi, hi_in
+                continue
+            merged.append([lo, lo_in, hi, hi_in])
+        for left, right in itertools.pairwise(merged):
+            gap = (left[2], not left[3], right[0], not right[1])
+            if domain is not None and _admitted(domain, *gap) == 0:
+                continue
+            shown = (_num(gap[0]) if gap[0] == gap[2] else
+                     f"{'[' if gap[1] else '('}{_num(gap[0])}, {_num(gap[2])}"
+                     f"{']' if gap[3] else ')'}")
+            what = " or ".join(f'"{p.describe(domains)}"' for p in parts)
+            out.append(_finding("range-gap", [node_id],
+                                f"{what} leave {shown} uncovered: a value there meets "
+                                "none of them; say so if that is intended"))
+    return out
 
 
 # -- contradictions -----------------------------------------------------------
