@@ -116,7 +116,8 @@ def test_missing_value_is_unknown_and_named() -> None:
     recent = Range(Latest("edss", within=Span(months=3)), 3, 6)
     old = edss(4, "2026-08-26")
     assert recent.decide(old, AS_OF) is UNKNOWN
-    assert recent.evaluate(old, AS_OF).missing == ("observation edss in the 3 months before 2026-11-27 (2026-08-27 to 2026-11-27)",)
+    assert recent.evaluate(old, AS_OF).missing == (
+        "observation edss in the 3 months before 2026-11-27 (2026-08-27 to 2026-11-27)",)
 
 
 @pytest.mark.parametrize(("index", "value"), [(1, 6.3), (1, 10.5), (1, -0.5), (1, True), (1, "6")])

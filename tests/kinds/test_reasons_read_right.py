@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from helpers import AS_OF, MET, NOT_MET, UNKNOWN
 from hypothesis import given, settings
-from strategies import criteria, scenarios
 
+from helpers import AS_OF, MET, NOT_MET, UNKNOWN
+from strategies import criteria, scenarios
 from trialrules import CodeSet, Condition, Explanation, Flag, Latest, Lookback, Range, Record, Span
 
 RELAPSE = CodeSet("clinical MS relapse", codes=["SNOMED:58487002"])
