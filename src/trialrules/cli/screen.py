@@ -20,8 +20,10 @@ from ..tools.batch import screen
 from ..tools.progress import available as progress_available
 from ..tools.progress import progress
 from ..tools.report import FeasibilityReport, Tally
+from ..values.errors import TrialRulesError
 from ..values.outcomes import Determination, Outcome
 from ..values.records import Record
+from . import _html
 from ._common import (
     EXIT_BAD_INPUT,
     EXIT_OK,
@@ -31,7 +33,11 @@ from ._common import (
     load_protocol,
     open_input,
     resolve_as_of,
+    utf8_arg,
 )
+
+#: The ``--input-format`` choices.
+INPUT_FORMATS = ("jsonl", "fhir", "omop")
 
 
 def register(sub: Any) -> None:
@@ -44,14 +50,24 @@ def register(sub: Any) -> None:
     parser.add_argument("patients", metavar="PATIENTS.jsonl")
     add_as_of(parser)
     add_protocol(parser)
-    parser.add_argument("--format", choices=("text", "json", "csv"), default="text",
-                        help="output format (default: text)")
-    parser.add_argument("--input-format", choices=("jsonl", "fhir"), default="jsonl",
+    parser.add_argument("--format", choices=("text", "json", "csv", "html"), default="text",
+                        help="output format (default: text); html: one page of the patients' "
+                             "explanations and timelines (needs trialrules[html], and --id or "
+                             "--limit)")
+    parser.add_argument("--id", action="append", type=utf8_arg, metavar="ID", default=None,
+                        help="screen only the patient with this id (repeat for several)")
+    parser.add_argument("--limit", type=_positive, metavar="N", default=None,
+                        help="screen only the first N records of the input")
+    parser.add_argument("--input-format", choices=INPUT_FORMATS, default="jsonl",
                         help="jsonl: patient JSON lines (default); fhir: a FHIR R4 Bundle file, "
-                             "a folder of Bundle files or a bulk-export NDJSON folder")
+                             "a folder of Bundle files or a bulk-export NDJSON folder; omop: an "
+                             "OMOP CDM v5.4 folder of CSV files or DuckDB database file "
+                             "(needs trialrules[omop])")
     parser.add_argument("--report", metavar="PATH", default=None,
                         help="also write the feasibility (attrition) report: JSON to PATH and a "
-                             "readable table to PATH with the suffix .txt")
+                             "readable table to PATH with the suffix .txt; a PATH ending in .html "
+                             "writes one HTML page instead, and its example patients' timelines "
+                             "beside it as NAME.patients.html (needs trialrules[html])")
     parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                         help="progress bar on stderr (needs trialrules[progress]; default: only "
                              "when stderr is a terminal)")
@@ -68,39 +84,86 @@ def read_input(args: argparse.Namespace, protocol: Protocol,
             raise UsageError(f"cannot read {args.patients!r}: --input-format fhir needs a file "
                              "or folder")
         return read_fhir(args.patients, vocabulary=protocol.vocabulary, domains=protocol.domains)
+    if getattr(args, "input_format", "jsonl") == "omop":
+        from ..formats.omop import read_omop
+
+        if args.patients == "-" or not Path(args.patients).exists():
+            raise UsageError(f"cannot read {args.patients!r}: --input-format omop needs a folder "
+                             "of OMOP CDM CSV files or a DuckDB database file")
+        try:
+            return read_omop(args.patients, vocabulary=protocol.vocabulary,
+                             domains=protocol.domains)
+        except TrialRulesError as exc:
+            raise UsageError(f"cannot read {args.patients!r} as OMOP CDM: {exc}") from None
     stream = stack.enter_context(open_input(args.patients))
     return read_jsonl(stream, domains=protocol.domains)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 1")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
     protocol = load_protocol(args.protocol)
     as_of, how = resolve_as_of(args.as_of)
-    report_paths = _report_paths(args.report)
-    tally = Tally(protocol, as_of) if report_paths else None
+    html_report = args.report is not None and Path(args.report).suffix.lower() == ".html"
+    if args.format == "html" or html_report:
+        _html.require()
+    if args.format == "html" and not args.id and args.limit is None:
+        raise UsageError("--format html draws one timeline per patient: choose the patients "
+                         "with --id ID (repeatable) or --limit N")
+    report_paths = None if html_report else _report_paths(args.report)
+    tally = Tally(protocol, as_of) if report_paths or html_report else None
+    details = None
+    if html_report:
+        from ..tools.html import ReportDetails
+
+        details = ReportDetails(protocol, as_of)
+    kept = _html.Kept() if details is not None or args.format == "html" else None
     if args.progress and not progress_available():
         print("trialrules: no progress bar: install trialrules[progress] (tqdm)", file=sys.stderr)
     good = bad = 0
     with contextlib.ExitStack() as stack:
         # An unreadable input is a usage error before any output.
         items = read_input(args, protocol, stack)
+        if args.id or args.limit is not None:
+            items = _html.select(items, args.id, args.limit)
+        if kept is not None:
+            items = kept.watch(items)
         print(f"trialrules: screening against {protocol.id} as of {as_of.isoformat()} ({how})",
               file=sys.stderr)
-        writer = _WRITERS[args.format](protocol, as_of, how, sys.stdout)
+        writer: Any
+        if args.format == "html" and kept is not None:
+            writer = _html.HtmlPatients(protocol, as_of, args.patients, kept, sys.stdout)
+        else:
+            writer = _WRITERS[args.format](protocol, as_of, how, sys.stdout)
         results = screen(protocol, items, as_of)
         for item in progress(results if tally is None else tally.track(results),
                              enabled=args.progress):
+            record = kept.next() if kept is not None else None
             if isinstance(item, LoadError):
                 bad += 1
                 print(f"trialrules: {item}", file=sys.stderr)
                 writer.error(item)
             else:
                 good += 1
+                if details is not None and isinstance(record, Record) and isinstance(
+                        item, ProtocolResult):
+                    details.add(record, item)
                 writer.result(item)
     writer.close()
     # Blank lines are not records: they are skipped and not counted.
     print(f"trialrules: {good + bad} records read: {good} screened, {bad} bad",
           file=sys.stderr)
-    if tally is not None and report_paths is not None:
+    if tally is not None and details is not None:
+        _html.write_report(tally.report(), protocol, Path(args.report), args.patients, details)
+    elif tally is not None and report_paths is not None:
         _write_report(tally.report(), *report_paths)
     return EXIT_BAD_INPUT if bad else EXIT_OK
 
