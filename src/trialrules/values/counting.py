@@ -94,7 +94,7 @@ def exposure_day_bounds(events: Sequence[Any], start: date, as_of: date) -> tupl
         a = begin.earliest
         b = begin.latest
         if end is None:  # ongoing through as_of
-            most_hi, fixed_hi = as_of, as_of
+            most_hi = as_of
             if b <= as_of:
                 fixed.append((b, as_of))
         elif end.is_unknown:  # ended (or not) on any day from the beginning on
