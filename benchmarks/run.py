@@ -47,6 +47,10 @@ def best_of(repeats: int, fn: Callable[[], Any]) -> float:
     return best
 
 
+def _each(fn: Callable[[Any], Any], records: Sequence[Any]) -> list[Any]:
+    return [fn(r) for r in records]
+
+
 def check_agreement(protocol: Any, hand: Handwritten, records: Sequence[Any]) -> dict[str, int]:
     """Assert the hand-written function and the library agree on every record and criterion."""
     counts: dict[str, int] = {}
@@ -135,12 +139,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     base = timed(lambda: [hand.decide(r) for r in records])
     rows.append(("hand-written plain Python (decision)", base, "", None))
-    decide = timed(lambda: [protocol.decide(r, AS_OF) for r in records])
-    rows.append(("trialrules Protocol.decide", decide, "<= 3x", decide <= 3 * base))
+    # One batch per run over all patients, as screen() and the command line use: the work
+    # patients share (window starts, recurring explanation nodes) lives in it and dies with it.
+    decide = timed(lambda: _each(protocol.batch(AS_OF).decide, records))
+    rows.append(("trialrules Protocol.batch(as_of).decide", decide, "<= 3x", decide <= 3 * base))
+    alone = timed(lambda: [protocol.decide(r, AS_OF) for r in records])
+    rows.append(("trialrules Protocol.decide, a new batch per patient", alone, "", None))
     light = timed(lambda: list(screen(protocol, records, AS_OF, explain=False)))
     rows.append(("trialrules screen(explain=False)", light, "", None))
-    full = timed(lambda: [protocol.evaluate(r, AS_OF) for r in records])
-    rows.append(("trialrules Protocol.evaluate (full tree)", full, "<= 15x", full <= 15 * base))
+    full = timed(lambda: _each(protocol.batch(AS_OF).evaluate, records))
+    rows.append(("trialrules Protocol.batch(as_of).evaluate (full tree)", full, "<= 15x",
+                 full <= 15 * base))
+    full_alone = timed(lambda: [protocol.evaluate(r, AS_OF) for r in records])
+    rows.append(("trialrules Protocol.evaluate, a new batch per patient", full_alone, "", None))
     peers_ok = True
     peer_agree = {}
     for name, make in (("json-logic-qubit", json_logic), ("rule-engine", rule_engine)):

@@ -61,7 +61,7 @@ def pieces(draw: st.DrawFn) -> list[Range | Threshold]:
 def test_a_gap_is_reported_exactly_when_a_grid_value_between_ranges_meets_none(
         parts: list[Range | Threshold]) -> None:
     def meets(part: Range | Threshold, v: Fraction) -> bool:
-        return part._test(v)
+        return part.test(v)
 
     covered = [v for v in GRID if any(meets(p, v) for p in parts)]
     holes = [v for v in GRID if covered and covered[0] < v < covered[-1]
