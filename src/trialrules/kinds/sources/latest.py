@@ -67,18 +67,10 @@ class Latest(Source):
         code = self.code
         # The protocol's vocabulary names other codes for the same observation
         # (e.g. edss = SNOMED:273554001), so FHIR-coded records are read too.
-        aliases = ctx.vocabulary.get(code, ())
         sure: list[tuple[int, Any]] = []
         maybe: list[tuple[int, Any]] = []
         floor = date.min  # the latest day a surely-inside observation was taken on
-        index = _observations_by_code(ctx)
-        pairs: Any = index.get(code, ())
-        if aliases:
-            others = [pair for alias in dict.fromkeys(aliases) if alias != code
-                      for pair in index.get(alias, ())]
-            if others:  # in record order, as one pass over the observations would find them
-                pairs = sorted([*pairs, *others], key=lambda pair: pair[0])
-        for pair in pairs:
+        for pair in observations_of(ctx, code):
             d = pair[1].date
             lo, hi = d.earliest, d.latest
             if lo > as_of or hi < start:
@@ -186,6 +178,23 @@ class Latest(Source):
         if self.within is None and self.code not in ("age", "sex"):
             return repr(self.code)
         return repr(self)
+
+
+def observations_of(ctx: Context, code: str) -> Any:
+    """(position, observation) of ``code`` and its vocabulary aliases, in record order.
+
+    The protocol's vocabulary names other codes for the same observation
+    (e.g. edss = SNOMED:273554001), so FHIR-coded records are read too.
+    """
+    index = _observations_by_code(ctx)
+    pairs: Any = index.get(code, ())
+    aliases = ctx.vocabulary.get(code, ())
+    if aliases:
+        others = [pair for alias in dict.fromkeys(aliases) if alias != code
+                  for pair in index.get(alias, ())]
+        if others:  # in record order, as one pass over the observations would find them
+            pairs = sorted([*pairs, *others], key=lambda pair: pair[0])
+    return pairs
 
 
 def observed(name: str, obs: Any, value: Any, domain: Domain | None) -> str:
