@@ -20,7 +20,7 @@ from dateutil.relativedelta import relativedelta
 
 from ..engine.criterion import Criterion
 from ..kinds.criteria import Flag, Lookback, OneOf, Range, Threshold, Washout
-from ..kinds.sources import Age, Latest, Sex, Source
+from ..kinds.sources import Age, Change, ExposureDays, Latest, Sex, Source
 from ..values.codes import CodeSet
 from ..values.dates import PartialDate, Span
 from ..values.domains import Domain
@@ -93,6 +93,10 @@ def passes(leaf: Criterion, value: Any) -> bool:
 def _name(source: Source) -> str:
     if isinstance(source, Latest):
         return source.code
+    if isinstance(source, ExposureDays):
+        return f"days of exposure to {source.codes.name}"
+    if isinstance(source, Change):
+        return f"{'relative ' if source.relative else ''}change in {source.code}"
     if isinstance(source, Age):
         return "age" if source.unit == "years" else f"age in {source.unit}"
     return "sex"
@@ -125,6 +129,10 @@ def source_missing(source: Source) -> Facts:
         return {BIRTH: None}
     if isinstance(source, Sex):
         return {SEX: None}
+    if isinstance(source, ExposureDays):  # nothing recorded, history not declared complete
+        return {events_key("exposures", source.codes): (), complete_key("exposures"): None}
+    if isinstance(source, Change):
+        return {obs_key(source.code): ()}
     raise TrialRulesError(f"the testing toolkit does not know the value source {source!r}")
 
 
@@ -132,6 +140,10 @@ def source_value(source: Source, value: Any, as_of: date) -> Facts | None:
     """A fragment in which the source reads exactly ``value`` (None if it cannot)."""
     if isinstance(source, Latest):
         return {obs_key(source.code): (Observation(source.code, value, as_of),)}
+    if isinstance(source, ExposureDays):
+        return _exposure_days(source, value, as_of)
+    if isinstance(source, Change):
+        return _change(source, value, as_of)
     if isinstance(source, Age):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             return None
@@ -475,6 +487,30 @@ def overlap(begin: PartialDate, end: PartialDate | None, start: date, as_of: dat
     if first_b <= as_of and last_e >= start:
         return UNKNOWN
     return NOT_MET
+
+
+def _exposure_days(source: ExposureDays, value: Any, as_of: date) -> Facts | None:
+    """``value`` days of exposure: one course ending on as_of, the history complete."""
+    start = source.span.before(as_of)
+    if isinstance(value, bool) or not isinstance(value, int) or not (
+            0 <= value <= (as_of - start).days + 1):
+        return None
+    events: tuple[Exposure, ...] = ()
+    if value:
+        events = (Exposure(representative(source.codes), as_of - timedelta(days=value - 1), as_of),)
+    return {events_key("exposures", source.codes): events, complete_key("exposures"): as_of}
+
+
+def _change(source: Change, value: Any, as_of: date) -> Facts | None:
+    """A change of ``value``: a first value the day before as_of, the last on as_of."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    first = 100  # relative changes are then percent of 100
+    last = first + value
+    if last < 0:
+        return None
+    return {obs_key(source.code): (Observation(source.code, first, as_of - timedelta(days=1)),
+                                   Observation(source.code, last, as_of))}
 
 
 def representative(codes: CodeSet) -> str:
