@@ -7,10 +7,10 @@ from datetime import date, timedelta
 from fractions import Fraction
 
 import pytest
-from helpers import MET, NOT_MET, UNKNOWN
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helpers import MET, NOT_MET, UNKNOWN
 from trialrules import Criterion, Domain, Observation, PartialDate, Range, Record, Span, Threshold
 from trialrules.kinds.sources import Change
 

@@ -6,10 +6,10 @@ import itertools
 from datetime import date, timedelta
 
 import pytest
-from helpers import MET, NOT_MET, UNKNOWN
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helpers import MET, NOT_MET, UNKNOWN
 from trialrules import CodeSet, Criterion, Exposure, PartialDate, Record, Span, Threshold
 from trialrules.kinds.sources import ExposureDays
 from trialrules.values.records import NOT_KNOWN_IF_ENDED

@@ -15,10 +15,10 @@ from ...engine.reads import Reads
 from ...engine.registry import register
 from ...engine.source import Reading, Source
 from ...values.codes import CodeSet
+from ...values.counting import exposure_day_bounds, window_days
 from ...values.dates import Span
 from ...values.domains import Domain
 from ...values.errors import InvalidCriterion
-from ...values.counting import exposure_day_bounds, window_days
 from .._window import codeset, event_evidence, exact_dates_of, scan, window_text
 
 __all__ = ["ExposureDays"]
