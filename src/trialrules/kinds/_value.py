@@ -132,7 +132,9 @@ class ValueCriterion(Criterion):
                     _not_numbers(source.read(ctx, True), ctx, source)
         test = self.test
         results = [test(v) for v in values]
-        if not results or reading.missing is not None:
+        if not results:  # no value: unknown, unless the source says there is none at all
+            outcome = UNKNOWN if reading.missing is not None else NOT_MET
+        elif reading.missing is not None:
             outcome = UNKNOWN
         elif all(results):
             outcome = MET
@@ -163,6 +165,9 @@ class ValueCriterion(Criterion):
             why.because(f"{reading.texts[0]} {verb} {bound}", reading.evidence)
             return
         if not results:
+            if reading.missing is None:  # none exists (a complete history records none)
+                why.because(f"no {reading.precise}, so it is not {bound}", reading.evidence)
+                return
             why.because(f"no {reading.missing} is recorded, so {bound} cannot be decided",
                         missing=(reading.missing or "",))
             return

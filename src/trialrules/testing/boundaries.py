@@ -17,7 +17,16 @@ import attrs
 
 from ..engine.criterion import Criterion
 from ..kinds.combinators import AllOf, AnyOf, AtLeast, Implies, Not
-from ..kinds.criteria import Flag, Lookback, OneOf, Placeholder, Range, Threshold, Washout
+from ..kinds.criteria import (
+    AnyObservation,
+    Flag,
+    Lookback,
+    OneOf,
+    Placeholder,
+    Range,
+    Threshold,
+    Washout,
+)
 from ..kinds.sources import Age, Latest, Sex
 from ..protocol.protocol import Protocol
 from ..values.domains import STANDARD_DOMAINS, Domain
@@ -138,6 +147,12 @@ class Builder:
             return _leaves.one_of_cases(leaf, as_of, self.domains)
         if isinstance(leaf, Flag):
             return _leaves.flag_cases(leaf, as_of)
+        if isinstance(leaf, AnyObservation):
+            return _leaves.any_observation_cases(leaf, as_of, self.domains)
+        if isinstance(leaf, Lookback) and (leaf.starting or leaf.count != "events"):
+            raise TrialRulesError(
+                f"the testing toolkit does not yet generate boundary cases for {leaf!r} "
+                "(a Lookback counting codes or events that start in the window)")
         if isinstance(leaf, Washout | Lookback):
             out = _leaves.window_cases(leaf, as_of)
             for variant in _leaves.as_of_variants(leaf.span, as_of):
@@ -153,7 +168,7 @@ class Builder:
         """Every labelled case of ``node``, each probing one leaf."""
         if isinstance(node, Flag) and node.assume_false_if is not None:
             return self._flag_cases(node, node_id, as_of)
-        if not node.children:
+        if not node.children or isinstance(node, AnyObservation):  # a leaf over one value test
             return [_Case(c.facts, c.outcome, c.description, node_id, c.as_of)
                     for c in self.leaf_cases(node, as_of)]
         if isinstance(node, Not):
@@ -339,6 +354,8 @@ def _oracle(leaf: Criterion, facts: Facts, as_of: date) -> Outcome | None:
         if value is None:
             return UNKNOWN
         return MET if value is leaf.expected else NOT_MET
+    if isinstance(leaf, Lookback) and (leaf.starting or leaf.count != "events"):
+        return None
     if isinstance(leaf, Washout | Lookback):
         history = "exposures" if isinstance(leaf, Washout) else leaf.on
         ekey, ckey = events_key(history, leaf.codes), complete_key(history)

@@ -124,6 +124,13 @@ class Latest(Source):
     def read(self, ctx: Context, explain: bool = True) -> Reading:
         found = self._candidates(ctx)
         if found is None:
+            through = ctx.record.complete_through("observations")
+            if through is not None and through >= ctx.as_of:
+                # Nothing recorded in a history declared complete: there is no such value
+                # (as with conditions and exposures), so no test of it can pass.
+                return Reading((), (), (Evidence("complete.observations", date=str(through)),),
+                               None, f"{self._absent(ctx)} is recorded and the observations "
+                               f"history is complete through {through}")
             return Reading((), missing=self._absent(ctx))
         candidates, certain = found
         missing = None if certain else self._uncertain(ctx)
