@@ -24,8 +24,7 @@ from .values.domains import STANDARD_DOMAINS, Domain
 from .values.errors import InvalidCriterion, InvalidDocument, InvalidRecord, TrialRulesError
 from .values.outcomes import Determination, Outcome
 from .values.records import Condition, Exposure, Observation, Record
-
-__version__ = "0.1.0"
+from .values.version import __version__
 
 __all__ = [
     "STANDARD_DOMAINS",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from helpers import MET, NOT_MET, UNKNOWN
 from hypothesis import given
 from hypothesis import strategies as st
 
+from helpers import MET, NOT_MET, UNKNOWN
 from trialrules import Age, Criterion, PartialDate, Record, Threshold
 from trialrules.kinds.combinators import Anchored
 

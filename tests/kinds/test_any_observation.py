@@ -5,10 +5,10 @@ from __future__ import annotations
 import itertools
 from datetime import date, timedelta
 
-from helpers import MET, NOT_MET, UNKNOWN
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helpers import MET, NOT_MET, UNKNOWN
 from trialrules import Criterion, Observation, PartialDate, Range, Record, Span, Threshold
 from trialrules.kinds.criteria import AnyObservation
 
@@ -84,7 +84,8 @@ def test_outcome_agrees_with_every_possible_world(obs: list[Observation], comple
 
     verdicts = set()
     for world in itertools.product(*(days(o.date) for o in obs)):
-        found = any(START <= d <= SMALL_AS_OF and o.value >= bound for d, o in zip(world, obs))
+        found = any(START <= d <= SMALL_AS_OF and o.value >= bound
+                    for d, o in zip(world, obs, strict=True))
         verdicts.add(True if found else (False if complete else None))
     want = MET if verdicts == {True} else NOT_MET if verdicts == {False} else UNKNOWN
     criterion = AnyObservation(Threshold("gd_lesions", ">=", bound), Span(days=15))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from helpers import MET, NOT_MET, UNKNOWN
-
 from trialrules import CodeSet, Condition, Criterion, Exposure, Lookback, Record, Span
 
 AS_OF = date(2027, 3, 31)

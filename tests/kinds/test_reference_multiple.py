@@ -6,10 +6,10 @@ from datetime import date
 from fractions import Fraction
 
 import pytest
-from helpers import MET, NOT_MET, UNKNOWN
 from hypothesis import given
 from hypothesis import strategies as st
 
+from helpers import MET, NOT_MET, UNKNOWN
 from trialrules import Criterion, Observation, Record, Threshold
 from trialrules.kinds.sources import ReferenceMultiple
 

@@ -45,6 +45,11 @@ def events_key(history: str, codes: CodeSet) -> tuple[str, str, CodeSet]:
     return ("events", history, codes)
 
 
+def date_key(name: str) -> tuple[str, str]:
+    """A named date of the record (``dates[name]``); None: not recorded."""
+    return ("date", name)
+
+
 def complete_key(history: str) -> tuple[str, str]:
     return ("complete", history)
 
@@ -86,6 +91,7 @@ def build(facts: Facts, record_id: str = "case",
     exposures: list[Exposure] = []
     flags: dict[str, bool] = {}
     complete: dict[str, date] = {}
+    dates: dict[str, date] = {}
     birth: PartialDate | None = facts.get(BIRTH)
     sex: str | None = facts.get(SEX)
     for key in sorted(facts, key=repr):
@@ -101,5 +107,8 @@ def build(facts: Facts, record_id: str = "case",
             (conditions if key[1] == "conditions" else exposures).extend(value)
         elif kind == "complete" and value is not None:
             complete[key[1]] = value
+        elif kind == "date" and value is not None:
+            dates[key[1]] = value
     return Record(record_id, birth_date=birth, sex=sex, observations=observations,
-                  conditions=conditions, exposures=exposures, flags=flags, complete=complete)
+                  conditions=conditions, exposures=exposures, flags=flags, complete=complete,
+                  dates=dates)

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import attrs
 
 from ..engine.criterion import Criterion
-from ..kinds.combinators import AllOf, AnyOf, AtLeast, Implies, Not
+from ..kinds.combinators import AllOf, Anchored, AnyOf, AtLeast, Implies, Not
 from ..kinds.criteria import (
     AnyObservation,
     Flag,
@@ -34,7 +34,18 @@ from ..values.errors import TrialRulesError
 from ..values.outcomes import Outcome
 from ..values.records import Record
 from . import _leaves
-from ._facts import BIRTH, SEX, Facts, build, complete_key, events_key, flag_key, merge, obs_key
+from ._facts import (
+    BIRTH,
+    SEX,
+    Facts,
+    build,
+    complete_key,
+    date_key,
+    events_key,
+    flag_key,
+    merge,
+    obs_key,
+)
 
 __all__ = ["BoundaryCase", "boundary_cases"]
 
@@ -141,26 +152,19 @@ class Builder:
         return cached
 
     def _compute_leaf(self, leaf: Criterion, as_of: date) -> list[_leaves.LeafCase]:
-        if isinstance(leaf, Range | Threshold):
-            return _leaves.numeric_cases(leaf, as_of, self.domains)
-        if isinstance(leaf, OneOf):
-            return _leaves.one_of_cases(leaf, as_of, self.domains)
-        if isinstance(leaf, Flag):
-            return _leaves.flag_cases(leaf, as_of)
-        if isinstance(leaf, AnyObservation):
-            return _leaves.any_observation_cases(leaf, as_of, self.domains)
-        if isinstance(leaf, Lookback) and (leaf.starting or leaf.count != "events"):
-            raise TrialRulesError(
-                f"the testing toolkit does not yet generate boundary cases for {leaf!r} "
-                "(a Lookback counting codes or events that start in the window)")
-        if isinstance(leaf, Washout | Lookback):
-            out = _leaves.window_cases(leaf, as_of)
-            for variant in _leaves.as_of_variants(leaf.span, as_of):
-                out += _leaves.window_cases(leaf, variant, edges_only=True)
-            return out
-        if isinstance(leaf, Placeholder):
-            return [_leaves.LeafCase({}, UNKNOWN, "not yet encoded: always unknown", as_of, True)]
-        raise TrialRulesError(f"the testing toolkit does not know the criterion {leaf!r}")
+        # The per-kind hook: a kind's own leaf_cases(as_of, domains) method (a kind defined
+        # outside the package), else the generator of a built-in kind.
+        hook = getattr(leaf, "leaf_cases", None)
+        if hook is not None:
+            cases: list[_leaves.LeafCase] = hook(as_of, self.domains)
+            return cases
+        builtin = _BUILTIN_LEAVES.get(type(leaf))
+        if builtin is not None:
+            return builtin(leaf, as_of, self.domains)
+        raise TrialRulesError(
+            f"the testing toolkit does not know the criterion {leaf!r}: give its kind a "
+            "leaf_cases(as_of, domains) method returning trialrules.testing.facts.LeafCase "
+            "values (docs/how-to/custom-kind.md)")
 
     # -- cases ----------------------------------------------------------------
 
@@ -171,6 +175,15 @@ class Builder:
         if not node.children or isinstance(node, AnyObservation):  # a leaf over one value test
             return [_Case(c.facts, c.outcome, c.description, node_id, c.as_of)
                     for c in self.leaf_cases(node, as_of)]
+        if isinstance(node, Anchored):  # the child's cases, with the anchor on their as_of
+            key = date_key(node.date)
+            out_a = [attrs.evolve(c, facts={**c.facts, key: c.as_of},
+                                  description=f"{c.description} ({node.date} on {c.as_of})")
+                     for c in self.cases(node.criterion, _child_id(node_id, 1, node.criterion),
+                                         as_of) if key not in c.facts]
+            out_a.append(_Case({key: None}, UNKNOWN, f"no date {node.date} recorded (missing "
+                               "fact)", node_id, as_of))
+            return out_a
         if isinstance(node, Not):
             return [attrs.evolve(c, outcome=~c.outcome)
                     for c in self.cases(node.child, _child_id(node_id, 1, node.child), as_of)]
@@ -240,8 +253,16 @@ class Builder:
         """``acc`` plus facts making ``node`` give ``outcome`` on ``as_of`` (None if none fit)."""
         if isinstance(node, Flag) and node.assume_false_if is not None:
             return self._realize_flag(node, outcome, as_of, acc, choose)
-        if not node.children:
+        if not node.children or isinstance(node, AnyObservation):
             return self._realize_leaf(node, outcome, as_of, acc, choose)
+        if isinstance(node, Anchored):
+            key = date_key(node.date)
+            if outcome is UNKNOWN and (key not in acc or acc[key] is None):
+                return merge(acc, {key: None})
+            if acc.get(key, as_of) != as_of:
+                return None
+            got = self.realize(node.criterion, outcome, as_of, acc, choose)
+            return None if got is None else merge(got, {key: as_of})
         if isinstance(node, Not):
             return self.realize(node.child, ~outcome, as_of, acc, choose)
         for shape in choose(_shapes(node, outcome)):
@@ -298,6 +319,36 @@ class Builder:
             if facts is not None:
                 return facts
         return None
+
+
+def _window_cases(leaf: Any, as_of: date, domains: Mapping[str, Domain]) -> list[_leaves.LeafCase]:
+    out = _leaves.window_cases(leaf, as_of)
+    for variant in _leaves.as_of_variants(leaf.span, as_of):
+        out += _leaves.window_cases(leaf, variant, edges_only=True)
+    return out
+
+
+#: The boundary generators of the built-in leaf kinds (testing/_leaves.py), by class.
+def _lookback_cases(leaf: Lookback, as_of: date,
+                    domains: Mapping[str, Domain]) -> list[_leaves.LeafCase]:
+    if leaf.starting or leaf.count != "events":
+        raise TrialRulesError(
+            f"the testing toolkit does not yet generate boundary cases for {leaf!r} "
+            "(a Lookback counting codes or events that start in the window)")
+    return _window_cases(leaf, as_of, domains)
+
+
+_BUILTIN_LEAVES: dict[type, Callable[[Any, date, Mapping[str, Domain]], list[_leaves.LeafCase]]] = {
+    Range: _leaves.numeric_cases,
+    Threshold: _leaves.numeric_cases,
+    OneOf: _leaves.one_of_cases,
+    Flag: lambda leaf, as_of, _: _leaves.flag_cases(leaf, as_of),
+    Washout: _window_cases,
+    Lookback: _lookback_cases,
+    AnyObservation: _leaves.any_observation_cases,
+    Placeholder: lambda leaf, as_of, _: [
+        _leaves.LeafCase({}, UNKNOWN, "not yet encoded: always unknown", as_of, True)],
+}
 
 
 def _shapes(node: Criterion, outcome: Outcome) -> list[list[tuple[int, Outcome]]]:

@@ -69,7 +69,7 @@ class Change(Source):
     """
 
     kind = "change"
-    example = '{"kind": "change", "code": "weight", "span": {"months": 3}, "relative": true}'
+    example = '{"kind": "change", "code": "weight", "span": {...}}'
     what = "a change-over-a-window source"
 
     code: str = attrs.field(validator=_code,

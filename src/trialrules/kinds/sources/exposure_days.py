@@ -55,8 +55,7 @@ class ExposureDays(Source):
     """
 
     kind = "exposure_days"
-    example = ('{"kind": "exposure_days", "codes": {"name": "...", "prefixes": ["ATC:H02"]}, '
-               '"span": {"months": 6}}')
+    example = '{"kind": "exposure_days", "codes": {...}, "span": {...}}'
     what = "a cumulative exposure-days source"
 
     codes: CodeSet = attrs.field(validator=codeset, metadata=meta(CODES))

@@ -59,7 +59,7 @@ class ReferenceMultiple(Source):
     """
 
     kind = "reference_multiple"
-    example = '{"kind": "reference_multiple", "code": "alt", "limit": "high"}'
+    example = '{"kind": "reference_multiple", "code": "alt"}'
     what = "a multiple-of-the-reference-limit source"
 
     code: str = attrs.field(validator=_code,
