@@ -18,7 +18,18 @@ import attrs
 from .errors import InvalidCriterion, InvalidRecord
 from .units import format_number, to_domain_unit
 
-__all__ = ["STANDARD_DOMAINS", "Domain", "is_number"]
+__all__ = ["STANDARD_DOMAINS", "Domain", "is_number", "plain_zero"]
+
+
+def plain_zero(value: Any) -> Any:
+    """``-0.0`` as ``0.0`` (it equals 0 but would print as "-0.0"); anything else unchanged.
+
+    >>> plain_zero(-0.0), plain_zero(-1.5), plain_zero(True)
+    (0.0, -1.5, True)
+    """
+    if type(value) is float and value == 0.0:
+        return 0.0
+    return value
 
 
 def is_number(value: Any) -> bool:
@@ -31,6 +42,8 @@ def is_number(value: Any) -> bool:
 
 
 def _exact(value: int | float) -> Fraction:
+    """The number as written (``0.1`` is one tenth), exactly: a Fraction never overflows a
+    precision, where Decimal's ``%`` raises InvalidOperation past 28 digits of quotient."""
     return Fraction(Decimal(repr(value))) if isinstance(value, float) else Fraction(value)
 
 
@@ -57,8 +70,8 @@ class Domain:
     (True, False)
     """
 
-    low: int | float = attrs.field(validator=_check_number("low"))
-    high: int | float = attrs.field(validator=_check_number("high"))
+    low: int | float = attrs.field(validator=_check_number("low"), converter=plain_zero)
+    high: int | float = attrs.field(validator=_check_number("high"), converter=plain_zero)
     step: int | float | None = attrs.field(default=None, validator=_check_number("step"),
                                            kw_only=True)
     name: str | None = attrs.field(default=None, kw_only=True)
