@@ -21,7 +21,7 @@ from trialrules.formats.omop import OmopError, iter_omop, read_omop
 from trialrules.formats.records import LoadError
 from trialrules.protocols import get
 from trialrules.values.dates import PartialDate
-from trialrules.values.records import Condition, Exposure, Observation
+from trialrules.values.records import Condition, Exposure, Observation, ReferenceRange
 
 ROOT = Path(__file__).resolve().parents[2]
 CDM = ROOT / "tests" / "data" / "omop" / "synthea27nj"
@@ -188,3 +188,33 @@ def test_a_bad_person_is_reported_and_the_rest_are_read(tmp_path: Path) -> None:
     assert "CONCEPT table" in first.reason
     assert isinstance(second, LoadError)  # 30 February
     assert isinstance(third, Record)
+
+
+def test_measurement_range_is_the_reference_range(tmp_path: Path) -> None:
+    # Synthea27Nj leaves range_low/range_high empty: a hand-made CDM checks the mapping.
+    (tmp_path / "PERSON.csv").write_text(
+        "person_id,gender_concept_id,year_of_birth,month_of_birth,day_of_birth\n1,8532,1980,5,17\n")
+    (tmp_path / "CONCEPT.csv").write_text(
+        "concept_id,vocabulary_id,concept_code\n3006923,LOINC,1742-6\n8645,UCUM,U/L\n")
+    (tmp_path / "MEASUREMENT.csv").write_text(
+        "measurement_id,person_id,measurement_concept_id,measurement_date,value_as_number,"
+        "value_as_concept_id,unit_concept_id,range_low,range_high\n"
+        "1,1,3006923,2026-10-01,120,0,8645,7,40\n"
+        "2,1,3006923,2026-10-02,-0.0,0,8645,,40\n"
+        "3,1,3006923,2026-10-03,30,0,8645,,\n")
+    (record,) = iter_omop(tmp_path)
+    assert record.observations == (
+        Observation("LOINC:1742-6", 120, "2026-10-01", unit="U/L",
+                    reference_range=ReferenceRange(7, 40)),
+        Observation("LOINC:1742-6", 0.0, "2026-10-02", unit="U/L",
+                    reference_range=ReferenceRange(None, 40)),
+        Observation("LOINC:1742-6", 30, "2026-10-03", unit="U/L"),
+    )
+    assert str(record.observations[1].value) == "0.0"  # -0.0 normalised
+    (tmp_path / "MEASUREMENT.csv").write_text(
+        "measurement_id,person_id,measurement_concept_id,measurement_date,value_as_number,"
+        "value_as_concept_id,unit_concept_id,range_low,range_high\n"
+        "9,1,3006923,2026-10-01,120,0,8645,40,7\n")
+    ((_, bad),) = list(read_omop(tmp_path))
+    assert isinstance(bad, LoadError)
+    assert bad.field == "measurement[9].range_high"

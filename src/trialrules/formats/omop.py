@@ -24,9 +24,9 @@ from typing import Any, Final
 
 from ..values.checks import MAX_EXACT_INT
 from ..values.dates import PartialDate
-from ..values.domains import STANDARD_DOMAINS, Domain
+from ..values.domains import STANDARD_DOMAINS, Domain, plain_zero
 from ..values.errors import InvalidRecord, TrialRulesError, _short
-from ..values.records import CATEGORIES, Condition, Exposure, Observation, Record
+from ..values.records import CATEGORIES, Condition, Exposure, Observation, Record, ReferenceRange
 from .records import LoadError, _observation
 from .systems import vocabulary_prefix
 
@@ -412,8 +412,9 @@ class _Reader:
             observations += self.observations(
                 field, cid, self.day(when, f"{field}.measurement_date"),
                 _number(number, f"{field}.value_as_number"), None, value_cid, unit_cid,
-                "measurement_concept_id", present=None)
-            del low, high  # reference range: mapped once Observation has one (docs/omop.md)
+                "measurement_concept_id", present=None,
+                reference=_range(_number(low, f"{field}.range_low"),
+                                 _number(high, f"{field}.range_high"), field))
         for cid, when, number, string, value_cid, unit_cid, oid in rows.get("observation", ()):
             field = f"observation[{oid}]"
             observations += self.observations(
@@ -445,7 +446,8 @@ class _Reader:
     def observations(self, field: str, cid: Any, when: tuple[date, PartialDate] | None,
                      number: float | int | None,
                      string: str | None, value_cid: Any, unit_cid: Any,
-                     concept_column: str, present: bool | None) -> list[Observation]:
+                     concept_column: str, present: bool | None,
+                     reference: ReferenceRange | None = None) -> list[Observation]:
         """The row as observations (one per protocol name its code has, else under its code).
 
         A row with no value: a MEASUREMENT without a result is not a value and gives
@@ -477,8 +479,20 @@ class _Reader:
                 raise InvalidRecord(f"{field}.value", value, f"{domain.describe()} (for {name})")
             # Every part is checked above (code from CONCEPT, a finite number within 2**53, a
             # non-empty string or true, a PartialDate): built without a second round of checks.
-            out.append(_observation(name, value, when[1], unit))
+            out.append(_observation(name, plain_zero(value), when[1], unit,
+                                    reference if number is not None else None))
         return out
+
+
+def _range(low: float | int | None, high: float | int | None,
+           field: str) -> ReferenceRange | None:
+    """MEASUREMENT range_low/range_high as the reference range (in the value's unit)."""
+    if low is None and high is None:
+        return None
+    try:
+        return ReferenceRange(low, high)
+    except InvalidRecord as exc:
+        raise InvalidRecord(f"{field}.range_high", exc.value, exc.allowed) from None
 
 
 def _ids(*values: Any) -> list[int]:
