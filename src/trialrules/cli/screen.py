@@ -8,7 +8,7 @@ import csv
 import json
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import IO, Any
@@ -17,12 +17,14 @@ from ..engine.explanations import Explanation
 from ..formats.records import LoadError, read_jsonl
 from ..protocol.protocol import Protocol, ProtocolResult
 from ..tools.batch import screen
+from ..tools.lint import NameCase
 from ..tools.progress import available as progress_available
 from ..tools.progress import progress
 from ..tools.report import FeasibilityReport, Tally
 from ..values.errors import TrialRulesError
 from ..values.outcomes import Determination, Outcome
 from ..values.records import Record
+from ..values.text import csv_cell, escape
 from . import _html
 from ._common import (
     EXIT_BAD_INPUT,
@@ -33,6 +35,7 @@ from ._common import (
     load_protocol,
     open_input,
     resolve_as_of,
+    silence_stdout,
     utf8_arg,
 )
 
@@ -83,7 +86,8 @@ def read_input(args: argparse.Namespace, protocol: Protocol,
         if args.patients == "-" or not Path(args.patients).exists():
             raise UsageError(f"cannot read {args.patients!r}: --input-format fhir needs a file "
                              "or folder")
-        return read_fhir(args.patients, vocabulary=protocol.vocabulary, domains=protocol.domains)
+        return read_fhir(args.patients, vocabulary=protocol.vocabulary, domains=protocol.domains,
+                         on_warning=_warn)
     if getattr(args, "input_format", "jsonl") == "omop":
         from ..formats.omop import read_omop
 
@@ -109,6 +113,11 @@ def _positive(text: str) -> int:
     return value
 
 
+def _warn(message: str) -> None:
+    """A warning line on standard error (a resource an importer left out, and why)."""
+    print(escape(f"trialrules: warning: {message}"), file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
     protocol = load_protocol(args.protocol)
     as_of, how = resolve_as_of(args.as_of)
@@ -119,6 +128,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--format html draws one timeline per patient: choose the patients "
                          "with --id ID (repeatable) or --limit N")
     report_paths = None if html_report else _report_paths(args.report)
+    if report_paths is not None:
+        _check_writable(report_paths)  # before screening, not after the whole file
+    elif html_report:
+        _check_writable((Path(args.report),))
     tally = Tally(protocol, as_of) if report_paths or html_report else None
     details = None
     if html_report:
@@ -134,9 +147,11 @@ def run(args: argparse.Namespace) -> int:
         items = read_input(args, protocol, stack)
         if args.id or args.limit is not None:
             items = _html.select(items, args.id, args.limit)
+        checked = _Checked(protocol, items, tally)
+        items = iter(checked)
         if kept is not None:
             items = kept.watch(items)
-        print(f"trialrules: screening against {protocol.id} as of {as_of.isoformat()} ({how})",
+        print(f"trialrules: screening against {_cell(protocol.id)} as of {as_of.isoformat()} ({how})",
               file=sys.stderr)
         writer: Any
         if args.format == "html" and kept is not None:
@@ -144,23 +159,33 @@ def run(args: argparse.Namespace) -> int:
         else:
             writer = _WRITERS[args.format](protocol, as_of, how, sys.stdout)
         results = screen(protocol, items, as_of)
-        for item in progress(results if tally is None else tally.track(results),
-                             enabled=args.progress):
-            record = kept.next() if kept is not None else None
-            if isinstance(item, LoadError):
-                bad += 1
-                print(f"trialrules: {item}", file=sys.stderr)
-                writer.error(item)
-            else:
-                good += 1
-                if details is not None and isinstance(record, Record) and isinstance(
-                        item, ProtocolResult):
-                    details.add(record, item)
-                writer.result(item)
-    writer.close()
+        try:
+            for item in progress(results if tally is None else tally.track(results),
+                                 enabled=args.progress):
+                record = kept.next() if kept is not None else None
+                if isinstance(item, LoadError):
+                    bad += 1
+                    print(f"trialrules: {item}", file=sys.stderr)
+                    writer.error(item)
+                else:
+                    good += 1
+                    if details is not None and isinstance(record, Record) and isinstance(
+                            item, ProtocolResult):
+                        details.add(record, item)
+                    writer.result(item)
+            writer.close()
+        except BrokenPipeError:
+            # The reader went away (`| head`): stop, and still say whether lines were bad.
+            silence_stdout()
+            print(f"trialrules: output closed early; {good + bad} records read so far: {good} "
+                  f"screened, {bad} bad", file=sys.stderr)
+            return EXIT_BAD_INPUT if bad else EXIT_OK
     # Blank lines are not records: they are skipped and not counted.
     print(f"trialrules: {good + bad} records read: {good} screened, {bad} bad",
           file=sys.stderr)
+    if checked.duplicates:
+        print(f"trialrules: warning: {checked.duplicates} records repeat an id seen before "
+              "(each was screened)", file=sys.stderr)
     if tally is not None and details is not None:
         _html.write_report(tally.report(), protocol, Path(args.report), args.patients, details)
     elif tally is not None and report_paths is not None:
@@ -168,10 +193,52 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_BAD_INPUT if bad else EXIT_OK
 
 
+class _Checked:
+    """The input, passed through with warnings on stderr: an id seen before (screened again,
+    never silently), and names that match the protocol's only up to case."""
+
+    def __init__(self, protocol: Protocol, items: Iterable[tuple[int, Record | LoadError]],
+                 tally: Tally | None) -> None:
+        self.items = items
+        self.tally = tally
+        self.names = NameCase(protocol)
+        self.seen: dict[str, int] = {}
+        self.duplicates = 0
+
+    def __iter__(self) -> Iterator[tuple[int, Record | LoadError]]:
+        seen, names = self.seen, self.names
+        for line, item in self.items:
+            if isinstance(item, Record):
+                first = seen.setdefault(item.id, line)
+                if first != line:
+                    self.duplicates += 1
+                    if self.tally is not None:
+                        self.tally.duplicate()
+                    print(escape(f"trialrules: warning: line {line}: patient {item.id!r} was "
+                                 f"already read on line {first}; screened again"),
+                          file=sys.stderr)
+                for warning in names.warnings(item):
+                    print(escape(f"trialrules: warning: line {line}, patient {item.id!r}: "
+                                 f"{warning}"), file=sys.stderr)
+            yield line, item
+
+
+def _check_writable(paths: tuple[Path, ...]) -> None:
+    """Fail now, not after screening everything, if a report file cannot be written."""
+    for path in paths:
+        existed = path.exists()
+        try:
+            with open(path, "ab"):
+                pass
+        except OSError as exc:
+            raise UsageError(f"cannot write the report to {str(path)!r}: {exc.strerror}") from None
+        if not existed:
+            path.unlink()
+
+
 def _cell(text: str) -> str:
-    """Text for one tab-separated cell: tabs and line breaks escaped, one line per patient."""
-    return text if text.isprintable() else "".join(
-        c if c.isprintable() else ascii(c)[1:-1] for c in text)
+    """Text for one tab-separated cell: tabs, line breaks and other controls escaped."""
+    return escape(text)
 
 
 def _report_paths(spec: str | None) -> tuple[Path, Path] | None:
@@ -220,7 +287,7 @@ class _Text:
         self.excluded: Counter[str] = Counter()
         self.undecided: Counter[str] = Counter()
         self.errors = 0
-        out.write(f"Screening against {protocol.id} as of {as_of.isoformat()} ({how})\n")
+        out.write(f"Screening against {_cell(protocol.id)} as of {as_of.isoformat()} ({how})\n")
 
     def result(self, r: ProtocolResult) -> None:
         self.counts[r.determination.value] += 1
@@ -251,7 +318,7 @@ class _Text:
         self.out.write("  patients per criterion (excluded / undecided):\n")
         for c in self.protocol.criteria:
             cid = c.id or ""
-            self.out.write(f"    {cid}: {self.excluded[cid]} / {self.undecided[cid]}\n")
+            self.out.write(f"    {_cell(cid)}: {self.excluded[cid]} / {self.undecided[cid]}\n")
 
 
 class _Json:
@@ -290,17 +357,18 @@ class _Csv:
     def __init__(self, protocol: Protocol, as_of: date, how: str, out: IO[str]) -> None:
         self.ids = [c.id or "" for c in protocol.criteria]
         self.writer = csv.writer(out, lineterminator="\n")
-        self.writer.writerow(["id", "determination", *self.ids, "error"])
+        self.writer.writerow([csv_cell(c) for c in ("id", "determination", *self.ids, "error")])
         self.out = out
 
     def result(self, r: ProtocolResult) -> None:
         outcomes = {e.id: e.outcome.value for e in r.criteria}
-        self.writer.writerow([r.patient, r.determination.value,
+        self.writer.writerow([csv_cell(r.patient), r.determination.value,
                               *(outcomes[i] for i in self.ids), ""])
 
     def error(self, e: LoadError) -> None:
         reason = f"line {e.line}: {(e.field + ': ') if e.field else ''}{e.reason}"
-        self.writer.writerow([e.id or "", "error", *([""] * len(self.ids)), reason])
+        self.writer.writerow([csv_cell(e.id or ""), "error", *([""] * len(self.ids)),
+                              csv_cell(reason)])
 
     def close(self) -> None:
         self.out.flush()
