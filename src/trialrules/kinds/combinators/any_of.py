@@ -44,15 +44,7 @@ class AnyOf(Group):
         self.__attrs_init__(children_of("AnyOf", children), id=id, label=label)
 
     def judge(self, ctx: Context, why: Trace | None) -> Outcome:
-        result = NOT_MET
-        for i, child in enumerate(self.items, 1):
-            outcome = child.judge(ctx, None) if why is None else why.child(child, i)
-            if outcome is MET:
-                if why is None:
-                    return MET  # nobody watches: the rest cannot change it
-                result = MET
-            elif outcome is UNKNOWN and result is NOT_MET:
-                result = UNKNOWN
+        result = self._fold(ctx, why, MET)
         if why is not None and not why.recall_children():
             kids = why.children
             if result is MET:
