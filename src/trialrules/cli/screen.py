@@ -8,7 +8,7 @@ import csv
 import json
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import IO, Any
@@ -16,12 +16,12 @@ from typing import IO, Any
 from ..engine.explanations import Explanation
 from ..formats.records import LoadError, read_jsonl
 from ..protocol.protocol import Protocol, ProtocolResult
-from ..tools.batch import screen
+from ..tools.batch import Decision, screen
+from ..tools.output import encode_decision, encode_error, encode_result, result_line
 from ..tools.progress import available as progress_available
 from ..tools.progress import progress
 from ..tools.report import FeasibilityReport, Tally
-from ..values.outcomes import Determination, Outcome
-from ..values.records import Record
+from ..values.outcomes import Determination
 from ._common import (
     EXIT_BAD_INPUT,
     EXIT_OK,
@@ -32,6 +32,8 @@ from ._common import (
     open_input,
     resolve_as_of,
 )
+
+__all__ = ["register", "result_line", "run"]
 
 
 def register(sub: Any) -> None:
@@ -44,8 +46,9 @@ def register(sub: Any) -> None:
     parser.add_argument("patients", metavar="PATIENTS.jsonl")
     add_as_of(parser)
     add_protocol(parser)
-    parser.add_argument("--format", choices=("text", "json", "csv"), default="text",
-                        help="output format (default: text)")
+    parser.add_argument("--format", choices=("text", "json", "csv", "decisions"), default="text",
+                        help="output format (default: text); decisions: JSON lines of id, "
+                             "determination and deciding criteria only (the fastest)")
     parser.add_argument("--input-format", choices=("jsonl", "fhir"), default="jsonl",
                         help="jsonl: patient JSON lines (default); fhir: a FHIR R4 Bundle file, "
                              "a folder of Bundle files or a bulk-export NDJSON folder")
@@ -55,12 +58,29 @@ def register(sub: Any) -> None:
     parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                         help="progress bar on stderr (needs trialrules[progress]; default: only "
                              "when stderr is a terminal)")
+    parser.add_argument("--jobs", type=_jobs_arg, default=1, metavar="N",
+                        help="screen in N worker processes (default 1; 0: one per core); the "
+                             "output, bad lines and report are the same as with one")
     parser.set_defaults(run=run)
 
 
-def read_input(args: argparse.Namespace, protocol: Protocol,
-               stack: contextlib.ExitStack) -> Iterator[tuple[int, Record | LoadError]]:
-    """The patients to screen, as (position, Record or LoadError), per ``--input-format``."""
+def _jobs_arg(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of processes (0 means one "
+                                         "per core)")
+    return value
+
+
+def read_input(args: argparse.Namespace, protocol: Protocol, stack: contextlib.ExitStack, *,
+               raw: bool = False) -> Iterator[tuple[int, Any]]:
+    """The patients to screen, as (position, Record or LoadError), per ``--input-format``.
+
+    ``raw``: JSON lines come as (line number, the line's bytes) for worker processes to parse.
+    """
     if getattr(args, "input_format", "jsonl") == "fhir":
         from ..formats.fhir import read_fhir
 
@@ -69,6 +89,10 @@ def read_input(args: argparse.Namespace, protocol: Protocol,
                              "or folder")
         return read_fhir(args.patients, vocabulary=protocol.vocabulary, domains=protocol.domains)
     stream = stack.enter_context(open_input(args.patients))
+    if raw:
+        from ._jobs import numbered_lines
+
+        return numbered_lines(stream)
     return read_jsonl(stream, domains=protocol.domains)
 
 
@@ -76,33 +100,61 @@ def run(args: argparse.Namespace) -> int:
     protocol = load_protocol(args.protocol)
     as_of, how = resolve_as_of(args.as_of)
     report_paths = _report_paths(args.report)
-    tally = Tally(protocol, as_of) if report_paths else None
     if args.progress and not progress_available():
         print("trialrules: no progress bar: install trialrules[progress] (tqdm)", file=sys.stderr)
-    good = bad = 0
+    jobs = getattr(args, "jobs", 1)
+    if jobs == 0:
+        from ._jobs import cores
+
+        jobs = cores()
+    kind = _WRITERS[args.format]
     with contextlib.ExitStack() as stack:
         # An unreadable input is a usage error before any output.
-        items = read_input(args, protocol, stack)
+        items = read_input(args, protocol, stack, raw=jobs > 1)
         print(f"trialrules: screening against {protocol.id} as of {as_of.isoformat()} ({how})",
               file=sys.stderr)
-        writer = _WRITERS[args.format](protocol, as_of, how, sys.stdout)
-        results = screen(protocol, items, as_of)
-        for item in progress(results if tally is None else tally.track(results),
-                             enabled=args.progress):
-            if isinstance(item, LoadError):
-                bad += 1
-                print(f"trialrules: {item}", file=sys.stderr)
-                writer.error(item)
-            else:
-                good += 1
-                writer.result(item)
+        writer = kind(protocol, as_of, how, sys.stdout)
+        if jobs > 1:
+            from ._jobs import screen_parallel
+
+            good, bad, report = screen_parallel(
+                protocol, as_of, how, kind, items, jobs, report=report_paths is not None,
+                writer=writer, say=_say, progress_enabled=args.progress)
+        else:
+            tally = Tally(protocol, as_of) if report_paths else None
+            good, bad = screen_into(protocol, as_of, items, writer, tally, _say,
+                                    progress_enabled=args.progress)
+            report = None if tally is None else tally.report()
     writer.close()
     # Blank lines are not records: they are skipped and not counted.
     print(f"trialrules: {good + bad} records read: {good} screened, {bad} bad",
           file=sys.stderr)
-    if tally is not None and report_paths is not None:
-        _write_report(tally.report(), *report_paths)
+    if report is not None and report_paths is not None:
+        _write_report(report, *report_paths)
     return EXIT_BAD_INPUT if bad else EXIT_OK
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def screen_into(protocol: Protocol, as_of: date, items: Iterable[Any], writer: Any,
+                tally: Tally | None, say: Callable[[str], None], *,
+                progress_enabled: bool | None = False) -> tuple[int, int]:
+    """Screen ``items`` into ``writer`` (and ``tally``); returns (screened, bad)."""
+    good = bad = 0
+    results: Iterable[ProtocolResult | Decision | LoadError] = screen(
+        protocol, items, as_of, explain=writer.explain)
+    for item in progress(results if tally is None else tally.track(results),
+                         enabled=progress_enabled):
+        if isinstance(item, LoadError):
+            bad += 1
+            say(f"trialrules: {item}")
+            writer.error(item)
+        else:
+            good += 1
+            writer.result(item)
+    return good, bad
 
 
 def _cell(text: str) -> str:
@@ -151,13 +203,17 @@ def _grouped(explanations: tuple[Explanation, ...]) -> str:
 class _Text:
     """One line per patient (id, determination, deciding criteria), then a summary."""
 
-    def __init__(self, protocol: Protocol, as_of: date, how: str, out: IO[str]) -> None:
+    explain = True
+
+    def __init__(self, protocol: Protocol, as_of: date, how: str, out: IO[str], *,
+                 header: bool = True) -> None:
         self.protocol, self.out = protocol, out
         self.counts: Counter[str] = Counter()
         self.excluded: Counter[str] = Counter()
         self.undecided: Counter[str] = Counter()
         self.errors = 0
-        out.write(f"Screening against {protocol.id} as of {as_of.isoformat()} ({how})\n")
+        if header:
+            out.write(f"Screening against {protocol.id} as of {as_of.isoformat()} ({how})\n")
 
     def result(self, r: ProtocolResult) -> None:
         self.counts[r.determination.value] += 1
@@ -179,6 +235,18 @@ class _Text:
         reason = f"line {e.line}: {(e.field + ': ') if e.field else ''}{e.reason}"
         self.out.write(f"{_cell(e.id or '?')}\tERROR\t{_cell(reason)}\n")
 
+    def state(self) -> Any:
+        """What the summary counts so far (for merging a worker's part, ``--jobs``)."""
+        return self.counts, self.excluded, self.undecided, self.errors
+
+    def absorb(self, state: Any) -> None:
+        """Add a worker's :meth:`state` to this writer's."""
+        counts, excluded, undecided, errors = state
+        self.counts.update(counts)
+        self.excluded.update(excluded)
+        self.undecided.update(undecided)
+        self.errors += errors
+
     def close(self) -> None:
         total = sum(self.counts.values())
         self.out.write("\nSummary\n")
@@ -191,56 +259,66 @@ class _Text:
             self.out.write(f"    {cid}: {self.excluded[cid]} / {self.undecided[cid]}\n")
 
 
-class _Json:
-    def __init__(self, protocol: Protocol, as_of: date, how: str, out: IO[str]) -> None:
+class _Stateless:
+    """A writer whose output needs nothing but the lines themselves."""
+
+    explain = True
+
+    def __init__(self, protocol: Protocol, as_of: date, how: str, out: IO[str], *,
+                 header: bool = True) -> None:
         self.out = out
 
-    def result(self, r: ProtocolResult) -> None:
-        self.out.write(_ENCODE(result_line(r)) + "\n")
+    def state(self) -> Any:
+        return None
 
-    def error(self, e: LoadError) -> None:
-        self.out.write(json.dumps({"id": e.id, "line": e.line, "field": e.field,
-                                   "error": e.reason}, ensure_ascii=False) + "\n")
+    def absorb(self, state: Any) -> None:
+        pass
 
     def close(self) -> None:
         self.out.flush()
 
 
-#: One encoder for every line (json.dumps with options builds a new one per call).
-_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+class _Json(_Stateless):
+    def result(self, r: ProtocolResult) -> None:
+        self.out.write(encode_result(r))
+
+    def error(self, e: LoadError) -> None:
+        self.out.write(encode_error(e))
 
 
-def result_line(r: ProtocolResult) -> dict[str, Any]:
-    """The JSON-lines form of one screening result."""
-    # ``_value_`` is the documented enum attribute behind ``.value`` (a slow descriptor).
-    unknown = Outcome.UNKNOWN
-    return {
-        "id": r.patient,
-        "determination": r.determination._value_,
-        "criteria": [{"id": e.id, "outcome": e.outcome._value_, "reason": e.reason,
-                      "missing": list(e.all_missing()) if e.outcome is unknown else []}
-                     for e in (*r.inclusion, *r.exclusion)],
-    }
+class _Decisions(_Stateless):
+    """JSON lines of id, determination and deciding criteria: no explanation is built."""
+
+    explain = False
+
+    def result(self, r: Decision) -> None:
+        self.out.write(encode_decision(r))
+
+    def error(self, e: LoadError) -> None:
+        self.out.write(encode_error(e))
 
 
-class _Csv:
-    def __init__(self, protocol: Protocol, as_of: date, how: str, out: IO[str]) -> None:
+class _Csv(_Stateless):
+    """One row of outcomes per patient: light decisions suffice (no explanation is built)."""
+
+    explain = False
+
+    def __init__(self, protocol: Protocol, as_of: date, how: str, out: IO[str], *,
+                 header: bool = True) -> None:
+        super().__init__(protocol, as_of, how, out)
         self.ids = [c.id or "" for c in protocol.criteria]
         self.writer = csv.writer(out, lineterminator="\n")
-        self.writer.writerow(["id", "determination", *self.ids, "error"])
-        self.out = out
+        if header:
+            self.writer.writerow(["id", "determination", *self.ids, "error"])
 
-    def result(self, r: ProtocolResult) -> None:
-        outcomes = {e.id: e.outcome.value for e in r.criteria}
-        self.writer.writerow([r.patient, r.determination.value,
-                              *(outcomes[i] for i in self.ids), ""])
+    def result(self, r: Decision) -> None:
+        # Decision.criteria are the protocol's top-level ids in protocol order, as self.ids.
+        self.writer.writerow([r.patient, r.determination._value_,
+                              *(o._value_ for o in r.outcomes), ""])
 
     def error(self, e: LoadError) -> None:
         reason = f"line {e.line}: {(e.field + ': ') if e.field else ''}{e.reason}"
         self.writer.writerow([e.id or "", "error", *([""] * len(self.ids)), reason])
 
-    def close(self) -> None:
-        self.out.flush()
 
-
-_WRITERS: dict[str, Any] = {"text": _Text, "json": _Json, "csv": _Csv}
+_WRITERS: dict[str, Any] = {"text": _Text, "json": _Json, "csv": _Csv, "decisions": _Decisions}
