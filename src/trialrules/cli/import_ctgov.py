@@ -7,9 +7,6 @@ import json
 import sys
 from typing import Any
 
-from ..formats.protocols import dump_protocol
-from ..kinds.criteria import Placeholder
-from ..values.errors import TrialRulesError
 from ._common import EXIT_OK, UsageError
 
 
@@ -26,7 +23,11 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here, not at the top: the command line starts without what other commands need.
     from ..formats.ctgov import protocol_from_study
+    from ..formats.protocols import dump_protocol
+    from ..kinds.criteria import Placeholder
+    from ..values.errors import TrialRulesError
 
     try:
         if args.study == "-":  # bytes, so the locale's encoding plays no part

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..tools.lint import Finding, lint
 from ._common import EXIT_BAD_INPUT, EXIT_OK, load_protocol
+
+if TYPE_CHECKING:
+    from ..tools.lint import Finding
 
 
 def register(sub: Any) -> None:
@@ -39,6 +41,8 @@ def report(findings: list[Finding], fmt: str, name: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..tools.lint import lint  # here: the command line starts without it
+
     protocol = load_protocol(args.protocol)
     findings = lint(protocol)
     print(report(findings, args.format, protocol.id))

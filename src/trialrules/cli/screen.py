@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ..engine.explanations import Explanation
 from ..formats.records import LoadError, read_jsonl
@@ -20,7 +20,6 @@ from ..tools.batch import Decision, screen
 from ..tools.output import encode_decision, encode_error, encode_result, result_line
 from ..tools.progress import available as progress_available
 from ..tools.progress import progress
-from ..tools.report import FeasibilityReport, Tally
 from ..values.outcomes import Determination
 from ._common import (
     EXIT_BAD_INPUT,
@@ -32,6 +31,9 @@ from ._common import (
     open_input,
     resolve_as_of,
 )
+
+if TYPE_CHECKING:
+    from ..tools.report import FeasibilityReport, Tally
 
 __all__ = ["register", "result_line", "run"]
 
@@ -121,7 +123,11 @@ def run(args: argparse.Namespace) -> int:
                 protocol, as_of, how, kind, items, jobs, report=report_paths is not None,
                 writer=writer, say=_say, progress_enabled=args.progress)
         else:
-            tally = Tally(protocol, as_of) if report_paths else None
+            tally = None
+            if report_paths:
+                from ..tools.report import Tally  # only with --report
+
+                tally = Tally(protocol, as_of)
             good, bad = screen_into(protocol, as_of, items, writer, tally, _say,
                                     progress_enabled=args.progress)
             report = None if tally is None else tally.report()

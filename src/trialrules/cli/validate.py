@@ -6,9 +6,6 @@ import argparse
 import sys
 from typing import Any
 
-from ..formats.protocols import MAX_BYTES, parse_document, protocol_from_dict
-from ..tools.lint import lint
-from ..values.errors import InvalidDocument
 from ._common import EXIT_BAD_INPUT, EXIT_OK, UsageError
 
 
@@ -25,6 +22,11 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here, not at the top: the command line starts without what other commands need.
+    from ..formats.protocols import MAX_BYTES, parse_document, protocol_from_dict
+    from ..tools.lint import lint
+    from ..values.errors import InvalidDocument
+
     try:
         with open(args.file, "rb") as stream:
             raw = stream.read(MAX_BYTES + 1)
