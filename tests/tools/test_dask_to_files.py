@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -66,7 +67,7 @@ def one_process(folder: Path, explain: bool) -> FeasibilityReport:
     return FeasibilityReport.of(PROTOCOL, AS_OF, results)
 
 
-def lines_by_hand(path: Path) -> list[tuple[int, bytes]]:
+def lines_by_hand(path: Path) -> list[tuple[int, int]]:
     """(line number, line start offset) of every line: the oracle for the cut points."""
     out, offset = [], 0
     for number, line in enumerate(path.read_bytes().splitlines(keepends=True), 1):
@@ -79,10 +80,10 @@ def lines_by_hand(path: Path) -> list[tuple[int, bytes]]:
 def test_partitions_start_at_line_starts_and_number_them(folder: Path, blocksize: int) -> None:
     for path in sorted(folder.glob("*.jsonl")):
         parts = partitions(path, blocksize=blocksize)
-        starts = dict((offset, number) for number, offset in lines_by_hand(path))
+        starts = {offset: number for number, offset in lines_by_hand(path)}
         assert parts[0] == Partition(str(path), 0, parts[0].stop, 1)
         assert parts[-1].stop is None
-        for a, b in zip(parts, parts[1:], strict=False):
+        for a, b in itertools.pairwise(parts):
             assert a.stop == b.start
             assert starts[b.start] == b.first_line  # a line start, numbered as in the file
             assert b.start - a.start >= min(blocksize, 1)
