@@ -67,6 +67,7 @@ from trialrules import (
     Washout,
 )
 from trialrules.kinds.criteria import OPERATORS
+from trialrules.values.records import NOT_KNOWN_IF_ENDED
 
 __all__ = [
     "CATEGORICAL",
@@ -200,16 +201,20 @@ def domain_values(code: str) -> st.SearchStrategy[Any]:
 
 @functools.cache
 def _event_span(max_year: int) -> st.SearchStrategy[tuple[PartialDate, PartialDate | None]]:
-    """A (start, end) pair: end ongoing (None), unknown, or a date never before the start."""
+    """A (start, end) pair: end ongoing (None), unknown (ended on a day not recorded, or not
+    known whether it ended), or a date never before the start."""
 
     @st.composite
     def build(draw: st.DrawFn) -> tuple[PartialDate, PartialDate | None]:
         start = draw(partial_dates(2012, max_year, intervals=True))
-        kind = draw(st.sampled_from(["ongoing", "dated", "dated", "dated", "unknown"]))
+        kind = draw(st.sampled_from(["ongoing", "dated", "dated", "dated", "unknown",
+                                     "unknown if"]))
         if kind == "ongoing":
             return start, None
         if kind == "unknown":
             return start, PartialDate()
+        if kind == "unknown if":
+            return start, NOT_KNOWN_IF_ENDED
         last = draw(st.dates(start.earliest, date(max_year, 12, 31)))
         return start, _coarsen(last, draw(st.sampled_from(["day", "day", "month", "year"])))
 

@@ -27,6 +27,7 @@ from trialrules.formats.fhir import (
 )
 from trialrules.formats.records import LoadError
 from trialrules.protocols.nct06228781 import PROTOCOL
+from trialrules.values.records import NOT_KNOWN_IF_ENDED
 
 DATA = Path(__file__).parent / "data" / "fhir"
 SYNTHEA = DATA / "synthea_Carroll471_OHara248.json"
@@ -281,7 +282,7 @@ def test_every_coding_becomes_a_condition_with_the_same_dates() -> None:
 @pytest.mark.parametrize(("clinical", "end"), [
     ("active", None), ("recurrence", None), ("relapse", None),
     ("resolved", PartialDate()), ("remission", PartialDate()), ("inactive", PartialDate()),
-    (None, PartialDate()),
+    (None, NOT_KNOWN_IF_ENDED),  # issue 15: not "ended on an unknown day"
 ])
 def test_clinical_status_without_abatement(clinical: str | None, end: PartialDate | None) -> None:
     res = condition(onsetDateTime="2020-01-01",

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 from typing import TYPE_CHECKING, Any
 
+from ..values.records import Record
 from ._common import EXIT_BAD_INPUT, EXIT_OK, load_protocol
+from .screen import INPUT_FORMATS, read_input
 
 if TYPE_CHECKING:
     from ..tools.lint import Finding
@@ -23,6 +26,11 @@ def register(sub: Any) -> None:
     parser.add_argument("protocol", metavar="PROTOCOL", help="bundled protocol id or JSON file")
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="output format (default: text)")
+    parser.add_argument("--input", metavar="PATIENTS", default=None,
+                        help="also check the protocol's code sets against this input (read "
+                             "once): a code set none of whose systems appears there is reported")
+    parser.add_argument("--input-format", choices=INPUT_FORMATS, default="jsonl",
+                        help="format of --input, as for screen (default: jsonl)")
     parser.set_defaults(run=run)
 
 
@@ -44,6 +52,13 @@ def run(args: argparse.Namespace) -> int:
     from ..tools.lint import lint  # here: the command line starts without it
 
     protocol = load_protocol(args.protocol)
-    findings = lint(protocol)
+    if args.input is None:
+        findings = lint(protocol)
+    else:
+        with contextlib.ExitStack() as stack:
+            items = read_input(argparse.Namespace(patients=args.input,
+                                                  input_format=args.input_format),
+                               protocol, stack)
+            findings = lint(protocol, (r for _, r in items if isinstance(r, Record)))
     print(report(findings, args.format, protocol.id))
     return EXIT_BAD_INPUT if any(f.is_error for f in findings) else EXIT_OK

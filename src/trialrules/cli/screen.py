@@ -20,6 +20,7 @@ from ..tools.batch import Decision, screen
 from ..tools.output import encode_decision, encode_error, encode_result, result_line
 from ..tools.progress import available as progress_available
 from ..tools.progress import progress
+from ..values.errors import TrialRulesError
 from ..values.outcomes import Determination
 from ._common import (
     EXIT_BAD_INPUT,
@@ -35,7 +36,10 @@ from ._common import (
 if TYPE_CHECKING:
     from ..tools.report import FeasibilityReport, Tally
 
-__all__ = ["register", "result_line", "run"]
+__all__ = ["INPUT_FORMATS", "read_input", "register", "result_line", "run"]
+
+#: The ``--input-format`` choices.
+INPUT_FORMATS = ("jsonl", "fhir", "omop")
 
 
 def register(sub: Any) -> None:
@@ -51,9 +55,11 @@ def register(sub: Any) -> None:
     parser.add_argument("--format", choices=("text", "json", "csv", "decisions"), default="text",
                         help="output format (default: text); decisions: JSON lines of id, "
                              "determination and deciding criteria only (the fastest)")
-    parser.add_argument("--input-format", choices=("jsonl", "fhir"), default="jsonl",
+    parser.add_argument("--input-format", choices=INPUT_FORMATS, default="jsonl",
                         help="jsonl: patient JSON lines (default); fhir: a FHIR R4 Bundle file, "
-                             "a folder of Bundle files or a bulk-export NDJSON folder")
+                             "a folder of Bundle files or a bulk-export NDJSON folder; omop: an "
+                             "OMOP CDM v5.4 folder of CSV files or DuckDB database file "
+                             "(needs trialrules[omop])")
     parser.add_argument("--report", metavar="PATH", default=None,
                         help="also write the feasibility (attrition) report: JSON to PATH and a "
                              "readable table to PATH with the suffix .txt")
@@ -90,6 +96,17 @@ def read_input(args: argparse.Namespace, protocol: Protocol, stack: contextlib.E
             raise UsageError(f"cannot read {args.patients!r}: --input-format fhir needs a file "
                              "or folder")
         return read_fhir(args.patients, vocabulary=protocol.vocabulary, domains=protocol.domains)
+    if getattr(args, "input_format", "jsonl") == "omop":
+        from ..formats.omop import read_omop
+
+        if args.patients == "-" or not Path(args.patients).exists():
+            raise UsageError(f"cannot read {args.patients!r}: --input-format omop needs a folder "
+                             "of OMOP CDM CSV files or a DuckDB database file")
+        try:
+            return read_omop(args.patients, vocabulary=protocol.vocabulary,
+                             domains=protocol.domains)
+        except TrialRulesError as exc:
+            raise UsageError(f"cannot read {args.patients!r} as OMOP CDM: {exc}") from None
     stream = stack.enter_context(open_input(args.patients))
     if raw:
         from ._jobs import numbered_lines

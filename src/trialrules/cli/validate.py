@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 from ._common import EXIT_BAD_INPUT, EXIT_OK, UsageError
@@ -48,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"trialrules validate: note: {exc}; schema check skipped", file=sys.stderr)
         schema_note = "schema check skipped"
     try:
-        protocol = protocol_from_dict(document)
+        protocol = protocol_from_dict(document, base=Path(args.file).parent)
     except InvalidDocument as exc:
         problems.append(f"document: {exc}")
         protocol = None

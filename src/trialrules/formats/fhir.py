@@ -34,8 +34,9 @@ from dateutil.relativedelta import relativedelta
 from ..values.dates import PartialDate
 from ..values.domains import STANDARD_DOMAINS, Domain
 from ..values.errors import InvalidRecord, _short
-from ..values.records import Condition, Exposure, Observation, Record
+from ..values.records import NOT_KNOWN_IF_ENDED, Condition, Exposure, Observation, Record
 from .records import LoadError
+from .systems import SYSTEMS
 
 __all__ = [
     "SYSTEMS",
@@ -46,23 +47,6 @@ __all__ = [
     "records_from_bundle",
     "records_from_resources",
 ]
-
-#: Well-known code system URIs (and their HL7 OIDs) mapped to the short names used in
-#: ``SYSTEM:CODE`` codes. A system not listed keeps its URI: ``http://x.org/cs:123``.
-SYSTEMS: Final[Mapping[str, str]] = {
-    "http://hl7.org/fhir/sid/icd-10": "ICD10",
-    "urn:oid:2.16.840.1.113883.6.3": "ICD10",
-    "http://hl7.org/fhir/sid/icd-10-cm": "ICD10CM",
-    "urn:oid:2.16.840.1.113883.6.90": "ICD10CM",
-    "http://snomed.info/sct": "SNOMED",
-    "urn:oid:2.16.840.1.113883.6.96": "SNOMED",
-    "http://www.whocc.no/atc": "ATC",
-    "urn:oid:2.16.840.1.113883.6.73": "ATC",
-    "http://www.nlm.nih.gov/research/umls/rxnorm": "RXNORM",
-    "urn:oid:2.16.840.1.113883.6.88": "RXNORM",
-    "http://loinc.org": "LOINC",
-    "urn:oid:2.16.840.1.113883.6.1": "LOINC",
-}
 
 _UCUM: Final = "http://unitsofmeasure.org"
 # FHIR R4 date / dateTime / instant: a date part, then an optional time and zone.
@@ -336,7 +320,7 @@ def _condition(r: _Reader, res: Mapping[str, Any], birth: PartialDate | None) ->
     if abated:
         end = PartialDate() if end is None else end
     elif clinical is None:
-        end = PartialDate()
+        end = NOT_KNOWN_IF_ENDED
         notes.append("no clinicalStatus and no abatement: whether it ended is unknown")
     elif _CONDITION_CLINICAL[clinical] == "ended":
         end = PartialDate()
@@ -403,8 +387,10 @@ def _exposure(r: _Reader, res: Mapping[str, Any], birth: PartialDate | None,
             end = None  # still taking or in progress: ongoing
         elif point:
             end = begin  # a single dose, administration or procedure
+        elif status is None or status == "unknown":
+            end = NOT_KNOWN_IF_ENDED  # nobody recorded whether it is still going
         else:
-            end = PartialDate()  # stopped, completed or unknown, on a day not recorded
+            end = PartialDate()  # stopped or completed, on a day not recorded
     if end is not None and not end.is_unknown and end.latest < begin.earliest:
         raise r.fail("end", str(end), f"an end on or after the start {begin}")
     note = "; ".join([f"{r.type}/{r.id}", *notes])
@@ -541,8 +527,8 @@ def _vocabulary(vocabulary: Mapping[str, Iterable[str]] | None) -> dict[str, fro
     return out
 
 
-def _patient(resource: Mapping[str, Any], fallback_id: str | None) -> tuple[str, PartialDate | None,
-                                                                            str | None]:
+def _patient(resource: Mapping[str, Any], fallback_id: str | None
+             ) -> tuple[str, PartialDate | None, str | None, PartialDate | None]:
     r = _Reader(resource)
     pid = resource.get("id", fallback_id)
     if not isinstance(pid, str) or not pid.strip():
@@ -557,7 +543,18 @@ def _patient(resource: Mapping[str, Any], fallback_id: str | None) -> tuple[str,
     gender = resource.get("gender")
     if gender is not None:
         gender = r.code(gender, "gender", {"male", "female", "other", "unknown"})
-    return pid, birth, gender
+    death: PartialDate | None = None
+    if "deceasedDateTime" in resource:
+        death = r.date(resource["deceasedDateTime"], "deceasedDateTime")
+    elif "deceasedBoolean" in resource:
+        flag = resource["deceasedBoolean"]
+        if not isinstance(flag, bool):
+            raise r.fail("deceasedBoolean", flag, "true or false")
+        death = PartialDate() if flag else None  # died on a day the resource does not give
+    if (death is not None and birth is not None and not death.is_unknown
+            and death.latest < birth.earliest):
+        raise r.fail("deceasedDateTime", str(death), f"a date on or after birthDate {birth}")
+    return pid, birth, gender, death
 
 
 class _Pool:
@@ -637,7 +634,7 @@ class _Pool:
 def _build(patient: Mapping[str, Any], full: str | None, resources: list[Mapping[str, Any]],
            resolve: Mapping[str, Mapping[str, Any]], vocabulary: dict[str, frozenset[str]],
            domains: Mapping[str, Domain]) -> Record:
-    pid, birth, gender = _patient(patient, full)
+    pid, birth, gender, death = _patient(patient, full)
     conditions: list[Condition] = []
     exposures: list[Exposure] = []
     observations: list[Observation] = []
@@ -651,8 +648,8 @@ def _build(patient: Mapping[str, Any], full: str | None, resources: list[Mapping
         elif kind in _EXPOSURE_STATUS:
             exposures.extend(_exposure(r, resource, birth, resolve))
     flags = _flags(observations, vocabulary)
-    return Record(pid, birth_date=birth, sex=gender, conditions=conditions, exposures=exposures,
-                  observations=observations, flags=flags)
+    return Record(pid, birth_date=birth, death_date=death, sex=gender, conditions=conditions,
+                  exposures=exposures, observations=observations, flags=flags)
 
 
 def _load_json(path: Path) -> Any:

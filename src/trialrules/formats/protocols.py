@@ -121,6 +121,8 @@ def codeset_to_dict(codes: CodeSet) -> dict[str, Any]:
         out["prefixes"] = sorted(codes.prefixes)
     if codes.codes:
         out["codes"] = sorted(codes.codes)
+    if codes.source is not None:
+        out["source"] = codes.source
     return out
 
 
@@ -249,8 +251,10 @@ def _what(value: Any) -> str:
 class _Reader:
     """Reads one document; each method takes the value and its JSON path."""
 
-    def __init__(self) -> None:
+    def __init__(self, base: Path | None = None) -> None:
         self.ids: dict[str, str] = {}
+        #: The folder a code set's relative ``file`` is read from (the document's folder).
+        self.base = base
 
     # primitives
 
@@ -339,8 +343,8 @@ class _Reader:
         return Latest(code, within=None if within is None else self.span(within, f"{path}.within"))
 
     def codeset(self, value: Any, path: str) -> CodeSet:
-        data = self.obj(value, path, frozenset({"name"}), frozenset({"prefixes", "codes"}),
-                        "a code set")
+        data = self.obj(value, path, frozenset({"name"}),
+                        frozenset({"prefixes", "codes", "file", "valueset", "source"}), "a code set")
         name = self.text(data["name"], f"{path}.name")
         members: dict[str, list[str]] = {}
         for key in ("prefixes", "codes"):
@@ -353,7 +357,36 @@ class _Reader:
                     raise _fail(f"{path}.{key}[{i}]", code,
                                 "a code written SYSTEM:CODE, e.g. 'ATC:L01'") from None
             members[key] = items
-        return CodeSet(name, prefixes=members["prefixes"], codes=members["codes"])
+        source = None if "source" not in data else self.text(data["source"], f"{path}.source")
+        listed = CodeSet(name, prefixes=members["prefixes"], codes=members["codes"], source=source)
+        loaded = self.valueset_file(data, path, name)
+        return listed if loaded is None else listed.union(loaded, name=name)
+
+    def valueset_file(self, data: dict[str, Any], path: str, name: str) -> CodeSet | None:
+        """The value set a code set names by ``file`` (relative to the document) or includes
+        as ``valueset`` (a FHIR ValueSet or an OHDSI concept set expression), if any."""
+        from .valuesets import InvalidValueSet, codeset_from_document, load_codeset
+
+        if "file" in data and "valueset" in data:
+            raise _fail(f"{path}.valueset", "...", "either file or valueset, not both")
+        try:
+            if "valueset" in data:
+                return codeset_from_document(data["valueset"], name=name,
+                                             where=f"{path}.valueset")
+            if "file" not in data:
+                return None
+            given = self.text(data["file"], f"{path}.file", "a file path (a non-empty string)")
+            file = Path(given)
+            if not file.is_absolute() and self.base is not None:
+                file = self.base / file
+            return load_codeset(file, name=name)
+        except InvalidValueSet as exc:
+            raise _fail(f"{path}.{'valueset' if 'valueset' in data else 'file'}", exc.value,
+                        f"a usable value set ({exc.path}: expected {exc.expected})") from None
+        except OSError as exc:
+            raise _fail(f"{path}.file", data["file"],
+                        f"a readable value-set file ({exc.strerror or exc}; a relative path is "
+                        f"read from the protocol document's folder)") from None
 
     def domain(self, value: Any, path: str) -> Domain:
         data = self.obj(value, path, frozenset({"low", "high"}),
@@ -548,7 +581,7 @@ def codeset_from_dict(data: Any, path: str = "$") -> CodeSet:
     return _Reader().codeset(data, path)
 
 
-def protocol_from_dict(data: Any) -> Protocol:
+def protocol_from_dict(data: Any, *, base: str | Path | None = None) -> Protocol:
     """A protocol from a parsed document, checking every key and value.
 
     >>> p = protocol_from_dict({"trialrules": 1, "id": "DEMO", "title": "Demo",
@@ -557,7 +590,7 @@ def protocol_from_dict(data: Any) -> Protocol:
     Range(Age(), 18, 60, id='inclusion.1')
     """
     _check_nesting(data, "$")
-    return _Reader().protocol(data)
+    return _Reader(None if base is None else Path(base)).protocol(data)
 
 
 def _check_nesting(data: Any, path: str) -> None:
@@ -599,9 +632,11 @@ class _BadConstant(ValueError):
     pass
 
 
-def parse_protocol(text: str | bytes) -> Protocol:
-    """A protocol from JSON text; also refuses duplicate keys, NaN and oversize documents."""
-    return protocol_from_dict(parse_document(text))
+def parse_protocol(text: str | bytes, *, base: str | Path | None = None) -> Protocol:
+    """A protocol from JSON text; also refuses duplicate keys, NaN and oversize documents.
+
+    A code set's relative ``file`` is read from ``base`` (else the working directory)."""
+    return protocol_from_dict(parse_document(text), base=base)
 
 
 def parse_document(text: str | bytes) -> Any:
@@ -639,5 +674,5 @@ def load_protocol_file(path: str | Path) -> Protocol:
     """Read a protocol document from a JSON file (``OSError`` if it cannot be read)."""
     with open(path, "rb") as stream:
         raw = stream.read(MAX_BYTES + 1)
-    return parse_protocol(raw)
+    return parse_protocol(raw, base=Path(path).parent)
 

@@ -20,17 +20,19 @@ from ..values.errors import InvalidRecord, _short
 from ..values.records import (
     CATEGORIES,
     MAX_EXACT_INT,
+    NOT_KNOWN_IF_ENDED,
     SEXES,
     Condition,
     Exposure,
     FrozenMap,
     Observation,
     Record,
+    UnknownIfEnded,
 )
 
 __all__ = ["LoadError", "iter_jsonl", "read_jsonl", "record_from_dict", "record_to_dict"]
 
-_TOP: Final = frozenset({"id", "birth_date", "sex", "observations", "conditions", "exposures",
+_TOP: Final = frozenset({"id", "birth_date", "death_date", "sex", "observations", "conditions", "exposures",
                          "flags", "complete"})
 _OBS: Final = frozenset({"code", "value", "date", "unit"})
 _COND: Final = frozenset({"code", "onset", "end", "note"})
@@ -95,7 +97,8 @@ def _checked_event(kind: type[_Event], begin: str, code: str, first: PartialDate
     return event
 
 
-def _checked_record(pid: str, birth_date: PartialDate | None, sex: str | None,
+def _checked_record(pid: str, birth_date: PartialDate | None, death_date: PartialDate | None,
+                    sex: str | None,
                     observations: list[Observation], conditions: list[Condition],
                     exposures: list[Exposure], flags: Mapping[str, bool],
                     complete: Mapping[str, PartialDate]) -> Record:
@@ -104,6 +107,7 @@ def _checked_record(pid: str, birth_date: PartialDate | None, sex: str | None,
     setter = object.__setattr__
     setter(record, "id", pid)
     setter(record, "birth_date", birth_date)  # a loaded date is never wholly unknown
+    setter(record, "death_date", death_date)
     setter(record, "sex", sex)
     setter(record, "observations", tuple(observations))
     setter(record, "conditions", tuple(conditions))
@@ -171,6 +175,24 @@ class _Loader:
             _DATES[value] = parsed
         return parsed
 
+    def unknown(self, value: Any, field: str, *, ended: bool = False) -> PartialDate | None:
+        """The object forms of an unknown date: ``{"date": "unknown"}`` (and, for an end,
+        ``{"ended": "unknown"}``); None when ``value`` is not an object."""
+        if not isinstance(value, dict):
+            return None
+        if value == {"date": "unknown"}:
+            return PartialDate()
+        if ended and value == {"ended": "unknown"}:
+            return NOT_KNOWN_IF_ENDED
+        forms = '{"date": "unknown"}' + (' or {"ended": "unknown"}' if ended else "")
+        raise self.fail(field, value, f"a date, or {forms}")
+
+    def some_date(self, value: Any, field: str) -> PartialDate:
+        """A date that may be unknown: a date text, ``null`` or ``{"date": "unknown"}``."""
+        if value is None:
+            return PartialDate()
+        return self.unknown(value, field) or self.date(value, field)
+
     def listing(self, data: Mapping[str, Any], key: str) -> list[Any]:
         value = data.get(key, [])
         if not isinstance(value, list):
@@ -215,7 +237,8 @@ class _Loader:
         unit = obj.get("unit")
         if unit is not None:
             self.text(unit, f"{where}.unit", name=True)
-        observation = Observation(code, value, self.date(obj["date"], f"{where}.date"), unit=unit)
+        observation = Observation(code, value, self.some_date(obj["date"], f"{where}.date"),
+                                  unit=unit)
         if self.memo and type(value) in _SCALARS and len(_GOOD_VALUES) < _CACHE_MAX:
             _GOOD_VALUES[(code, type(value), value, unit, id(self.domains))] = (self.domains,)
         return observation
@@ -224,10 +247,12 @@ class _Loader:
                                                                             PartialDate | None]:
         if begin not in obj:
             raise self.fail(f"{where}.{begin}", None, f"a {begin} date (the field is required)")
-        first = self.date(obj[begin], f"{where}.{begin}")
+        first = self.some_date(obj[begin], f"{where}.{begin}")
         end_value = obj.get("end")
-        end = None if end_value is None else self.date(end_value, f"{where}.end")
-        if end is not None and end.latest < first.earliest:
+        end = None if end_value is None else (
+            self.unknown(end_value, f"{where}.end", ended=True)
+            or self.date(end_value, f"{where}.end"))
+        if end is not None and not end.is_unknown and end.latest < first.earliest:
             raise self.fail(f"{where}.end", end_value, f"a date on or after {begin} {first}")
         return first, end
 
@@ -260,6 +285,12 @@ class _Loader:
         self.keys(data, _TOP, "")
         birth = data.get("birth_date")
         birth_date = None if birth is None else self.date(birth, "birth_date")
+        death = data.get("death_date")
+        death_date = None if death is None else (self.unknown(death, "death_date")
+                                                 or self.date(death, "death_date"))
+        if (death_date is not None and birth_date is not None and not death_date.is_unknown
+                and death_date.latest < birth_date.earliest):
+            raise self.fail("death_date", death, f"a date on or after birth_date {birth_date}")
         sex = data.get("sex")
         if sex is not None and (not isinstance(sex, str) or sex not in SEXES):
             raise self.fail("sex", sex, f"one of {', '.join(sorted(SEXES))}")
@@ -286,8 +317,9 @@ class _Loader:
             if name not in CATEGORIES:
                 raise self.fail(f"complete.{_segment(name)}", value,
                                 f"a history name: one of {', '.join(sorted(CATEGORIES))}")
-            complete_dates[name] = self.date(value, f"complete.{name}")
-        return _checked_record(pid, birth_date, sex, observations, conditions, exposures,
+            complete_dates[name] = (self.unknown(value, f"complete.{name}")
+                                    or self.date(value, f"complete.{name}"))
+        return _checked_record(pid, birth_date, death_date, sex, observations, conditions, exposures,
                                flags, complete_dates)
 
 
@@ -306,11 +338,13 @@ def record_to_dict(record: Record) -> dict[str, Any]:
     out: dict[str, Any] = {"id": record.id}
     if record.birth_date is not None:
         out["birth_date"] = str(record.birth_date)
+    if record.death_date is not None:
+        out["death_date"] = _date(record.death_date)
     if record.sex is not None:
         out["sex"] = record.sex
     if record.observations:
         out["observations"] = [
-            {"code": o.code, "value": o.value, "date": str(o.date),
+            {"code": o.code, "value": o.value, "date": _date(o.date),
              **({"unit": o.unit} if o.unit is not None else {})}
             for o in record.observations]
     if record.conditions:
@@ -322,14 +356,28 @@ def record_to_dict(record: Record) -> dict[str, Any]:
     if record.flags:
         out["flags"] = dict(record.flags)
     if record.complete:
-        out["complete"] = {k: str(v) for k, v in record.complete.items()}
+        out["complete"] = {k: _date(v) for k, v in record.complete.items()}
     return out
+
+
+#: How the patient file writes a date nobody recorded (the reader takes it back).
+UNKNOWN_DATE: Final[Mapping[str, str]] = FrozenMap({"date": "unknown"})
+#: How the patient file writes the end of an event nobody recorded whether it ended.
+UNKNOWN_IF_ENDED: Final[Mapping[str, str]] = FrozenMap({"ended": "unknown"})
+
+
+def _date(day: PartialDate) -> str | dict[str, str]:
+    """A date as the patient file writes it: its text, or ``{"date": "unknown"}``."""
+    if isinstance(day, UnknownIfEnded):
+        return dict(UNKNOWN_IF_ENDED)
+    return dict(UNKNOWN_DATE) if day.is_unknown else str(day)
 
 
 def _event(code: str, begin: PartialDate, end: PartialDate | None, key: str,
            note: str | None) -> dict[str, Any]:
-    out: dict[str, Any] = {"code": code, key: begin.to_json(), "end": None if end is None
-                           else end.to_json()}
+    # "end": null is ongoing; an unknown end is written as an object, never as null.
+    out: dict[str, Any] = {"code": code, key: _date(begin),
+                           "end": None if end is None else _date(end)}
     if note is not None:
         out["note"] = note
     return out

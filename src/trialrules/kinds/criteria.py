@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
@@ -145,8 +146,34 @@ class _ValueCriterion(Criterion):
     def _numeric(self) -> bool:
         return True
 
+    def _breakpoints(self) -> tuple[Any, ...] | None:
+        """The numbers where ``_test`` may change its answer along the number line
+        (None: not known, so a run of values is tested value by value)."""
+        return None
+
+    def _condense(self, values: Any) -> Any:
+        """A run of whole numbers (``range``, as an age from a wide birth interval) cut to the
+        few values that decide it: its ends and the whole numbers beside each breakpoint.
+
+        ``_test`` is constant between breakpoints, so every stretch of the run on which it
+        keeps one answer holds a value kept here: the outcome is the same, at any length.
+        """
+        if type(values) is not range or len(values) <= 16:
+            return values
+        points = self._breakpoints()
+        if points is None:
+            return tuple(values)
+        first, last = values[0], values[-1]
+        keep = {first, last}
+        for point in points:
+            if isinstance(point, int | float) and not isinstance(point, bool):
+                base = math.floor(point)
+                keep.update(min(max(base + d, first), last) for d in (-1, 0, 1, 2))
+        return tuple(sorted(keep))
+
     def _decide(self, ctx: Context) -> Outcome:
         values, missing = self.source.peek(ctx)
+        values = self._condense(values)
         if not values or missing is not None:
             if self._numeric() and values:
                 _numeric_values(self.source.read(ctx), ctx, self.source)
@@ -174,6 +201,9 @@ class _ValueCriterion(Criterion):
             return Explanation(node_id, type(self).__name__, NOT_MET,
                                f"{one[1]} is not {_bound_text_of(self)}", self.label, one[2])
         reading = self.source.read(ctx)
+        if type(reading.values) is range:  # one text stands for the whole run
+            values = self._condense(reading.values)
+            reading = attrs.evolve(reading, values=values, texts=reading.texts[:1] * len(values))
         values = reading.values
         if self._numeric():
             _numeric_values(reading, ctx, self.source)
@@ -239,6 +269,9 @@ class Range(_ValueCriterion):
         lo_ok = value >= self.low if self.low_inclusive else value > self.low
         return bool(lo_ok and (value <= self.high if self.high_inclusive else value < self.high))
 
+    def _breakpoints(self) -> tuple[Any, ...]:
+        return (self.low, self.high)
+
     def _ends(self) -> str:
         if self.low_inclusive and self.high_inclusive:
             return "both inclusive"
@@ -297,6 +330,9 @@ class Threshold(_ValueCriterion):
     def _test(self, value: Any) -> bool:
         return bool(OPERATORS[self.operator][0](value, self.bound))
 
+    def _breakpoints(self) -> tuple[Any, ...]:
+        return (self.bound,)
+
     def _bound_text(self) -> str:
         return f"{OPERATORS[self.operator][1]} {_num(self.bound)} ({self.operator} {_num(self.bound)})"
 
@@ -344,6 +380,9 @@ class OneOf(_ValueCriterion):
 
     def _test(self, value: Any) -> bool:
         return not isinstance(value, bool) and value in self.values
+
+    def _breakpoints(self) -> tuple[Any, ...]:
+        return tuple(self.values)
 
     def _sorted(self) -> list[Any]:
         return sorted(self.values, key=lambda v: (isinstance(v, str), v))

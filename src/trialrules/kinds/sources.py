@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any, Final
 
@@ -11,7 +11,7 @@ from dateutil.relativedelta import relativedelta
 
 from ..engine.context import Context, age_on
 from ..engine.explanations import Evidence
-from ..values.dates import Span
+from ..values.dates import PartialDate, Span
 from ..values.domains import STANDARD_DOMAINS, Domain
 from ..values.errors import InvalidCriterion, InvalidRecord
 from ..values.records import FrozenMap
@@ -28,7 +28,9 @@ class Reading:
     names the fact that would pick one value when the possible values disagree.
     """
 
-    values: tuple[Any, ...]
+    values: Sequence[Any]
+    #: One text per value; when ``values`` is a ``range`` (a run of whole numbers such as the
+    #: possible ages), one text stands for the whole run.
     texts: tuple[str, ...]
     evidence: tuple[Evidence, ...] = ()
     missing: str | None = None
@@ -43,7 +45,7 @@ class Source:
     def read(self, ctx: Context) -> Reading:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def peek(self, ctx: Context) -> tuple[tuple[Any, ...], str | None]:
+    def peek(self, ctx: Context) -> tuple[Sequence[Any], str | None]:
         """The possible values and what is missing, as :meth:`read` gives, without texts.
 
         The fast path of decisions: no strings, no evidence objects.
@@ -97,6 +99,17 @@ def age_in(unit: str, birth: date, on: date) -> int:
     return days // 7 if unit == "weeks" else days
 
 
+#: Up to this many possible ages are listed one by one; more are a ``range``.
+_FEW_AGES: Final = 64
+
+
+def _died(death: PartialDate | None, as_of: date) -> str:
+    """", died D" when the patient may have died on or before as_of (their age stops there)."""
+    if death is None or death.earliest > as_of:
+        return ""
+    return f", died {death}"
+
+
 @attrs.frozen(repr=False)
 class Age(Source):
     """Age in completed years on ``as_of`` (a partial birth date gives every possible age).
@@ -122,21 +135,26 @@ class Age(Source):
         if birth.earliest > as_of:
             raise InvalidRecord("birth_date", str(birth), f"a date on or before as_of {as_of}",
                                 patient=ctx.record.id)
-        values = self._ages(birth, as_of)
+        values = self._ages(birth, as_of, ctx.record.death_date)
         youngest, oldest = values[0], values[-1]
         what = "age" if self.unit == "years" else f"age in {self.unit}"
         if youngest == oldest:
-            text = f"{what} {oldest} (born {birth})"
+            text = f"{what} {oldest} (born {birth}{_died(ctx.record.death_date, as_of)})"
         else:
-            text = f"{what} {youngest} to {oldest} (born {birth})"
-        return Reading(values, (text,) * len(values),
-                       (Evidence("birth_date", value=None, date=str(birth)),),
+            text = (f"{what} {youngest} to {oldest} "
+                    f"(born {birth}{_died(ctx.record.death_date, as_of)})")
+        evidence: tuple[Evidence, ...] = (Evidence("birth_date", value=None, date=str(birth)),)
+        if _died(ctx.record.death_date, as_of):
+            evidence += (Evidence("death_date", value=None, date=str(ctx.record.death_date)),)
+        texts = (text,) if type(values) is range else (text,) * len(values)
+        return Reading(values, texts, evidence,
                        precise="exact birth date (birth_date)")
 
     def _one(self, ctx: Context) -> tuple[Any, str, tuple[Evidence, ...]] | None:
         birth = ctx.record.birth_date
         as_of = ctx.as_of
-        if birth is None or birth.earliest > as_of or self.unit != "years":
+        if (birth is None or birth.earliest > as_of or self.unit != "years"
+                or _died(ctx.record.death_date, as_of)):
             return None
         youngest = age_in("years", min(birth.latest, as_of), as_of)
         if youngest != age_in("years", birth.earliest, as_of):
@@ -144,17 +162,29 @@ class Age(Source):
         day = str(birth)
         return youngest, f"age {youngest} (born {day})", (Evidence("birth_date", value=None, date=day),)
 
-    def _ages(self, birth: Any, as_of: date) -> tuple[int, ...]:
-        youngest = age_in(self.unit, min(birth.latest, as_of), as_of)
-        oldest = age_in(self.unit, birth.earliest, as_of)
-        return tuple(range(youngest, oldest + 1))
+    def _ages(self, birth: Any, as_of: date,
+              death: PartialDate | None = None) -> tuple[int, ...] | range:
+        """The possible ages, youngest to oldest: a tuple, or a ``range`` when there are many
+        (never one integer per age: a birth interval may span thousands of years of days).
 
-    def peek(self, ctx: Context) -> tuple[tuple[Any, ...], str | None]:
+        Age is counted on as_of, or on the day of death when that came first: a dead
+        patient does not grow older.
+        """
+        first_end = last_end = as_of
+        if death is not None:
+            first_end, last_end = min(as_of, death.earliest), min(as_of, death.latest)
+        first_end = max(first_end, birth.earliest)  # a death is never before the birth
+        youngest = age_in(self.unit, min(birth.latest, first_end), first_end)
+        oldest = age_in(self.unit, birth.earliest, last_end)
+        ages = range(youngest, oldest + 1)
+        return tuple(ages) if len(ages) <= _FEW_AGES else ages
+
+    def peek(self, ctx: Context) -> tuple[Sequence[Any], str | None]:
         birth = ctx.record.birth_date
         if birth is None or birth.earliest > ctx.as_of:
             reading = self.read(ctx)  # the missing fact, or the error, exactly as read() says
             return reading.values, reading.missing
-        return self._ages(birth, ctx.as_of), None
+        return self._ages(birth, ctx.as_of, ctx.record.death_date), None
 
     def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
         return "age" if self.unit == "years" else f"age in completed {self.unit}"
@@ -270,7 +300,7 @@ class Latest(Source):
         where = f" in the {self.within} before as_of" if self.within else ""
         return f"observation {self.code}{where}"
 
-    def peek(self, ctx: Context) -> tuple[tuple[Any, ...], str | None]:
+    def peek(self, ctx: Context) -> tuple[Sequence[Any], str | None]:
         found = self._candidates(ctx)
         if found is None:
             return (), self._absent()

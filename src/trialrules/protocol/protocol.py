@@ -16,7 +16,35 @@ from ..values.errors import InvalidCriterion
 from ..values.outcomes import Determination, Outcome
 from ..values.records import FrozenMap, Record
 
-__all__ = ["Protocol", "ProtocolResult"]
+__all__ = ["Protocol", "ProtocolResult", "alive_on"]
+
+
+def alive_on(record: Record, as_of: date) -> tuple[Outcome, str | None]:
+    """Whether the patient was alive on ``as_of``, with the reason when not surely so.
+
+    MET when no death is recorded or it is surely after ``as_of``; NOT_MET when
+    the patient surely died on or before ``as_of`` (the day of death counts as
+    dead); UNKNOWN when the death date's possible days straddle ``as_of``.
+
+    >>> alive_on(Record("P1", death_date="2009-05-03"), date(2026, 1, 5))
+    (Outcome.NOT_MET, 'patient died on 2009-05-03, on or before as_of 2026-01-05')
+    """
+    death = record.death_date
+    if death is None or death.earliest > as_of:
+        return Outcome.MET, None
+    if death.latest <= as_of:
+        return Outcome.NOT_MET, f"patient died on {death}, on or before as_of {as_of}"
+    when = "on a day nobody recorded" if death.is_unknown else f"on {death}"
+    return Outcome.UNKNOWN, f"patient died {when}, possibly on or before as_of {as_of}"
+
+
+def _mortal(determination: Determination, alive: Outcome) -> Determination:
+    """The determination once the patient's being alive on as_of is taken into account."""
+    if alive is Outcome.NOT_MET:
+        return Determination.INELIGIBLE
+    if alive is Outcome.UNKNOWN and determination is Determination.ELIGIBLE:
+        return Determination.NEEDS_REVIEW
+    return determination
 
 
 def _section(name: str, value: Iterable[Criterion]) -> tuple[Criterion, ...]:
@@ -130,6 +158,12 @@ class Protocol:
     def decide(self, record: Record, as_of: date) -> Determination:
         """The determination alone: the fast path for batch screening."""
         ctx = Context(record, as_of, self.domains, self.vocabulary)
+        if record.death_date is not None:
+            alive = alive_on(record, as_of)[0]
+            if alive is not Outcome.MET:
+                outcomes = [c._decide(ctx) for c in self.criteria]
+                k = len(self.inclusion)
+                return _mortal(Determination.from_outcomes(outcomes[:k], outcomes[k:]), alive)
         undecided = False
         for criterion in self.inclusion:
             outcome = criterion._decide(ctx)
@@ -155,7 +189,12 @@ class Protocol:
         exclusion = tuple([c._explain(ctx, c.id) for c in self.exclusion])
         determination = Determination.from_outcomes(
             [e.outcome for e in inclusion], [e.outcome for e in exclusion])
-        return ProtocolResult(self.id, record.id, as_of, determination, inclusion, exclusion)
+        if record.death_date is None:
+            return ProtocolResult(self.id, record.id, as_of, determination, inclusion, exclusion)
+        alive, death = alive_on(record, as_of)
+        return ProtocolResult(self.id, record.id, as_of, _mortal(determination, alive),
+                              inclusion, exclusion, death=death,
+                              death_undecided=alive is Outcome.UNKNOWN)
 
     def to_dict(self) -> dict[str, Any]:
         """The protocol document as plain data, with its ``"trialrules"`` format version."""
@@ -191,6 +230,11 @@ class ProtocolResult:
     determination: Determination
     inclusion: tuple[Explanation, ...]
     exclusion: tuple[Explanation, ...]
+    #: Why the patient is not taken as alive on as_of (None when they are): a patient
+    #: who died on or before as_of is INELIGIBLE whatever the criteria say.
+    death: str | None = attrs.field(default=None, kw_only=True)
+    #: True when the death date's possible days straddle as_of (then never ELIGIBLE).
+    death_undecided: bool = attrs.field(default=False, kw_only=True)
 
     @property
     def criteria(self) -> tuple[Explanation, ...]:
@@ -214,6 +258,8 @@ class ProtocolResult:
         seen: dict[str, None] = {}
         for e in self.undecided:
             seen.update(dict.fromkeys(e.all_missing()))
+        if self.death_undecided:
+            seen["exact date of death"] = None
         return tuple(seen)
 
     def outcome(self, criterion_id: str) -> Outcome:
@@ -226,7 +272,7 @@ class ProtocolResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data with stable keys."""
-        return {
+        out: dict[str, Any] = {
             "protocol": self.protocol,
             "id": self.patient,
             "as_of": self.as_of.isoformat(),
@@ -237,11 +283,17 @@ class ProtocolResult:
             "undecided": [e.id for e in self.undecided],
             "missing": list(self.missing),
         }
+        if self.death is not None:
+            out["death"] = self.death
+        return out
 
     def __str__(self) -> str:
         head = (f"{self.patient}: {self.determination.value.upper().replace('_', ' ')} "
                 f"for {self.protocol} as of {self.as_of.isoformat()}")
-        parts = [head, "Inclusion criteria:"]
+        parts = [head]
+        if self.death is not None:
+            parts.append(f"The {self.death}: never eligible as if alive.")
+        parts.append("Inclusion criteria:")
         parts += [render(e, 1) for e in self.inclusion]
         parts.append("Exclusion criteria:")
         parts += [render(e, 1) for e in self.exclusion]

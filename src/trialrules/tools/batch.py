@@ -10,7 +10,7 @@ import attrs
 
 from ..engine.context import Context, check_as_of
 from ..formats.records import LoadError, record_from_dict
-from ..protocol.protocol import Protocol, ProtocolResult
+from ..protocol.protocol import Protocol, ProtocolResult, _mortal, alive_on
 from ..values.errors import InvalidRecord, TrialRulesError, _short
 from ..values.outcomes import Determination, Outcome
 from ..values.records import Record
@@ -37,6 +37,8 @@ class Decision:
     criteria: tuple[str, ...]
     outcomes: tuple[Outcome, ...]
     inclusions: int = attrs.field(kw_only=True)
+    #: Why the patient is not taken as alive on as_of (see ProtocolResult.death).
+    death: str | None = attrs.field(default=None, kw_only=True)
 
     def outcome(self, criterion_id: str) -> Outcome:
         """The outcome of one top-level criterion by id."""
@@ -60,7 +62,7 @@ class Decision:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data with stable keys."""
-        return {
+        out: dict[str, Any] = {
             "protocol": self.protocol,
             "id": self.patient,
             "as_of": self.as_of.isoformat(),
@@ -69,6 +71,9 @@ class Decision:
             "deciding": list(self.deciding),
             "undecided": list(self.undecided),
         }
+        if self.death is not None:
+            out["death"] = self.death
+        return out
 
 
 def _ids(protocol: Protocol) -> tuple[str, ...]:
@@ -108,9 +113,10 @@ def screen(protocol: Protocol, records: Iterable[Item], as_of: date, *,
             else:
                 ctx = Context(record, as_of, protocol.domains, protocol.vocabulary)
                 outcomes = tuple(c._decide(ctx) for c in protocol.criteria)
-                yield Decision(protocol.id, record.id, as_of,
-                               Determination.from_outcomes(outcomes[:k], outcomes[k:]),
-                               ids, outcomes, inclusions=k)
+                determination = Determination.from_outcomes(outcomes[:k], outcomes[k:])
+                alive, death = alive_on(record, as_of)
+                yield Decision(protocol.id, record.id, as_of, _mortal(determination, alive),
+                               ids, outcomes, inclusions=k, death=death)
         except InvalidRecord as exc:
             yield LoadError(line, exc.patient, exc.field,
                             f"got {_short(exc.value)}; expected {exc.allowed}")

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from typing import Final
 
+from ..engine.criterion import Criterion
 from ..protocol.protocol import Protocol
+from ..values.codes import CodeSet
 
-__all__ = ["FORMATS", "describe_protocol"]
+__all__ = ["FORMATS", "code_sets", "describe_protocol"]
 
 #: The output formats of :func:`describe_protocol`.
 FORMATS: Final = ("text", "markdown")
@@ -44,7 +46,39 @@ def _text(protocol: Protocol) -> str:
             lines.append(c.id or "?")
             lines.append(f"  registry: {c.label if c.label is not None else _NO_LABEL}")
             lines.append(f"  encoded:  {c.describe(protocol.domains)}")
+    sets = code_sets(protocol)
+    if sets:
+        lines += ["", "Code sets"]
+        for codes in sets:
+            lines.append(f"  {codes.name}: {_size(codes)} ({', '.join(sorted(codes.systems))}); "
+                         f"from {_origin(codes)}")
     return "\n".join(lines) + "\n"
+
+
+def code_sets(protocol: Protocol) -> list[CodeSet]:
+    """Every distinct code set the protocol's criteria use, in protocol order."""
+    found: dict[tuple[str, CodeSet], CodeSet] = {}
+
+    def walk(node: Criterion) -> None:
+        codes = getattr(node, "codes", None)
+        if isinstance(codes, CodeSet):
+            found.setdefault((codes.name, codes), codes)
+        for child in node.children:
+            walk(child)
+
+    for criterion in protocol.criteria:
+        walk(criterion)
+    return list(found.values())
+
+
+def _size(codes: CodeSet) -> str:
+    n, p = len(codes.codes), len(codes.prefixes)
+    exact = f"{n} code{'s' * (n != 1)}"
+    return exact if not p else f"{p} prefix{'es' * (p != 1)} and {exact}"
+
+
+def _origin(codes: CodeSet) -> str:
+    return codes.source if codes.source is not None else "the protocol itself"
 
 
 def _cell(text: str) -> str:
@@ -65,4 +99,11 @@ def _markdown(protocol: Protocol) -> str:
             label = c.label if c.label is not None else _NO_LABEL
             lines.append(f"| {_cell(c.id or '?')} | {_cell(label)} | "
                          f"{_cell(c.describe(protocol.domains))} |")
+    sets = code_sets(protocol)
+    if sets:
+        lines += ["", "## Code sets", "", "| code set | size | systems | source |",
+                  "| --- | --- | --- | --- |"]
+        for codes in sets:
+            lines.append(f"| {_cell(codes.name)} | {_cell(_size(codes))} | "
+                         f"{_cell(', '.join(sorted(codes.systems)))} | {_cell(_origin(codes))} |")
     return "\n".join(lines) + "\n"

@@ -13,6 +13,7 @@ inclusion.3: high 6 -> 6.5
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -22,6 +23,7 @@ from ..engine.criterion import Criterion
 from ..formats.protocols import criterion_from_dict, criterion_to_dict
 from ..protocol.protocol import Protocol
 from ..values.dates import Span
+from ..values.errors import TrialRulesError
 
 __all__ = ["Change", "ProtocolDiff", "diff"]
 
@@ -55,10 +57,16 @@ def _show(value: Any, quote: bool = False) -> str:
         if value.get("kind") == "latest":
             within = f" within {Span(**value['within'])}" if "within" in value else ""
             return f"latest {value['code']}{within}"
+        if value.get("kind") == "age" and set(value) <= {"kind", "unit"}:
+            unit = value.get("unit", "years")
+            return "age" if unit == "years" else f"age in {unit}"
         if set(value) == {"kind"}:
             return str(value["kind"])
         if "kind" in value:  # a whole sub-criterion that was added or removed
-            return f'"{criterion_from_dict(value).describe()}"'
+            try:
+                return f'"{criterion_from_dict(value).describe()}"'
+            except TrialRulesError:  # not a criterion (a source of a kind shown above or new)
+                return json.dumps(value, sort_keys=True, ensure_ascii=True)
 
     if isinstance(value, list):
         return "[" + ", ".join(_show(v) for v in value) + "]"
@@ -126,61 +134,76 @@ class ProtocolDiff:
         """Top-level ids of the changed criteria (protocol-level changes under ``$``), in order."""
         return tuple(dict.fromkeys(c.criterion for c in self.changed))
 
+    def _by_criterion(self) -> dict[str, list[Change]]:
+        """The changes grouped by top-level criterion id, in order (one pass)."""
+        out: dict[str, list[Change]] = {}
+        for change in self.changed:
+            out.setdefault(change.criterion, []).append(change)
+        return out
+
     def __bool__(self) -> bool:
         return bool(self.added or self.removed or self.changed)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form: added and removed criteria in full, changes field by field."""
-        def entry(protocol: Protocol, criterion_id: str) -> dict[str, Any]:
-            criterion = protocol.criterion(criterion_id)
-            return {"id": criterion_id, "section": _section(protocol, criterion_id),
+        old_index, new_index = _index(self.old), _index(self.new)
+
+        def entry(protocol: Protocol, index: Mapping[str, tuple[str, Criterion]],
+                  criterion_id: str) -> dict[str, Any]:
+            section, criterion = index[criterion_id]
+            return {"id": criterion_id, "section": section,
                     "description": criterion.describe(protocol.domains),
                     "criterion": criterion_to_dict(criterion)}
 
         changed = []
-        for cid in self.changed_ids:
-            item: dict[str, Any] = {"id": cid,
-                                    "changes": [c.to_dict() for c in self.changed
-                                                if c.criterion == cid]}
+        for cid, changes in self._by_criterion().items():
+            item: dict[str, Any] = {"id": cid, "changes": [c.to_dict() for c in changes]}
             if cid != "$":
-                item["old_description"] = self.old.criterion(cid).describe(self.old.domains)
-                item["new_description"] = self.new.criterion(cid).describe(self.new.domains)
+                item["old_description"] = old_index[cid][1].describe(self.old.domains)
+                item["new_description"] = new_index[cid][1].describe(self.new.domains)
             changed.append(item)
         return {
             "old": {"id": self.old.id, "title": self.old.title},
             "new": {"id": self.new.id, "title": self.new.title},
-            "added": [entry(self.new, i) for i in self.added],
-            "removed": [entry(self.old, i) for i in self.removed],
+            "added": [entry(self.new, new_index, i) for i in self.added],
+            "removed": [entry(self.old, old_index, i) for i in self.removed],
             "changed": changed,
         }
 
     def __str__(self) -> str:
         if not self:
             return f"no differences between {self.old.id} and {self.new.id}"
+        old_index, new_index = _index(self.old), _index(self.new)
         lines = [f"{self.old.id} -> {self.new.id}"]
         for cid in self.removed:
-            c = self.old.criterion(cid)
+            c = old_index[cid][1]
             lines.append(f"removed {cid}: {c.describe(self.old.domains)}")
         for cid in self.added:
-            c = self.new.criterion(cid)
+            c = new_index[cid][1]
             lines.append(f"added {cid}: {c.describe(self.new.domains)}")
-        for cid in self.changed_ids:
+        for cid, changes in self._by_criterion().items():
             lines.append("changed protocol:" if cid == "$" else f"changed {cid}:")
-            lines += [f"  {c}" for c in self.changed if c.criterion == cid]
+            lines += [f"  {c}" for c in changes]
             if cid != "$":
-                lines.append(f"  was: {self.old.criterion(cid).describe(self.old.domains)}")
-                lines.append(f"  now: {self.new.criterion(cid).describe(self.new.domains)}")
+                lines.append(f"  was: {old_index[cid][1].describe(self.old.domains)}")
+                lines.append(f"  now: {new_index[cid][1].describe(self.new.domains)}")
         return "\n".join(lines)
 
 
-def _section(protocol: Protocol, criterion_id: str) -> str:
-    return "inclusion" if any(c.id == criterion_id for c in protocol.inclusion) else "exclusion"
+def _index(protocol: Protocol) -> dict[str, tuple[str, Criterion]]:
+    """Each top-level criterion by id, with its section: built once, so matching is linear."""
+    out: dict[str, tuple[str, Criterion]] = {}
+    for section, criteria in (("inclusion", protocol.inclusion), ("exclusion", protocol.exclusion)):
+        for criterion in criteria:
+            out[criterion.id or ""] = (section, criterion)
+    return out
 
 
 def diff(old: Protocol, new: Protocol) -> ProtocolDiff:
     """Compare two versions of a protocol criterion by criterion (matched by id)."""
-    old_ids = [c.id or "" for c in old.criteria]
+    old_index, new_index = _index(old), _index(new)
     new_ids = [c.id or "" for c in new.criteria]
+    old_ids = [c.id or "" for c in old.criteria]
     changes: list[Change] = []
     for field in ("id", "title"):
         if getattr(old, field) != getattr(new, field):
@@ -195,15 +218,16 @@ def diff(old: Protocol, new: Protocol) -> ProtocolDiff:
         if a != b:
             changes.append(Change("$", "$", f"vocabulary.{name}", list(a or []), list(b or [])))
     for cid in new_ids:
-        if cid not in old_ids:
+        if cid not in old_index:
             continue
-        if _section(old, cid) != _section(new, cid):
-            changes.append(Change(cid, cid, "section", _section(old, cid), _section(new, cid)))
-        changes += _compare(cid, cid, old.criterion(cid), new.criterion(cid))
+        (old_section, was), (new_section, now) = old_index[cid], new_index[cid]
+        if old_section != new_section:
+            changes.append(Change(cid, cid, "section", old_section, new_section))
+        changes += _compare(cid, cid, was, now)
     return ProtocolDiff(
         old, new,
-        added=tuple(i for i in new_ids if i not in old_ids),
-        removed=tuple(i for i in old_ids if i not in new_ids),
+        added=tuple(i for i in new_ids if i not in old_index),
+        removed=tuple(i for i in old_ids if i not in new_index),
         changed=tuple(changes),
     )
 

@@ -14,7 +14,7 @@ work as written; warnings deserve a look.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal, localcontext
 from typing import Any, Final
 
@@ -27,6 +27,7 @@ from ..kinds.sources import Latest
 from ..protocol.protocol import Protocol
 from ..values.codes import CodeSet
 from ..values.domains import Domain
+from ..values.records import Record
 
 __all__ = ["CODES", "ERROR", "WARNING", "Finding", "lint"]
 
@@ -45,6 +46,7 @@ CODES: Final[Mapping[str, tuple[str, str]]] = {
     "undeclared-domain": (WARNING, "a numeric observation code has no declared domain"),
     "empty-code-set": (ERROR, "a code set that matches no code"),
     "placeholders": (WARNING, "criteria not yet encoded (Placeholder)"),
+    "code-system-absent": (WARNING, "no code of a code set's systems appears in the input"),
 }
 
 
@@ -85,8 +87,13 @@ def _finding(code: str, criteria: list[str], message: str) -> Finding:
     return Finding(code, CODES[code][0], tuple(criteria), message)
 
 
-def lint(protocol: Protocol) -> list[Finding]:
-    """Every finding for ``protocol``: errors and warnings, in protocol order by check."""
+def lint(protocol: Protocol, records: Iterable[Record] | None = None) -> list[Finding]:
+    """Every finding for ``protocol``: errors and warnings, in protocol order by check.
+
+    With ``records`` (the input the protocol will screen, read once), also a warning for
+    each code set none of whose code systems appears in the history it is matched
+    against (a SNOMED-only set over ICD-10-coded conditions matches nothing there).
+    """
     findings: list[Finding] = []
     findings += _duplicates(protocol)
     for node_id, node in _nodes(protocol):
@@ -98,7 +105,39 @@ def lint(protocol: Protocol) -> list[Finding]:
         findings.append(_finding(
             "placeholders", placeholders,
             f"{n} {'criterion is' if n == 1 else 'criteria are'} not yet encoded (Placeholder)"))
+    if records is not None:
+        findings += _absent_systems(protocol, records)
     return findings
+
+
+def _system(code: str) -> str:
+    return code.split(":", 1)[0]
+
+
+def _absent_systems(protocol: Protocol, records: Iterable[Record]) -> list[Finding]:
+    """Code sets whose systems never appear in the history they are matched against."""
+    seen: dict[str, set[str]] = {"conditions": set(), "exposures": set()}
+    count = 0
+    for record in records:
+        count += 1
+        seen["conditions"].update(_system(c.code) for c in record.conditions)
+        seen["exposures"].update(_system(e.code) for e in record.exposures)
+    uses: dict[tuple[str, CodeSet], list[str]] = {}
+    for node_id, node in _nodes(protocol):
+        if isinstance(node, Washout | Lookback) and not _empty(node.codes):
+            history = "exposures" if isinstance(node, Washout) else node.on
+            uses.setdefault((history, node.codes), []).append(node_id)
+    out = []
+    for (history, codes), ids in uses.items():
+        if codes.systems & seen[history]:
+            continue
+        found = ", ".join(sorted(seen[history])) or "no codes at all"
+        out.append(_finding(
+            "code-system-absent", ids,
+            f"the code set {codes.name!r} holds {', '.join(sorted(codes.systems))} codes, but "
+            f"the {history} of the {count} input record{'s' * (count != 1)} use {found}: it "
+            "can match nothing there"))
+    return out
 
 
 def _nodes(protocol: Protocol) -> Iterator[tuple[str, Criterion]]:

@@ -18,7 +18,7 @@ import attrs
 from ..formats.records import LoadError
 from ..protocol.protocol import Protocol, ProtocolResult
 from ..values.errors import TrialRulesError
-from ..values.outcomes import Outcome
+from ..values.outcomes import Determination, Outcome
 from .batch import Decision
 
 __all__ = ["CriterionCounts", "FeasibilityReport", "ReportMismatch", "Tally", "merge"]
@@ -276,10 +276,19 @@ class Tally:
         if len(outcomes) != self._n:
             raise ReportMismatch(f"result has {len(outcomes)} outcomes; the protocol has "
                                  f"{self._n} criteria")
-        self.add_outcomes(outcomes)
+        self.add_outcomes(outcomes, item.determination if item.death is not None else None)
 
-    def add_outcomes(self, outcomes: tuple[Outcome, ...]) -> None:
-        """Count one patient from its top-level outcomes in protocol order."""
+    def add_outcomes(self, outcomes: tuple[Outcome, ...],
+                     determination: Determination | None = None) -> None:
+        """Count one patient from its top-level outcomes in protocol order.
+
+        ``determination`` is given when something besides the criteria decided it (a
+        patient who died by as_of): then no criterion counts as excluding them alone,
+        and they remain at no step of the funnel if they are surely dead.
+        """
+        if determination is not None:
+            self._add_decided(outcomes, determination)
+            return
         counts = self._counts
         excludes = self._excludes
         n_excluded = n_open = 0
@@ -319,6 +328,13 @@ class Tally:
                 counts[first_open][5] += 1
         else:
             self.determinations[0] += 1
+
+    def _add_decided(self, outcomes: tuple[Outcome, ...], determination: Determination) -> None:
+        for row, outcome in zip(self._counts, outcomes, strict=True):
+            row[0 if outcome is MET else 1 if outcome is NOT_MET else 2] += 1
+        index = {Determination.ELIGIBLE: 0, Determination.INELIGIBLE: 1,
+                 Determination.NEEDS_REVIEW: 2}
+        self.determinations[index[determination]] += 1
 
     def track(self, items: Iterable[T]) -> Iterator[T]:
         """Pass ``items`` through unchanged, counting each on the way."""

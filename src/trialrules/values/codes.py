@@ -49,6 +49,9 @@ class CodeSet:
                                            validator=_check_codes, kw_only=True)
     codes: frozenset[str] = attrs.field(default=frozenset(), converter=_codes,
                                         validator=_check_codes, kw_only=True)
+    #: Where the codes came from (``"FHIR ValueSet file malignancy.json (url ...)"``), for
+    #: ``trialrules show``; provenance only, so it takes no part in equality.
+    source: str | None = attrs.field(default=None, kw_only=True, eq=False)
     _hits: dict[str, bool] = attrs.field(factory=dict, init=False, eq=False, hash=False,
                                          repr=False)
 
@@ -56,6 +59,11 @@ class CodeSet:
     def _check_name(self, _: Any, value: Any) -> None:
         if not isinstance(value, str) or not value.strip():
             raise InvalidCriterion(f"CodeSet name {value!r} must be a non-empty string")
+
+    @source.validator
+    def _check_source(self, _: Any, value: Any) -> None:
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise InvalidCriterion(f"CodeSet source {value!r} must be None or a non-empty string")
 
     def __contains__(self, code: object) -> bool:
         if not isinstance(code, str):
@@ -75,14 +83,26 @@ class CodeSet:
         """A set that matches nothing (a lint finding)."""
         return not self.prefixes and not self.codes
 
+    @property
+    def size(self) -> int:
+        """How many entries (prefixes and exact codes) the set holds."""
+        return len(self.prefixes) + len(self.codes)
+
+    @property
+    def systems(self) -> frozenset[str]:
+        """The ``SYSTEM`` parts of every entry (``{"ATC", "RXNORM"}``)."""
+        return frozenset(c.split(":", 1)[0] for c in self.prefixes | self.codes)
+
     def union(self, other: CodeSet, name: str | None = None) -> CodeSet:
         """A new set holding both sets' codes."""
         if not isinstance(other, CodeSet):
             raise TypeError(f"can only combine a CodeSet with a CodeSet, not {other!r}")
+        sources = [s for s in (self.source, other.source) if s is not None]
         return CodeSet(
             name or f"{self.name} or {other.name}",
             prefixes=self.prefixes | other.prefixes,
             codes=self.codes | other.codes,
+            source="; ".join(dict.fromkeys(sources)) if sources else None,
         )
 
     def __or__(self, other: object) -> CodeSet:
@@ -124,10 +144,13 @@ class CodeSet:
             parts.append(f"prefixes={sorted(self.prefixes)!r}")
         if self.codes:
             parts.append(f"codes={sorted(self.codes)!r}")
+        if self.source is not None:
+            parts.append(f"source={self.source!r}")
         return f"CodeSet({', '.join(parts)})"
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"name": self.name, "prefixes": self.prefixes, "codes": self.codes}
+        return {"name": self.name, "prefixes": self.prefixes, "codes": self.codes,
+                "source": self.source}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         for key, value in state.items():

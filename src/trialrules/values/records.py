@@ -19,12 +19,14 @@ from .errors import InvalidRecord
 
 __all__ = [
     "CATEGORIES",
+    "NOT_KNOWN_IF_ENDED",
     "SEXES",
     "Condition",
     "Exposure",
     "FrozenMap",
     "Observation",
     "Record",
+    "UnknownIfEnded",
 ]
 
 #: Administrative sex values (FHIR AdministrativeGender); "unknown" counts as not recorded.
@@ -96,6 +98,32 @@ def _end(value: Any) -> PartialDate | None:
     return None if value is None else parse_date(value, "end")
 
 
+@attrs.frozen(repr=False, order=False, init=False)
+class UnknownIfEnded(PartialDate):
+    """The end of an event when nobody recorded whether it ended (nor when).
+
+    It is unknown like ``PartialDate()`` ("it ended on a day nobody recorded"),
+    and every criterion treats the two alike: the end may fall on any day from
+    the beginning on, which includes "still going". It is kept apart so that a
+    patient file says what the source said, and a round trip loses nothing.
+
+    >>> Condition("ICD10:G35", "2019", NOT_KNOWN_IF_ENDED).end.is_unknown
+    True
+    >>> NOT_KNOWN_IF_ENDED == PartialDate()
+    False
+    """
+
+    def __init__(self) -> None:
+        PartialDate.__init__(self)
+
+    def __repr__(self) -> str:
+        return "UnknownIfEnded()"
+
+
+#: The end of an event nobody recorded whether it ended: see :class:`UnknownIfEnded`.
+NOT_KNOWN_IF_ENDED: Final = UnknownIfEnded()
+
+
 #: Whole numbers beyond this cannot be exchanged exactly as JSON numbers (IEEE doubles).
 MAX_EXACT_INT: Final = 2**53
 
@@ -131,7 +159,8 @@ class Observation:
 class Condition:
     """A diagnosis from ``onset`` to ``end``; no end means ongoing.
 
-    An end of ``PartialDate()`` (unknown) means it ended on a day nobody recorded.
+    An end of ``PartialDate()`` (unknown) means it ended on a day nobody
+    recorded; ``NOT_KNOWN_IF_ENDED`` means nobody recorded whether it ended.
     """
 
     code: str = attrs.field(validator=_text("code"))
@@ -146,7 +175,8 @@ class Condition:
 class Exposure:
     """A drug or procedure from ``start`` to ``end``; no end means ongoing.
 
-    A single dose or procedure has ``end`` equal to ``start``.
+    A single dose or procedure has ``end`` equal to ``start``; ``end`` may also
+    be ``PartialDate()`` (ended on a day nobody recorded) or ``NOT_KNOWN_IF_ENDED``.
     """
 
     code: str = attrs.field(validator=_text("code"))
@@ -213,6 +243,20 @@ def _birth(value: Any) -> PartialDate | None:
     return None if value is None else parse_date(value, "birth_date")
 
 
+def _death(value: Any) -> PartialDate | None:
+    if isinstance(value, UnknownIfEnded):
+        raise InvalidRecord("death_date", value,
+                            "a date, PartialDate() for a death on an unknown day, or None")
+    return None if value is None else parse_date(value, "death_date")
+
+
+def _check_death(self: Any, _: Any, death: PartialDate | None) -> None:
+    birth: PartialDate | None = self.birth_date
+    if (death is not None and birth is not None and not death.is_unknown
+            and not birth.is_unknown and death.latest < birth.earliest):
+        raise InvalidRecord("death_date", str(death), f"a date on or after birth_date {birth}")
+
+
 @attrs.frozen(init=False)
 class Record:
     """Everything known about one patient; anything absent is unknown.
@@ -224,6 +268,10 @@ class Record:
 
     id: str = attrs.field(validator=_text("id"))
     birth_date: PartialDate | None = attrs.field(default=None, converter=_birth, kw_only=True)
+    #: The day the patient died (None: no death recorded; ``PartialDate()``: died on a day
+    #: nobody recorded). A dead patient is never eligible: see docs/semantics.md.
+    death_date: PartialDate | None = attrs.field(default=None, converter=_death, kw_only=True,
+                                                 validator=_check_death)
     sex: str | None = attrs.field(default=None, validator=_sex, kw_only=True)
     observations: tuple[Observation, ...] = attrs.field(
         default=(), converter=_observations, kw_only=True)
@@ -239,6 +287,7 @@ class Record:
         id: str,
         *,
         birth_date: Any = None,
+        death_date: Any = None,
         sex: str | None = None,
         observations: Iterable[Observation] = (),
         conditions: Iterable[Condition] = (),
@@ -249,7 +298,7 @@ class Record:
         # Errors raised while checking the fields name the patient (DESIGN §6).
         try:
             self.__attrs_init__(
-                id, birth_date=birth_date, sex=sex, observations=observations,
+                id, birth_date=birth_date, death_date=death_date, sex=sex, observations=observations,
                 conditions=conditions, exposures=exposures,
                 flags=FrozenMap() if flags is None else flags,
                 complete=FrozenMap() if complete is None else complete)
