@@ -103,6 +103,11 @@ def test_death(records: dict[str, Record]) -> None:
 #: birth: 2 (2014), 3 (2011), 6 (2015), 15 (2019), 27 (2022) under 18; 7 (1938), 11 (1953-09),
 #: 20 (1953), 26 (1938) over 60. Person 25 (2003-12-18) turned 18 on 2021-12-18: inside.
 OUTSIDE_AGE = {"2", "3", "6", "15", "27", "7", "11", "20", "26"}
+#: DEATH.csv: persons 7 (2019-05-28), 11 (2009-09-14) and 23 (2001-07-13) died before
+#: 2022-06-01, so they are INELIGIBLE whatever the criteria say, and an age stops at death
+#: (docs/semantics.md, issue 15): 11 was 55 (birthday 09-21 not reached), 23 was 3.
+DEAD = {"7", "11", "23"}
+OUTSIDE_AGE_AT_DEATH = (OUTSIDE_AGE - {"11"}) | {"23"}
 
 
 def test_screen_end_to_end_through_the_api() -> None:
@@ -112,9 +117,9 @@ def test_screen_end_to_end_through_the_api() -> None:
     assert len(results) == 28
     assert not [r for r in results if isinstance(r, LoadError)]
     failing_age = {r.patient for r in results if r.inclusion[0].outcome is Outcome.NOT_MET}
-    assert failing_age == OUTSIDE_AGE
+    assert failing_age == OUTSIDE_AGE_AT_DEATH
     ineligible = {r.patient for r in results if r.determination is Determination.INELIGIBLE}
-    assert ineligible == OUTSIDE_AGE
+    assert ineligible == OUTSIDE_AGE_AT_DEATH | DEAD
 
 
 def test_cli_screen_and_report(tmp_path: Path) -> None:
@@ -128,7 +133,7 @@ def test_cli_screen_and_report(tmp_path: Path) -> None:
     report = json.loads((tmp_path / "r.json").read_text())
     assert "28 records read: 28 screened, 0 bad" in done.stderr
     assert report["screened"] == 28
-    assert report["determinations"]["ineligible"] == len(OUTSIDE_AGE)
+    assert report["determinations"]["ineligible"] == len(OUTSIDE_AGE_AT_DEATH | DEAD)
     age = report["criteria"][0]
     assert (age["id"], age["not_met"], age["met"]) == ("inclusion.1", 9, 19)
 
