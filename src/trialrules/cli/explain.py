@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from typing import Any
 
-from ..formats.records import LoadError, read_jsonl
+from ..formats.records import LoadError
+from ..protocol.protocol import ProtocolResult
 from ..tools.batch import screen
+from . import _html
 from ._common import (
     EXIT_BAD_INPUT,
     EXIT_OK,
@@ -16,10 +19,10 @@ from ._common import (
     add_as_of,
     add_protocol,
     load_protocol,
-    open_input,
     resolve_as_of,
     utf8_arg,
 )
+from .screen import INPUT_FORMATS, read_input
 
 
 def register(sub: Any) -> None:
@@ -31,16 +34,22 @@ def register(sub: Any) -> None:
     parser.add_argument("--id", required=True, type=utf8_arg, help="the patient id to explain")
     add_as_of(parser)
     add_protocol(parser)
-    parser.add_argument("--format", choices=("text", "json"), default="text",
-                        help="output format (default: text)")
+    parser.add_argument("--format", choices=("text", "json", "html"), default="text",
+                        help="output format (default: text); html: one page with the "
+                             "explanation beside a timeline of the patient's facts (needs "
+                             "trialrules[html])")
+    parser.add_argument("--input-format", choices=INPUT_FORMATS, default="jsonl",
+                        help="jsonl: patient JSON lines (default); fhir, omop: as for screen")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     protocol = load_protocol(args.protocol)
     as_of, how = resolve_as_of(args.as_of)
-    with open_input(args.patients) as stream:
-        for line, item in read_jsonl(stream, domains=protocol.domains):
+    if args.format == "html":
+        _html.require()
+    with contextlib.ExitStack() as stack:
+        for line, item in read_input(args, protocol, stack):
             pid = item.id
             if pid != args.id:
                 continue
@@ -51,7 +60,14 @@ def run(args: argparse.Namespace) -> int:
             if isinstance(result, LoadError):
                 print(f"trialrules: {result}", file=sys.stderr)
                 return EXIT_BAD_INPUT
-            if args.format == "json":
+            if args.format == "html":
+                from ..tools.html import patients_html
+
+                assert isinstance(result, ProtocolResult), "screen explains by default"
+                sys.stdout.write(patients_html(protocol, as_of, [(item, result)],
+                                               source=args.patients,
+                                               title=f"Patient {args.id} against {protocol.id}"))
+            elif args.format == "json":
                 print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
             else:
                 print(f"(as of {as_of.isoformat()}: {how})")

@@ -22,6 +22,8 @@ from ..tools.progress import available as progress_available
 from ..tools.progress import progress
 from ..values.errors import TrialRulesError
 from ..values.outcomes import Determination
+from ..values.records import Record
+from . import _html
 from ._common import (
     EXIT_BAD_INPUT,
     EXIT_OK,
@@ -31,6 +33,7 @@ from ._common import (
     load_protocol,
     open_input,
     resolve_as_of,
+    utf8_arg,
 )
 
 if TYPE_CHECKING:
@@ -52,9 +55,16 @@ def register(sub: Any) -> None:
     parser.add_argument("patients", metavar="PATIENTS.jsonl")
     add_as_of(parser)
     add_protocol(parser)
-    parser.add_argument("--format", choices=("text", "json", "csv", "decisions"), default="text",
+    parser.add_argument("--format", choices=("text", "json", "csv", "decisions", "html"),
+                        default="text",
                         help="output format (default: text); decisions: JSON lines of id, "
-                             "determination and deciding criteria only (the fastest)")
+                             "determination and deciding criteria only (the fastest); html: one "
+                             "page of the patients' explanations and timelines (needs "
+                             "trialrules[html], and --id or --limit)")
+    parser.add_argument("--id", action="append", type=utf8_arg, metavar="ID", default=None,
+                        help="screen only the patient with this id (repeat for several)")
+    parser.add_argument("--limit", type=_positive, metavar="N", default=None,
+                        help="screen only the first N records of the input")
     parser.add_argument("--input-format", choices=INPUT_FORMATS, default="jsonl",
                         help="jsonl: patient JSON lines (default); fhir: a FHIR R4 Bundle file, "
                              "a folder of Bundle files or a bulk-export NDJSON folder; omop: an "
@@ -62,13 +72,16 @@ def register(sub: Any) -> None:
                              "(needs trialrules[omop])")
     parser.add_argument("--report", metavar="PATH", default=None,
                         help="also write the feasibility (attrition) report: JSON to PATH and a "
-                             "readable table to PATH with the suffix .txt")
+                             "readable table to PATH with the suffix .txt; a PATH ending in .html "
+                             "writes one HTML page instead, and its example patients' timelines "
+                             "beside it as NAME.patients.html (needs trialrules[html])")
     parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                         help="progress bar on stderr (needs trialrules[progress]; default: only "
                              "when stderr is a terminal)")
     parser.add_argument("--jobs", type=_jobs_arg, default=1, metavar="N",
                         help="screen in N worker processes (default 1; 0: one per core); the "
-                             "output, bad lines and report are the same as with one")
+                             "output, bad lines and report are the same as with one (--id, "
+                             "--limit and HTML output screen in one process)")
     parser.set_defaults(run=run)
 
 
@@ -115,10 +128,32 @@ def read_input(args: argparse.Namespace, protocol: Protocol, stack: contextlib.E
     return read_jsonl(stream, domains=protocol.domains)
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 1")
+    return value
+
+
 def run(args: argparse.Namespace) -> int:
     protocol = load_protocol(args.protocol)
     as_of, how = resolve_as_of(args.as_of)
-    report_paths = _report_paths(args.report)
+    html_report = args.report is not None and Path(args.report).suffix.lower() == ".html"
+    if args.format == "html" or html_report:
+        _html.require()
+    if args.format == "html" and not args.id and args.limit is None:
+        raise UsageError("--format html draws one timeline per patient: choose the patients "
+                         "with --id ID (repeatable) or --limit N")
+    report_paths = None if html_report else _report_paths(args.report)
+    details = None
+    if html_report:
+        from ..tools.html import ReportDetails
+
+        details = ReportDetails(protocol, as_of)
+    kept = _html.Kept() if details is not None or args.format == "html" else None
     if args.progress and not progress_available():
         print("trialrules: no progress bar: install trialrules[progress] (tqdm)", file=sys.stderr)
     jobs = getattr(args, "jobs", 1)
@@ -126,33 +161,49 @@ def run(args: argparse.Namespace) -> int:
         from ._jobs import cores
 
         jobs = cores()
-    kind = _WRITERS[args.format]
+    if kept is not None or args.id or args.limit is not None:
+        jobs = 1  # these keep each record beside its result, in this process
     with contextlib.ExitStack() as stack:
         # An unreadable input is a usage error before any output.
         items = read_input(args, protocol, stack, raw=jobs > 1)
+        if args.id or args.limit is not None:
+            items = _html.select(items, args.id, args.limit)
+        if kept is not None:
+            items = kept.watch(items)
         print(f"trialrules: screening against {protocol.id} as of {as_of.isoformat()} ({how})",
               file=sys.stderr)
-        writer = kind(protocol, as_of, how, sys.stdout)
+        writer: Any
+        if args.format == "html" and kept is not None:
+            writer = _html.HtmlPatients(protocol, as_of, args.patients, kept, sys.stdout)
+        else:
+            writer = _WRITERS[args.format](protocol, as_of, how, sys.stdout)
+        report: FeasibilityReport | None
         if jobs > 1:
             from ._jobs import screen_parallel
 
             good, bad, report = screen_parallel(
-                protocol, as_of, how, kind, items, jobs, report=report_paths is not None,
-                writer=writer, say=_say, progress_enabled=args.progress)
+                protocol, as_of, how, _WRITERS[args.format], items, jobs,
+                report=report_paths is not None, writer=writer, say=_say,
+                progress_enabled=args.progress)
         else:
             tally = None
-            if report_paths:
+            if report_paths or html_report:
                 from ..tools.report import Tally  # only with --report
 
                 tally = Tally(protocol, as_of)
+            # An HTML report shows explanations, whatever the format needs.
+            explain = getattr(writer, "explain", True) or details is not None
             good, bad = screen_into(protocol, as_of, items, writer, tally, _say,
-                                    progress_enabled=args.progress)
+                                    progress_enabled=args.progress, explain=explain, kept=kept,
+                                    details=details)
             report = None if tally is None else tally.report()
     writer.close()
     # Blank lines are not records: they are skipped and not counted.
     print(f"trialrules: {good + bad} records read: {good} screened, {bad} bad",
           file=sys.stderr)
-    if report is not None and report_paths is not None:
+    if report is not None and details is not None:
+        _html.write_report(report, protocol, Path(args.report), args.patients, details)
+    elif report is not None and report_paths is not None:
         _write_report(report, *report_paths)
     return EXIT_BAD_INPUT if bad else EXIT_OK
 
@@ -163,19 +214,28 @@ def _say(message: str) -> None:
 
 def screen_into(protocol: Protocol, as_of: date, items: Iterable[Any], writer: Any,
                 tally: Tally | None, say: Callable[[str], None], *,
-                progress_enabled: bool | None = False) -> tuple[int, int]:
-    """Screen ``items`` into ``writer`` (and ``tally``); returns (screened, bad)."""
+                progress_enabled: bool | None = False, explain: bool | None = None,
+                kept: Any = None, details: Any = None) -> tuple[int, int]:
+    """Screen ``items`` into ``writer`` (and ``tally``); returns (screened, bad).
+
+    ``explain`` defaults to what the writer needs; ``kept`` and ``details`` are the HTML
+    output's record keeper and report details (one process only).
+    """
     good = bad = 0
     results: Iterable[ProtocolResult | Decision | LoadError] = screen(
-        protocol, items, as_of, explain=writer.explain)
+        protocol, items, as_of, explain=writer.explain if explain is None else explain)
     for item in progress(results if tally is None else tally.track(results),
                          enabled=progress_enabled):
+        record = kept.next() if kept is not None else None
         if isinstance(item, LoadError):
             bad += 1
             say(f"trialrules: {item}")
             writer.error(item)
         else:
             good += 1
+            if details is not None and isinstance(record, Record) and isinstance(
+                    item, ProtocolResult):
+                details.add(record, item)
             writer.result(item)
     return good, bad
 
@@ -334,10 +394,11 @@ class _Csv(_Stateless):
         if header:
             self.writer.writerow(["id", "determination", *self.ids, "error"])
 
-    def result(self, r: Decision) -> None:
-        # Decision.criteria are the protocol's top-level ids in protocol order, as self.ids.
+    def result(self, r: Decision | ProtocolResult) -> None:
+        # Both list the protocol's top-level criteria in protocol order, as self.ids.
+        outcomes = r.outcomes if isinstance(r, Decision) else [e.outcome for e in r.criteria]
         self.writer.writerow([r.patient, r.determination._value_,
-                              *(o._value_ for o in r.outcomes), ""])
+                              *(o._value_ for o in outcomes), ""])
 
     def error(self, e: LoadError) -> None:
         reason = f"line {e.line}: {(e.field + ': ') if e.field else ''}{e.reason}"
