@@ -3,8 +3,10 @@
 For each leaf of each top-level criterion we build mutants (a bound moved by one
 grid step, one end's inclusivity flipped, a window one unit longer or shorter, a
 Flag's expected value flipped, a category set changed) and require that some
-boundary case of the original gives a different outcome on the mutant. This is
-the guarantee a downstream suite buys by running the boundary cases.
+boundary case of the original gives a different outcome on the mutant: the
+boundary cases' own power, measured on their reference date. The signed-off
+deck (code sets, recency, dates that tell spans apart) goes further:
+tests/testing/test_mutants.py and test_deck_slips.py.
 """
 
 from __future__ import annotations

@@ -98,6 +98,9 @@ def test_plugin_fixtures_and_failure_output(pytester: pytest.Pytester) -> None:
 
 def test_the_documented_downstream_suite_passes(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_downstream_example=EXAMPLE.read_text(encoding="utf-8"))
+    # The example's signed-off deck sits beside it, as it would in a downstream repository.
+    for deck in EXAMPLE.parent.glob("NCT06228781.cases.*"):
+        (pytester.path / deck.name).write_bytes(deck.read_bytes())
     # Run as a downstream suite would, with a small hypothesis profile for speed;
     # the in-process run loads it globally, so restore ours afterwards.
     settings.register_profile("toolkit-example", max_examples=25, deadline=None,
@@ -111,7 +114,7 @@ def test_the_documented_downstream_suite_passes(pytester: pytest.Pytester) -> No
     outcomes = result.parseoutcomes()
     assert outcomes.get("failed", 0) == 0, result.stdout.str()
     assert outcomes.get("errors", 0) == 0, result.stdout.str()
-    assert outcomes["passed"] > 50
+    assert outcomes["passed"] > 700  # one test per signed-off case, and the rest
 
 
 def test_the_plugin_loads_without_hypothesis(tmp_path: Path) -> None:
@@ -160,4 +163,8 @@ def test_unknown_public_names_raise_attribute_error() -> None:
         trialrules.testing.nothing  # noqa: B018
     assert set(trialrules.testing.__all__) == {
         "BoundaryCase", "assert_case", "assert_determination", "assert_outcome",
-        "boundary_cases", "records", "records_for"}
+        "boundary_cases", "records", "records_for",
+        # The case deck and the mutation check (issue 16).
+        "Change", "Deck", "DeckCase", "DeckDifference", "Mutant", "MutationScore",
+        "assert_deck", "assert_deck_case", "check_deck", "diff_decks", "load_deck", "make_deck",
+        "mutants", "mutation_score", "reference_dates", "span_neighbours"}

@@ -1,65 +1,40 @@
-"""A downstream test suite: a screening service tests its own protocol with trialrules.testing.
+"""A downstream test suite: a screening service tests its encoding of NCT06228781.
 
-Needs only ``pip install 'trialrules[testing]' pytest``. The protocol below is
-the service's own (an invented relapsing-MS trial); ``eligible_ids`` stands for
-the service's integration code around trialrules.
+Needs only ``pip install 'trialrules[testing]' pytest``. The service encodes
+the trial itself (here it takes trialrules' bundled encoding; yours is your
+own module or protocol JSON file), and ``eligible_ids`` stands for its
+integration code around trialrules.
+
+The expected outcomes come from the case deck committed beside this file,
+``NCT06228781.cases.jsonl``: generated once with
+
+    trialrules cases NCT06228781 --as-of 2026-11-27 -o NCT06228781.cases.jsonl
+
+reviewed line by line in ``NCT06228781.cases.md``, and committed. The suite
+never regenerates labels from the protocol it tests: a wrong protocol would
+agree with itself.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from trialrules import (
-    Age,
-    CodeSet,
-    Determination,
-    Domain,
-    Flag,
-    Lookback,
-    OneOf,
-    Outcome,
-    Protocol,
-    Range,
-    Record,
-    Sex,
-    Span,
-    Threshold,
-    Washout,
-)
-from trialrules.testing import (
-    assert_case,
-    assert_determination,
-    boundary_cases,
-    records,
-    records_for,
-)
+from trialrules import Determination, Outcome, Record
+from trialrules.protocols import get
+from trialrules.testing import assert_deck_case, assert_determination, load_deck, records, records_for
 from trialrules.tools.batch import screen
 
-AS_OF = date(2027, 3, 31)  # a month end: one month back is 28 February
+PROTOCOL = get("NCT06228781")  # the encoding under test
+AS_OF = date(2026, 11, 27)
 
-ANTI_CD20 = CodeSet("anti-CD20 antibodies", codes=["ATC:L04AG08", "ATC:L01FA01", "ATC:L04AG12"])
-
-PROTOCOL = Protocol(
-    "EXAMPLE-RMS-01",
-    "An invented relapsing multiple sclerosis trial",
-    inclusion=[
-        Range(Age(), 18, 55, label="Aged 18 to 55"),
-        Range("edss", 0, 5.5, label="EDSS 0 to 5.5"),
-        Lookback(CodeSet("MS relapse", codes=["ICD10:G35"]), Span(years=2),
-                 label="A relapse in the last two years"),
-        Threshold("lymphocytes", ">=", 0.8, label="Lymphocytes at least 0.8 x 10^9/L"),
-    ],
-    exclusion=[
-        ~Washout(ANTI_CD20, Span(months=6)).with_label("Anti-CD20 therapy in the last 6 months"),
-        Flag("pregnant", assume_false_if=OneOf(Sex(), ["male"]), label="Pregnant"),
-    ],
-    domains={"lymphocytes": Domain(0, 20, step=0.1, name="lymphocyte count", unit="10^9/L")},
-)
+#: The signed-off deck: every case, its patient, reference date and expected outcome.
+DECK = load_deck(Path(__file__).with_name("NCT06228781.cases.jsonl"), PROTOCOL)
 
 
 def eligible_ids(records: Iterable[Record], as_of: date) -> list[str]:
@@ -69,25 +44,27 @@ def eligible_ids(records: Iterable[Record], as_of: date) -> list[str]:
             and getattr(result, "determination", None) is Determination.ELIGIBLE]
 
 
-CASES = [(criterion, case) for criterion in PROTOCOL.criteria
-         for case in boundary_cases(criterion, AS_OF, domains=PROTOCOL.domains)]
+@pytest.mark.parametrize("case", DECK.cases, ids=[case.id for case in DECK.cases])
+def test_signed_off_case(case):
+    # One test per reviewed case: on a bound, a grid step either side, window edges
+    # on the dates that tell "1 month" from "30 days", every code of every code set,
+    # an old observation, missing facts. A failure shows both explanations.
+    assert_deck_case(PROTOCOL, case)
 
 
-@pytest.mark.parametrize(("criterion", "case"), CASES,
-                         ids=[f"{c.id}-{case.record.id}" for c, case in CASES])
-def test_every_boundary_case(criterion, case):
-    # Each case sits on one side of one boundary of our encoding: on the bound,
-    # a grid step either side, window edges, 29 February, missing facts.
-    assert_case(criterion, case, domains=PROTOCOL.domains)
+def test_the_deck_covers_every_criterion():
+    assert {case.target for case in DECK.cases} == {c.id for c in PROTOCOL.criteria}
 
 
-def test_the_edss_bound_is_inclusive():
-    cases = boundary_cases(PROTOCOL.criterion("inclusion.2"), AS_OF, domains=PROTOCOL.domains)
-    labels = {case.description: case.expected for case in cases}
-    assert labels["edss 5.5 (on the high bound, inclusive)"] is Outcome.MET
-    assert labels["edss 6 (one step above the high bound)"] is Outcome.NOT_MET
+def test_the_edss_bounds_are_signed_off():
+    # The reviewed rows for EDSS 3-6 inclusive, read from the deck, not recomputed.
+    rows = {case.varies: case.expected for case in DECK.cases if case.target == "inclusion.3"}
+    assert rows["edss 6 (on the high bound, inclusive)"] is Outcome.MET
+    assert rows["edss 6.5 (one step above the high bound)"] is Outcome.NOT_MET
 
 
+# The strategies test the service's integration, not the encoding: they draw
+# records the protocol itself labels, so they cannot catch a wrong protocol.
 @given(records_for(PROTOCOL, Determination.ELIGIBLE, AS_OF))
 def test_eligible_patients_are_listed(record):
     assert_determination(PROTOCOL, record, AS_OF, Determination.ELIGIBLE)
@@ -106,7 +83,6 @@ def test_any_valid_record_is_screened(record):
     assert eligible_ids([record], AS_OF) in ([], [record.id])
 
 
-def test_plugin_fixture(assert_outcome):
-    # The pytest plugin also offers the assertions as fixtures.
-    assert_outcome(PROTOCOL.criterion("exclusion.2"), Record("P1", sex="male"), AS_OF,
-                   Outcome.NOT_MET)
+def test_plugin_fixture(assert_deck):
+    # The pytest plugin also offers the assertions as fixtures: the whole deck at once.
+    assert_deck(PROTOCOL, DECK)

@@ -93,21 +93,20 @@ def test_observation_rows_without_a_value_are_recorded_as_present(
 
 
 def test_death(records: dict[str, Record]) -> None:
-    # DEATH: person 7 died 2019-05-28
-    if not hasattr(Record, "death_date"):
-        pytest.skip("Record.death_date is not on this branch yet")
-    assert records["7"].death_date == PartialDate(2019, 5, 28)  # type: ignore[attr-defined]
+    # DEATH: person 7 died 2019-05-28, 11 on 2009-09-14, 23 on 2001-07-13; nobody else
+    assert records["7"].death_date == PartialDate(2019, 5, 28)
+    assert records["11"].death_date == PartialDate(2009, 9, 14)
+    assert records["23"].death_date == PartialDate(2001, 7, 13)
+    assert {pid for pid, r in records.items() if r.death_date is not None} == DEAD
 
 
-#: Persons outside 18-60 on 2022-06-01, worked out by hand from PERSON's year/month/day of
-#: birth: 2 (2014), 3 (2011), 6 (2015), 15 (2019), 27 (2022) under 18; 7 (1938), 11 (1953-09),
-#: 20 (1953), 26 (1938) over 60. Person 25 (2003-12-18) turned 18 on 2021-12-18: inside.
-OUTSIDE_AGE = {"2", "3", "6", "15", "27", "7", "11", "20", "26"}
-#: DEATH.csv: persons 7 (2019-05-28), 11 (2009-09-14) and 23 (2001-07-13) died before
-#: 2022-06-01, so they are INELIGIBLE whatever the criteria say, and an age stops at death
-#: (docs/semantics.md, issue 15): 11 was 55 (birthday 09-21 not reached), 23 was 3.
+#: Persons outside 18-60 on 2022-06-01 (or at death), worked out by hand from PERSON's
+#: year/month/day of birth and DEATH: 2 (2014), 3 (2011), 6 (2015), 15 (2019), 27 (2022)
+#: under 18; 20 (1953), 26 (1938) over 60; 7 (1938, died 2019-05-28 aged 81) and 23
+#: (1998-04-09, died 2001-07-13 aged 3). Person 25 (2003-12-18) turned 18 on 2021-12-18.
+OUTSIDE_AGE = {"2", "3", "6", "15", "27", "20", "26", "7", "23"}
+#: Person 11 (1953-09-21, died 2009-09-14 aged 55) is inside the ages but dead.
 DEAD = {"7", "11", "23"}
-OUTSIDE_AGE_AT_DEATH = (OUTSIDE_AGE - {"11"}) | {"23"}
 
 
 def test_screen_end_to_end_through_the_api() -> None:
@@ -117,9 +116,9 @@ def test_screen_end_to_end_through_the_api() -> None:
     assert len(results) == 28
     assert not [r for r in results if isinstance(r, LoadError)]
     failing_age = {r.patient for r in results if r.inclusion[0].outcome is Outcome.NOT_MET}
-    assert failing_age == OUTSIDE_AGE_AT_DEATH
+    assert failing_age == OUTSIDE_AGE
     ineligible = {r.patient for r in results if r.determination is Determination.INELIGIBLE}
-    assert ineligible == OUTSIDE_AGE_AT_DEATH | DEAD
+    assert ineligible == OUTSIDE_AGE | DEAD
 
 
 def test_cli_screen_and_report(tmp_path: Path) -> None:
@@ -133,7 +132,7 @@ def test_cli_screen_and_report(tmp_path: Path) -> None:
     report = json.loads((tmp_path / "r.json").read_text())
     assert "28 records read: 28 screened, 0 bad" in done.stderr
     assert report["screened"] == 28
-    assert report["determinations"]["ineligible"] == len(OUTSIDE_AGE_AT_DEATH | DEAD)
+    assert report["determinations"]["ineligible"] == len(OUTSIDE_AGE | DEAD)
     age = report["criteria"][0]
     assert (age["id"], age["not_met"], age["met"]) == ("inclusion.1", 9, 19)
 

@@ -14,7 +14,8 @@ from ._common import EXIT_INTERNAL, EXIT_USAGE, UsageError
 __all__ = ["main"]
 
 #: Command modules, in the order ``--help`` lists them. Each has ``register(subparsers)``.
-COMMANDS: tuple[str, ...] = ("screen", "explain", "import_ctgov", "show", "lint", "validate", "diff")
+COMMANDS: tuple[str, ...] = ("screen", "explain", "import_ctgov", "show", "lint", "validate", "diff",
+                             "cases", "check")
 
 
 def build_parser() -> argparse.ArgumentParser:

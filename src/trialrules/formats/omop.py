@@ -22,8 +22,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Final
 
-import attrs
-
 from ..values.dates import PartialDate
 from ..values.domains import STANDARD_DOMAINS, Domain
 from ..values.errors import InvalidRecord, TrialRulesError, _short
@@ -67,8 +65,6 @@ _COLUMNS: Final[Mapping[str, tuple[str, ...]]] = {
                     "value_as_number", "value_as_string", "value_as_concept_id",
                     "unit_concept_id"),
 }
-#: Whether the record model carries a death date yet (DEATH is read either way).
-_HAS_DEATH_DATE: Final = "death_date" in attrs.fields_dict(Record)
 _DATE_RE: Final = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T].*)?\Z")
 
 
@@ -388,14 +384,11 @@ class _Reader:
                 _number(number, f"{field}.value_as_number"), _text(string), value_cid, unit_cid,
                 "observation_concept_id", present=True)
         complete = _completeness(birth, rows.get("observation_period", ()))
-        extra: dict[str, Any] = {}
         deaths = sorted(d for d in (_date(r[0], "death.death_date") for r in rows.get("death", ()))
                         if d is not None)
-        if deaths and _HAS_DEATH_DATE:
-            extra["death_date"] = deaths[0]
         return Record(str(pid), birth_date=birth, sex=sex, conditions=conditions,
                       exposures=exposures, observations=observations, complete=complete,
-                      **extra)
+                      death_date=deaths[0] if deaths else None)
 
     def both(self, cid: Any, source: Any, field: str, what: str) -> list[str]:
         """The standard concept's code and, when it differs, the source concept's."""

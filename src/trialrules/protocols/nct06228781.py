@@ -7,6 +7,9 @@ docs and tested at its boundaries.
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from ..formats.valuesets import load_codeset
 from ..kinds.combinators import Implies, Not
 from ..kinds.criteria import Flag, Lookback, OneOf, Range, Threshold, Washout
 from ..kinds.sources import Age, Sex
@@ -14,7 +17,7 @@ from ..protocol.protocol import Protocol
 from ..values.codes import CodeSet, icd10_range
 from ..values.dates import Span
 
-__all__ = ["CYTOTOXIC_AGENTS", "INFECTIONS", "MALIGNANCY", "PROTOCOL", "VOCABULARY"]
+__all__ = ["CYTOTOXIC_AGENTS", "INFECTIONS", "MALIGNANCY", "PROTOCOL", "VALUESETS", "VOCABULARY"]
 
 #: "cytotoxic agent (mitoxantrone, cyclophosphamide etc.)": the "etc." makes it a
 #: class, ATC L01 antineoplastic agents (mitoxantrone L01DB07, cyclophosphamide
@@ -22,12 +25,18 @@ __all__ = ["CYTOTOXIC_AGENTS", "INFECTIONS", "MALIGNANCY", "PROTOCOL", "VOCABULA
 #: prefix hierarchy: products of these ingredients have their own RxCUIs, so a
 #: FHIR feed coded at product level needs its own list). Sources: docs/fhir.md.
 #: Extend with ``CYTOTOXIC_AGENTS.union(...)``.
+#: The value-set files shipped beside this module (sources in valuesets/README.md).
+VALUESETS = Path(__file__).parent / "valuesets"
+
+#: The registry's definition (ATC L01 and the two named ingredients) is the reference; the
+#: RxNorm products of L01 ingredients that Synthea records come from a ValueSet file.
 CYTOTOXIC_AGENTS = CodeSet(
     "cytotoxic agents",
     prefixes=["ATC:L01"],
     codes=["RXNORM:3002",   # cyclophosphamide (ingredient)
            "RXNORM:7005"],  # mitoxantrone (ingredient)
-)
+    source="registry definition (ATC L01; nct06228781.py)",
+).union(load_codeset(VALUESETS / "nct06228781-cytotoxic.json"), name="cytotoxic agents")
 
 _ICD10_INFECTIONS = [
     "B00", "B01", "B02", "B25", "B27",
@@ -56,7 +65,9 @@ INFECTIONS = CodeSet(
         "SNOMED:50711007",   # viral hepatitis type C
         "SNOMED:76272004",   # syphilis
     ],
-)
+    source="registry definition (ICD-10 categories, SNOMED CT list; nct06228781.py)",
+).union(load_codeset(VALUESETS / "nct06228781-infections.json"),
+        name="active or chronic infections")
 
 #: Malignant neoplasms, ICD-10 (and ICD-10-CM) C00-C97, plus ICD-10-CM's C7A/C7B
 #: neuroendocrine categories; and a documented SNOMED CT list (exact codes: the
@@ -94,7 +105,8 @@ MALIGNANCY = CodeSet(
         "SNOMED:254701007",  # basal cell carcinoma of skin
         "SNOMED:254651007",  # squamous cell carcinoma of skin
     ],
-)
+    source="registry definition (ICD-10 C00-C97, SNOMED CT list; nct06228781.py)",
+).union(load_codeset(VALUESETS / "nct06228781-malignancy.json"), name="malignant tumours")
 
 #: The protocol's observation names mapped to codes in other formats (FHIR). EDSS:
 #: SNOMED CT 273554001 "Kurtzke multiple sclerosis rating scale"; no LOINC code for

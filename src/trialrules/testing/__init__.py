@@ -1,4 +1,8 @@
-"""Testing toolkit: boundary cases, hypothesis strategies and assertions for downstream suites.
+"""Testing toolkit: the case deck, boundary cases, mutants, strategies and assertions.
+
+A downstream suite generates a protocol's case deck once (``make_deck`` or
+``trialrules cases``), has it reviewed, commits it, and tests against it
+(``assert_deck``): never regenerating its labels inside the test.
 
 ``boundary_cases`` and the assertions need nothing beyond trialrules; the
 strategies ``records`` and ``records_for`` need hypothesis
@@ -18,20 +22,50 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._refdates import reference_dates, span_neighbours
 from .assertions import assert_case, assert_determination, assert_outcome
 from .boundaries import BoundaryCase, boundary_cases
+from .deck import (
+    Change,
+    Deck,
+    DeckCase,
+    DeckDifference,
+    assert_deck,
+    assert_deck_case,
+    check_deck,
+    diff_decks,
+    load_deck,
+    make_deck,
+)
+from .mutants import Mutant, MutationScore, mutants, mutation_score
 
 if TYPE_CHECKING:
     from .strategies import records, records_for
 
 __all__ = [
     "BoundaryCase",
+    "Change",
+    "Deck",
+    "DeckCase",
+    "DeckDifference",
+    "Mutant",
+    "MutationScore",
     "assert_case",
+    "assert_deck",
+    "assert_deck_case",
     "assert_determination",
     "assert_outcome",
     "boundary_cases",
+    "check_deck",
+    "diff_decks",
+    "load_deck",
+    "make_deck",
+    "mutants",
+    "mutation_score",
     "records",
     "records_for",
+    "reference_dates",
+    "span_neighbours",
 ]
 
 _LAZY = frozenset({"records", "records_for"})

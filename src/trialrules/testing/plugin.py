@@ -12,8 +12,10 @@ from typing import Any
 import pytest
 
 from .assertions import assert_case, assert_determination, assert_outcome
+from .deck import assert_deck, assert_deck_case
 
-__all__ = ["assert_case", "assert_determination", "assert_outcome"]
+__all__ = ["assert_case", "assert_deck", "assert_deck_case", "assert_determination",
+           "assert_outcome"]
 
 
 @pytest.fixture(name="assert_outcome")
@@ -32,3 +34,15 @@ def assert_determination_fixture() -> Callable[..., Any]:
 def assert_case_fixture() -> Callable[..., Any]:
     """``trialrules.testing.assert_case`` as a fixture."""
     return assert_case
+
+
+@pytest.fixture(name="assert_deck")
+def assert_deck_fixture() -> Callable[..., Any]:
+    """``trialrules.testing.assert_deck``: every case of a committed deck, changes listed."""
+    return assert_deck
+
+
+@pytest.fixture(name="assert_deck_case")
+def assert_deck_case_fixture() -> Callable[..., Any]:
+    """``trialrules.testing.assert_deck_case``: one deck case (for parametrized suites)."""
+    return assert_deck_case

@@ -1,0 +1,134 @@
+"""``trialrules cases`` and ``trialrules check``: write a deck, review its diff, check against it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from helpers import AS_OF_TEXT
+from nct_slips import slipped
+from trialrules.cli import main
+from trialrules.formats.protocols import dump_protocol
+
+ROOT = Path(__file__).resolve().parents[2]
+COMMITTED = ROOT / "docs" / "examples" / "NCT06228781.cases.jsonl"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _protocol_file(tmp_path: Path, name: str) -> str:
+    path = tmp_path / "slipped.json"
+    path.write_text(dump_protocol(slipped(name)), encoding="utf-8")
+    return str(path)
+
+
+def test_cases_writes_the_deck_and_its_table(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    out_file = tmp_path / "cases.jsonl"
+    code, out, err = run(capsys, "cases", "NCT06228781", "--as-of", AS_OF_TEXT, "-o", str(out_file))
+    assert code == 0, err
+    # The committed deck was generated with exactly this command.
+    assert out_file.read_bytes() == COMMITTED.read_bytes()
+    assert (tmp_path / "cases.md").read_bytes() == COMMITTED.with_suffix(".md").read_bytes()
+    assert out.splitlines() == [
+        f"NCT06228781: {len(COMMITTED.read_text().splitlines())} cases written to {out_file}",
+        f"review table written to {tmp_path / 'cases.md'}"]
+
+
+def test_cases_to_stdout_with_a_csv_table(tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    table = tmp_path / "review.csv"
+    code, out, err = run(capsys, "cases", "NCT06228781", "--as-of", AS_OF_TEXT,
+                         "--as-of", "2027-03-31", "--table", str(table))
+    assert code == 0, err
+    lines = out.splitlines()
+    assert {json.loads(line)["as_of"] for line in lines} >= {AS_OF_TEXT, "2027-03-31"}
+    assert table.read_text(encoding="utf-8").startswith(
+        "id,target,registry_text,probe,as_of,varies,expected\n")
+    assert err == f"review table written to {table}\n"
+
+
+def test_cases_needs_a_date_and_a_known_table_format(tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "cases", "NCT06228781")
+    assert code == 2
+    assert "--as-of" in err
+    code, _, err = run(capsys, "cases", "NCT06228781", "--as-of", AS_OF_TEXT, "--table",
+                       str(tmp_path / "x.txt"))
+    assert code == 2
+    assert "give a file ending in .md (markdown) or .csv" in err
+
+
+def test_cases_diff_shows_expected_outcomes_that_moved(tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    protocol = _protocol_file(tmp_path, "EDSS 6 exclusive")
+    code, out, err = run(capsys, "cases", protocol, "--as-of", AS_OF_TEXT, "-o",
+                         str(tmp_path / "new.jsonl"), "--diff", str(COMMITTED))
+    assert code == 0, err
+    # Hand-written: under "EDSS 6 exclusive" the reviewed case EDSS 6 flips, nothing else.
+    changed = [line for line in out.splitlines() if line.startswith("changed")]
+    assert len(changed) == 1
+    assert changed[0].endswith("edss 6 (on the high bound, inclusive): MET -> NOT_MET "
+                               "(now: edss 6 (on the high bound, exclusive))")
+    assert out.splitlines()[-1].startswith(
+        f"against {COMMITTED}: 1 expected outcome(s) changed, ")
+
+
+def test_cases_mutation_score(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "cases", "NCT06228781", "--as-of", AS_OF_TEXT, "-o",
+                       str(tmp_path / "d.jsonl"), "--mutation-score")
+    assert code == 0
+    last = out.splitlines()[-1]
+    assert last.endswith(" mutants killed, 0 survived")
+
+
+def test_check_passes_on_the_committed_deck(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "check", "NCT06228781", str(COMMITTED))
+    assert code == 0
+    assert out == f"NCT06228781: all {len(COMMITTED.read_text().splitlines())} cases give " \
+                  "their signed-off outcome\n"
+
+
+def test_check_reports_each_changed_case_with_both_explanations(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    protocol = _protocol_file(tmp_path, "washout of 31 days instead of one month")
+    code, out, _ = run(capsys, "check", protocol, str(COMMITTED), "--mutation-score")
+    assert code == 1
+    assert out.count("CHANGED exclusion.4-") >= 2
+    assert "  signed off: NOT_MET; now: MET" in out
+    assert "  signed-off explanation:\n    [NOT MET] exclusion.4" in out
+    assert "falls in the 31 days before 2026-12-15 (2026-11-14 to 2026-12-15)" in out
+    assert "cases changed outcome" in out
+    assert " mutants killed, " in out
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (None, "cannot read"),
+    ("{broken\n", "line 1: not JSON"),
+])
+def test_check_refuses_an_unreadable_deck(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                          content: str | None, message: str) -> None:
+    path = tmp_path / "deck.jsonl"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    code, _, err = run(capsys, "check", "NCT06228781", str(path))
+    assert code == 2
+    assert message in err
+
+
+def test_cases_diff_reads_the_old_deck_before_overwriting_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    deck = tmp_path / "cases.jsonl"
+    deck.write_bytes(COMMITTED.read_bytes())
+    protocol = _protocol_file(tmp_path, "EDSS 3 exclusive")
+    code, out, _ = run(capsys, "cases", protocol, "--as-of", AS_OF_TEXT, "-o", str(deck),
+                       "--diff", str(deck))
+    assert code == 0
+    assert "1 expected outcome(s) changed" in out.splitlines()[-1]
+    assert deck.read_bytes() != COMMITTED.read_bytes()
