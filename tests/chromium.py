@@ -116,12 +116,19 @@ class Page:
                 self.send(f"{domain}.enable")
             self.send("Emulation.setDeviceMetricsOverride", width=self.width, height=self.height,
                       deviceScaleFactor=1, mobile=False)
-            self.send("Page.navigate", url=self.url)
-            self._wait_for("Page.loadEventFired")
+            self.goto(None)
         except BaseException:
             self.close()
             raise
         return self
+
+    def goto(self, path: Path | None) -> None:
+        """Load another page in the same browser (``None``: the page given at the start)."""
+        if path is not None:
+            self.url = path.resolve().as_uri()
+        self.events.clear()
+        self.send("Page.navigate", url=self.url)
+        self._wait_for("Page.loadEventFired")
 
     def __exit__(self, *exc: object) -> None:
         self.close()
@@ -175,4 +182,11 @@ class Page:
         shot = self.send("Page.captureScreenshot", format="png", captureBeyondViewport=True,
                          clip=clip)
         path.write_bytes(base64.b64decode(shot["data"]))
+        return path
+
+    def pdf(self, path: Path) -> Path:
+        """The page printed (print stylesheet, A4, backgrounds on) to a PDF file."""
+        printed = self.send("Page.printToPDF", printBackground=True, paperWidth=8.27,
+                            paperHeight=11.69, preferCSSPageSize=False)
+        path.write_bytes(base64.b64decode(printed["data"]))
         return path

@@ -13,7 +13,8 @@ def test_benchmark_quick_run_prints_its_table() -> None:
                           capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     out = done.stdout
-    for row in ("hand-written plain Python", "Protocol.decide", "Protocol.evaluate (full tree)",
+    for row in ("hand-written plain Python", "Protocol.batch(as_of).decide",
+                "Protocol.batch(as_of).evaluate (full tree)",
                 "CLI end to end", "CLI peak RSS"):
         assert row in out
     assert "agree on every criterion of every patient" in out

@@ -49,11 +49,13 @@ def test_docstring_examples(name: str) -> None:
 
 def test_public_entry_points_have_examples() -> None:
     """The doctests exist: the package and the main entry points show an example."""
-    names = {t.name for name in ("trialrules", "trialrules.kinds.criteria", "trialrules.values.dates",
-                                 "trialrules.kinds.combinators", "trialrules.protocol.protocol")
+    names = {t.name for name in ("trialrules", "trialrules.kinds.range", "trialrules.kinds.washout",
+                                 "trialrules.kinds.lookback", "trialrules.values.dates",
+                                 "trialrules.kinds.combinators.all_of",
+                                 "trialrules.protocol.protocol")
              for t in _examples(importlib.import_module(name))}
-    for entry in ("trialrules", "trialrules.kinds.criteria.Range", "trialrules.kinds.criteria.Washout",
-                  "trialrules.kinds.criteria.Lookback", "trialrules.values.dates.Span",
-                  "trialrules.values.dates.PartialDate", "trialrules.kinds.combinators.AllOf",
+    for entry in ("trialrules", "trialrules.kinds.range.Range", "trialrules.kinds.washout.Washout",
+                  "trialrules.kinds.lookback.Lookback", "trialrules.values.dates.Span",
+                  "trialrules.values.dates.PartialDate", "trialrules.kinds.combinators.all_of.AllOf",
                   "trialrules.protocol.protocol.Protocol"):
         assert entry in names, f"{entry} has no >>> example"

@@ -16,7 +16,7 @@ import pytest
 from helpers import AS_OF_TEXT, GOOD_LINE
 from trialrules.cli import main
 from trialrules.cli._common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE
-from trialrules.protocol.protocol import Protocol
+from trialrules.protocol.protocol import Batch, Protocol
 
 GOOD = GOOD_LINE + "\n"
 BAD = '{"id": "P2", "birth_date": "1980-02-30"}\n'
@@ -106,6 +106,7 @@ def test_three_for_an_internal_error_never_one(good: Path, monkeypatch: pytest.M
         raise RuntimeError("a bug")
 
     monkeypatch.setattr(Protocol, "evaluate", broken)
+    monkeypatch.setattr(Batch, "evaluate", broken)
     assert main(["screen", str(good), "--as-of", AS_OF_TEXT]) == 3
     err = capsys.readouterr().err
     assert "RuntimeError: a bug" in err

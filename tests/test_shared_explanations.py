@@ -1,4 +1,9 @@
-"""Explanation nodes shared across evaluations: same values as building them afresh."""
+"""Explanation nodes shared across the evaluations of one batch: same values as built afresh.
+
+The sharing lives in the batch's memo (one per batch, never global): ``run``
+below evaluates each record in the context of one memo, as ``Protocol.batch``
+and ``screen`` do.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,8 @@ from datetime import date
 from trialrules import (
     AllOf,
     CodeSet,
+    Criterion,
+    Explanation,
     Exposure,
     Flag,
     Implies,
@@ -17,16 +24,31 @@ from trialrules import (
     Span,
     Washout,
 )
+from trialrules.engine.context import Context
+from trialrules.engine.trace import Memo, explain
+
+
+class _Batch:
+    """A bare criterion evaluated on many records as of one date, sharing one memo."""
+
+    def __init__(self, as_of: date) -> None:
+        self.as_of = as_of
+        self.memo = Memo()
+
+    def evaluate(self, criterion: Criterion, record: Record) -> Explanation:
+        return explain(criterion, Context(record, self.as_of, shared=self.memo), criterion.id)
+
 
 CYTO = CodeSet("cytotoxic agents", prefixes=["ATC:L01"])
 AS_OF = date(2027, 3, 1)
 
 
 def test_a_recorded_flag_gives_one_shared_node_per_value() -> None:
+    run = _Batch(AS_OF)
     flag = Flag("consent", id="i.1")
-    yes1 = flag.evaluate(Record("P1", flags={"consent": True}), AS_OF)
-    yes2 = flag.evaluate(Record("P2", flags={"consent": True}), AS_OF)
-    no = flag.evaluate(Record("P3", flags={"consent": False}), AS_OF)
+    yes1 = run.evaluate(flag, Record("P1", flags={"consent": True}))
+    yes2 = run.evaluate(flag, Record("P2", flags={"consent": True}))
+    no = run.evaluate(flag, Record("P3", flags={"consent": False}))
     assert yes1 is yes2
     assert no.outcome.value == "not_met"
     assert yes1.outcome.value == "met"
@@ -34,35 +56,38 @@ def test_a_recorded_flag_gives_one_shared_node_per_value() -> None:
 
 
 def test_shared_nodes_follow_the_node_id_and_the_criterion() -> None:
+    run = _Batch(AS_OF)
     a = Flag("consent", label="first")
     b = Flag("consent", label="second")
     record = Record("P1", flags={"consent": True})
-    assert a.evaluate(record, AS_OF).label == "first"
-    assert b.evaluate(record, AS_OF).label == "second"
+    assert run.evaluate(a, record).label == "first"
+    assert run.evaluate(b, record).label == "second"
     group = AllOf(a, b, id="g")
-    node = group.evaluate(record, AS_OF)
+    node = run.evaluate(group, record)
     assert [c.id for c in node.children] == ["g.1", "g.2"]
     assert [c.label for c in node.children] == ["first", "second"]
 
 
 def test_a_washout_with_nothing_in_its_window_depends_on_as_of_and_completeness() -> None:
+    run = _Batch(AS_OF)
     washout = Washout(CYTO, Span(months=1), id="e.2")
     complete = Record("P1", complete={"exposures": "2027-03-01"})
     stale = Record("P2", complete={"exposures": "2027-01-20"})
-    first = washout.evaluate(complete, AS_OF)
-    assert washout.evaluate(Record("P3", complete={"exposures": "2027-03-01"}), AS_OF) is first
+    first = run.evaluate(washout, complete)
+    assert run.evaluate(washout, Record("P3", complete={"exposures": "2027-03-01"})) is first
     assert first.outcome.value == "met"
     assert "complete through 2027-03-01" in first.reason
-    later = washout.evaluate(complete, date(2027, 3, 2))
+    later = _Batch(date(2027, 3, 2)).evaluate(washout, complete)
     assert later.outcome.value == "unknown"
     assert "through 2027-03-02" in later.reason
-    assert washout.evaluate(stale, AS_OF).outcome.value == "unknown"
+    assert run.evaluate(washout, stale).outcome.value == "unknown"
     exposed = Record("P4", exposures=[Exposure("ATC:L01DB07", "2027-02-15")],
                      complete={"exposures": "2027-03-01"})
-    assert washout.evaluate(exposed, AS_OF).outcome.value == "not_met"
+    assert run.evaluate(washout, exposed).outcome.value == "not_met"
 
 
 def test_combinators_share_only_when_every_child_is_shared() -> None:
+    run = _Batch(AS_OF)
     rule = Implies(Lookback(CYTO, on="exposures"),
                    Flag("marrow_normal") & Flag("cytogenetics_normal"), id="i.6")
     plain = Record("P1", flags={"marrow_normal": True, "cytogenetics_normal": True},
@@ -72,13 +97,13 @@ def test_combinators_share_only_when_every_child_is_shared() -> None:
     exposed = Record("P3", flags={"marrow_normal": True, "cytogenetics_normal": True},
                      exposures=[Exposure("ATC:L01DB07", "2020-05-01")],
                      complete={"exposures": "2027-03-01"})
-    shared = rule.evaluate(plain, AS_OF)
-    assert rule.evaluate(again, AS_OF) is shared
-    fresh1, fresh2 = rule.evaluate(exposed, AS_OF), rule.evaluate(exposed, AS_OF)
+    shared = run.evaluate(rule, plain)
+    assert run.evaluate(rule, again) is shared
+    fresh1, fresh2 = run.evaluate(rule, exposed), run.evaluate(rule, exposed)
     assert fresh1 == fresh2
     assert fresh1 is not fresh2
     assert fresh1.outcome.value == "met"
     assert "the condition applies" not in fresh1.reason
     negated = Not(Washout(CYTO, Span(months=1)), id="e.4")
-    assert negated.evaluate(plain, AS_OF) is negated.evaluate(again, AS_OF)
+    assert run.evaluate(negated, plain) is run.evaluate(negated, again)
     assert pickle.loads(pickle.dumps(shared)) == shared

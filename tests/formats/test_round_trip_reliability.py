@@ -32,6 +32,7 @@ from trialrules import (
     TrialRulesError,
     Washout,
 )
+from trialrules.engine.registry import kinds
 from trialrules.formats import protocols as codec
 from trialrules.formats.records import read_jsonl, record_from_dict, record_to_dict
 from trialrules.testing import records as toolkit_records
@@ -180,7 +181,7 @@ def test_read_of_write_evaluates_identically_on_records_for(data: st.DataObject)
         assert _answer(node, back, AS_OF) == _answer(node, record, AS_OF), _kind(node)
 
 
-@pytest.mark.parametrize("kind", sorted(codec._KINDS))
+@pytest.mark.parametrize("kind", sorted(kinds()))
 def test_the_property_covers_every_criterion_kind(kind: str) -> None:
     """Each kind the protocol format knows is drawn by the trees the property evaluates,
     so a new kind is covered (or this fails until the strategies draw it)."""

@@ -29,6 +29,7 @@ from trialrules.protocols import get
 from trialrules.tools.html import INSTALL, HtmlUnavailable, patients_html, report_html, visible
 from trialrules.tools.html._timeline import timeline
 from trialrules.tools.report import FeasibilityReport
+from trialrules.values.records import NOT_KNOWN_IF_ENDED
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "patients.jsonl"
@@ -171,7 +172,8 @@ def test_timeline_of_a_fact_with_an_unknown_end_and_start() -> None:
     protocol = Protocol("T-2", "timeline", inclusion=[Flag("consent", id="inc.1")])
     record = Record("P1", exposures=[Exposure("ATC:L01AA01", "2026-05-04", end="2026-05-04"),
                                      Exposure("ATC:L01BB", PartialDate())],
-                    conditions=[Condition("ICD10:C50.9", "2024-01-10", PartialDate())])
+                    conditions=[Condition("ICD10:C50.9", "2024-01-10", PartialDate()),
+                                Condition("ICD10:G35", "2019", NOT_KNOWN_IF_ENDED)])
     t = timeline(protocol, record, protocol.evaluate(record, date(2027, 3, 31)))
     rows = {r.ref: r for r in t.rows}
     one_day = rows["exposures[0]"].segments
@@ -181,6 +183,9 @@ def test_timeline_of_a_fact_with_an_unknown_end_and_start() -> None:
     assert rows["exposures[1]"].note == "start unknown, ongoing"
     assert all(not s.certain for s in rows["exposures[1]"].segments)
     assert rows["conditions[0]"].note == "ended, date unknown"
+    assert rows["conditions[1]"].note == "not known whether it ended"
+    assert [(s.first, s.certain) for s in rows["conditions[1]"].segments] == [
+        (date(2019, 1, 1), False)]
     assert t.windows == ()
 
 

@@ -8,64 +8,51 @@ from typing import TYPE_CHECKING, Any
 
 from ..values.domains import STANDARD_DOMAINS, Domain
 from ..values.errors import InvalidRecord
+from ..values.records import Record
+from .trace import Memo
 
 if TYPE_CHECKING:
     from ..values.dates import Span
-    from ..values.records import Record
 
 __all__: list[str] = []
 
 
 class Context:
-    """The record, ``as_of`` and domains of one evaluation, with per-span window starts."""
+    """The record, ``as_of`` and domains of one evaluation.
 
-    __slots__ = ("_starts", "as_of", "domains", "memo", "record", "vocabulary")
+    ``memo`` holds work criteria share within this one evaluation (an event
+    scan, an index of observations); ``shared`` is the :class:`Memo` of the
+    batch this evaluation belongs to (a fresh one when evaluated alone).
+    """
+
+    __slots__ = ("as_of", "domains", "memo", "record", "shared", "vocabulary")
 
     def __init__(self, record: Record, as_of: date,
                  domains: Mapping[str, Domain] | None = None,
-                 vocabulary: Mapping[str, tuple[str, ...]] | None = None) -> None:
-        if not isinstance(record, _record_type()):
+                 vocabulary: Mapping[str, tuple[str, ...]] | None = None,
+                 shared: Memo | None = None) -> None:
+        if not isinstance(record, Record):
             raise TypeError(f"expected a trialrules Record to evaluate, got {type(record).__name__}")
         self.record = record
         self.as_of = check_as_of(as_of)
         self.domains = STANDARD_DOMAINS if domains is None else domains
         #: A protocol's names mapped to the codes other formats use for them (FHIR).
         self.vocabulary: Mapping[str, tuple[str, ...]] = {} if vocabulary is None else vocabulary
-        self._starts: dict[Span, date] = {}
         #: Work criteria share within this one evaluation (e.g. event scans), by key.
         self.memo: dict[Any, Any] = {}
+        #: Work the evaluations of one batch share (same criteria, same as_of).
+        self.shared = Memo() if shared is None else shared
 
     def window_start(self, span: Span | None) -> date:
         """First day of [as_of - span, as_of]; ``date.min`` for an unbounded window."""
         if span is None:
             return date.min
-        start = self._starts.get(span)
+        values = self.shared.values
+        key = (span, self.as_of)  # a batch shares one as_of: computed once per batch
+        start: date | None = values.get(key)
         if start is None:
-            # Precomputed per (span, as_of) across evaluations: a batch shares one as_of.
-            key = (span, self.as_of)
-            start = _WINDOWS.get(key)
-            if start is None:
-                start = span.before(self.as_of)
-                if len(_WINDOWS) < 10_000:
-                    _WINDOWS[key] = start
-            self._starts[span] = start
+            start = values[key] = span.before(self.as_of)
         return start
-
-
-#: Window starts by (span, as_of), shared by every evaluation (bounded).
-_WINDOWS: dict[tuple[Span, date], date] = {}
-
-
-def _record_type() -> type:
-    global _RECORD
-    if _RECORD is None:
-        from ..values.records import Record
-
-        _RECORD = Record
-    return _RECORD
-
-
-_RECORD: type | None = None
 
 
 def check_as_of(as_of: object) -> date:

@@ -1,78 +1,135 @@
-"""The criterion base: evaluation entry points and the ``&``, ``|``, ``~`` operators."""
+"""The criterion base: the extension interface every kind implements, and the operators.
+
+A criterion kind is one frozen attrs class in one module:
+
+- ``kind``: its JSON tag (a class attribute), and ``@register`` on the class;
+- its fields, each declared once with :func:`trialrules.engine.field` (codec,
+  JSON name, default) — serialization, the JSON Schema, ``repr``, ``diff``,
+  ``children`` and ``anonymous`` are derived from them;
+- ``judge(ctx, why)``: the one evaluation method. It returns the outcome and,
+  when ``why`` is a :class:`~trialrules.engine.trace.Trace`, records the reason
+  on it; deciding is the same code with ``why=None``;
+- ``describe(domains)``: the rule in plain English;
+- ``reads()``: the facts of a record it looks at;
+- optionally ``lint(node_id, domains)``: findings about the rule itself.
+
+See docs/how-to/custom-kind.md.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
 from ..values.domains import Domain
-from ..values.errors import InvalidCriterion
+from ..values.errors import InvalidCriterion, InvalidDocument
 from ..values.outcomes import Outcome
+from .codec import ID, LABEL, Reader, criterion_to_dict
 from .context import Context
 from .explanations import Explanation
+from .fields import build, field_repr, meta, specs
+from .reads import Reads
+from .registry import kind_class
+from .trace import Trace, explain
 
 if TYPE_CHECKING:
     from ..values.records import Record
+    from .findings import Finding
 
-__all__ = ["Criterion"]
+__all__ = ["Criterion", "check_id", "check_label"]
 
 
 def check_id(_: Any, __: Any, value: Any) -> None:
     """Criterion ids are short, non-empty strings (``inclusion.3``)."""
     if value is not None and (not isinstance(value, str) or not value.strip()):
-        raise InvalidCriterion(f"criterion id {value!r} must be a non-empty string or None")
+        raise InvalidCriterion(f"criterion id {value!r} must be a non-empty string or None",
+                               field="id", value=value, allowed="a non-empty string id")
 
 
-def check_label(_: Any, __: Any, value: Any) -> None:
+def check_label(_: Any, attribute: Any, value: Any) -> None:
     """Labels hold the protocol's own words."""
     if value is not None and not isinstance(value, str):
-        raise InvalidCriterion(f"criterion label {value!r} must be a string or None")
+        name = getattr(attribute, "name", "label")
+        raise InvalidCriterion(f"criterion {name} {value!r} must be a string or None",
+                               field=name, value=value, allowed="a string")
 
 
+@attrs.frozen(repr=False)
 class Criterion:
     """Base of every criterion: a frozen value that evaluates a record as of a date.
 
-    Concrete criteria are frozen attrs classes with optional ``id`` and ``label``
-    fields. Combine them with ``&`` (all of), ``|`` (any of) and ``~`` (not).
+    Concrete criteria are registered frozen attrs subclasses (see the module
+    docstring). Combine them with ``&`` (all of), ``|`` (any of) and ``~`` (not).
     """
 
-    __slots__ = ()
+    _role: ClassVar[str] = "criterion"
+    #: The JSON tag of the kind (``"range"``); set on each concrete kind.
+    kind: ClassVar[str]
 
-    id: str | None
-    label: str | None
+    id: str | None = attrs.field(default=None, kw_only=True, validator=check_id,
+                                 metadata=meta(ID))
+    label: str | None = attrs.field(default=None, kw_only=True, validator=check_label,
+                                    metadata=meta(LABEL, display=True))
 
-    # -- evaluation ---------------------------------------------------------
+    # -- the extension interface ----------------------------------------------
+
+    def judge(self, ctx: Context, why: Trace | None) -> Outcome:
+        """The outcome on ``ctx``; when ``why`` is given, also record the reason on it."""
+        raise NotImplementedError(
+            f"{type(self).__name__} does not implement judge(ctx, why), the one evaluation "
+            "method of a criterion kind (docs/how-to/custom-kind.md)")
+
+    def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
+        """A plain-English sentence generated from the structure (not the label)."""
+        raise NotImplementedError(
+            f"{type(self).__name__} does not implement describe(domains), the plain-English "
+            "sentence of the rule (docs/how-to/custom-kind.md)")
+
+    def reads(self) -> Reads:
+        """The facts of a record this criterion looks at (its children's included)."""
+        if self.children and type(self).reads is Criterion.reads:
+            out = Reads()
+            for child in self.children:
+                out = out | child.reads()
+            return out
+        if not self.children and type(self).reads is Criterion.reads:
+            raise NotImplementedError(
+                f"{type(self).__name__} does not implement reads(), the facts it looks at "
+                "(needed to generate test records; docs/how-to/custom-kind.md)")
+        return Reads()  # pragma: no cover - overridden
+
+    def lint(self, node_id: str, domains: Mapping[str, Domain]) -> list[Finding]:
+        """Findings about this node alone (a bound no value can meet, an empty code set)."""
+        return []
+
+    # -- evaluation -----------------------------------------------------------
 
     def evaluate(self, record: Record, as_of: date, *,
                  domains: Mapping[str, Domain] | None = None) -> Explanation:
         """Evaluate against ``record`` on ``as_of`` and explain the outcome."""
-        ctx = Context(record, as_of, domains)
-        return self._explain(ctx, self.id)
+        return explain(self, Context(record, as_of, domains), self.id)
 
     def decide(self, record: Record, as_of: date, *,
                domains: Mapping[str, Domain] | None = None) -> Outcome:
-        """The outcome alone, without building an explanation (the fast path)."""
-        return self._decide(Context(record, as_of, domains))
+        """The outcome alone: ``judge`` with the tracing switched off."""
+        return self.judge(Context(record, as_of, domains), None)
 
-    def _decide(self, ctx: Context) -> Outcome:  # pragma: no cover - abstract
-        raise NotImplementedError
+    def explain_in(self, ctx: Context, node_id: str | None) -> Explanation:
+        """The explanation node of this criterion in an evaluation context."""
+        return explain(self, ctx, node_id)
 
-    def _explain(self, ctx: Context, node_id: str | None) -> Explanation:  # pragma: no cover
-        raise NotImplementedError
-
-    # -- structure ----------------------------------------------------------
+    # -- structure (derived from the declared fields) -------------------------
 
     @property
     def children(self) -> tuple[Criterion, ...]:
-        """Direct sub-criteria (empty for leaves)."""
-        return ()
-
-    def describe(self, domains: Mapping[str, Domain] | None = None) -> str:  # pragma: no cover
-        """A plain-English sentence generated from the structure (not the label)."""
-        raise NotImplementedError
+        """Direct sub-criteria, from the criterion-valued fields (empty for leaves)."""
+        out: tuple[Criterion, ...] = ()
+        for s in specs(type(self)):
+            out += s.codec.children(getattr(self, s.name))
+        return out
 
     def _describe_not(self, domains: Mapping[str, Domain] | None = None) -> str | None:
         """The negation as a plain sentence, when one reads better than "not (...)"."""
@@ -80,7 +137,13 @@ class Criterion:
 
     def evolve(self, **changes: Any) -> Criterion:
         """A copy with some fields changed, validated like a new one."""
-        return attrs.evolve(self, **changes)  # type: ignore[misc]
+        values = {s.name: getattr(self, s.name) for s in specs(type(self))}
+        unknown = set(changes) - set(values)
+        if unknown:
+            raise TypeError(f"{type(self).__name__} has no field {sorted(unknown)[0]!r}")
+        values.update(changes)
+        out: Criterion = build(type(self), values)
+        return out
 
     def with_id(self, id: str | None) -> Criterion:
         """A copy with another id."""
@@ -91,8 +154,16 @@ class Criterion:
         return self.evolve(label=label)
 
     def anonymous(self) -> Criterion:
-        """The same rule without ids or labels anywhere: what structural equality compares."""
-        return self.evolve(id=None, label=None)
+        """The same rule without ids, labels or other display text anywhere: what
+        structural equality compares."""
+        changes: dict[str, Any] = {}
+        for s in specs(type(self)):
+            value = getattr(self, s.name)
+            if s.name == "id" or s.display:
+                changes[s.name] = None
+            else:
+                changes[s.name] = s.codec.anonymous(value)
+        return self.evolve(**changes)
 
     def walk(self) -> list[Criterion]:
         """This criterion and every descendant, depth first."""
@@ -101,55 +172,49 @@ class Criterion:
             out.extend(child.walk())
         return out
 
-    # -- serialization ------------------------------------------------------
+    def __repr__(self) -> str:
+        return field_repr(self)
+
+    # -- serialization --------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready data, as in protocol documents (``criterion_to_dict``).
+        """Plain JSON-ready data, as in protocol documents.
 
         >>> from trialrules import Range
         >>> Range("edss", 3, 6).to_dict()["kind"]
         'range'
         """
-        from ..formats.protocols import criterion_to_dict
-
         return criterion_to_dict(self)
 
     @classmethod
     def from_dict(cls, data: Any) -> Criterion:
-        """The criterion ``to_dict`` wrote; errors name the JSON path (``criterion_from_dict``).
+        """The criterion ``to_dict`` wrote; errors name the JSON path.
 
         >>> from trialrules import Criterion, Range
         >>> Criterion.from_dict(Range("edss", 3, 6).to_dict()) == Range("edss", 3, 6)
         True
         """
-        from ..formats.protocols import criterion_from_dict
-        from ..values.errors import InvalidDocument
-
-        criterion = criterion_from_dict(data)
+        criterion = Reader().criterion(data, "$")
         if not isinstance(criterion, cls):
             raise InvalidDocument("$.kind", data.get("kind"), f"a {cls.__name__} document")
         return criterion
 
-    # -- operators ----------------------------------------------------------
+    # -- operators ------------------------------------------------------------
 
     def __and__(self, other: object) -> Criterion:
-        from ..kinds.combinators import AllOf
-
         if not isinstance(other, Criterion):
             return NotImplemented
-        return AllOf(*_spliced(AllOf, self), *_spliced(AllOf, other))
+        return _group("all_of", self, other)
 
     def __or__(self, other: object) -> Criterion:
-        from ..kinds.combinators import AnyOf
-
         if not isinstance(other, Criterion):
             return NotImplemented
-        return AnyOf(*_spliced(AnyOf, self), *_spliced(AnyOf, other))
+        return _group("any_of", self, other)
 
     def __invert__(self) -> Criterion:
-        from ..kinds.combinators import Not
-
-        return Not(self)
+        negation: Any = kind_class("not")
+        out: Criterion = negation(self)
+        return out
 
     def __rand__(self, other: object) -> Criterion:
         raise TypeError(
@@ -166,8 +231,15 @@ class Criterion:
         )
 
 
+def _group(tag: str, left: Criterion, right: Criterion) -> Criterion:
+    """``a & b & c`` is one AllOf: an anonymous group of the same kind is spliced."""
+    kind: Any = kind_class(tag)
+    out: Criterion = kind(*_spliced(kind, left), *_spliced(kind, right))
+    return out
+
+
 def _spliced(kind: type, criterion: Criterion) -> tuple[Criterion, ...]:
-    """Flatten an anonymous combinator of the same kind: ``a & b & c`` is one AllOf."""
     if type(criterion) is kind and criterion.id is None and criterion.label is None:
         return criterion.children
     return (criterion,)
+

@@ -2,21 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
-from ..engine.context import Context
+from ..engine.context import Context, check_as_of
 from ..engine.criterion import Criterion
 from ..engine.explanations import Explanation, render
+from ..engine.trace import Memo, explain
 from ..values.domains import STANDARD_DOMAINS, Domain
 from ..values.errors import InvalidCriterion
 from ..values.outcomes import Determination, Outcome
 from ..values.records import FrozenMap, Record
 
-__all__ = ["Protocol", "ProtocolResult", "alive_on"]
+__all__ = ["FORMAT_VERSION", "Batch", "Protocol", "ProtocolResult", "alive_on"]
+
+#: The protocol document format this library writes and the newest it reads.
+FORMAT_VERSION: Final = 1
+
+#: The protocol document reader, installed by trialrules.formats.protocols (a higher layer).
+_READER: Callable[[Any], Protocol] | None = None
+
+
+def install_reader(reader: Callable[[Any], Protocol]) -> None:
+    """Let ``Protocol.from_dict`` use the document reader of the formats layer."""
+    global _READER
+    _READER = reader
 
 
 def alive_on(record: Record, as_of: date) -> tuple[Outcome, str | None]:
@@ -36,15 +49,6 @@ def alive_on(record: Record, as_of: date) -> tuple[Outcome, str | None]:
         return Outcome.NOT_MET, f"patient died on {death}, on or before as_of {as_of}"
     when = "on a day nobody recorded" if death.is_unknown else f"on {death}"
     return Outcome.UNKNOWN, f"patient died {when}, possibly on or before as_of {as_of}"
-
-
-def _mortal(determination: Determination, alive: Outcome) -> Determination:
-    """The determination once the patient's being alive on as_of is taken into account."""
-    if alive is Outcome.NOT_MET:
-        return Determination.INELIGIBLE
-    if alive is Outcome.UNKNOWN and determination is Determination.ELIGIBLE:
-        return Determination.NEEDS_REVIEW
-    return determination
 
 
 def _section(name: str, value: Iterable[Criterion]) -> tuple[Criterion, ...]:
@@ -155,59 +159,57 @@ class Protocol:
                 return criterion
         raise KeyError(criterion_id)
 
+    def batch(self, as_of: date) -> Batch:
+        """An evaluation of many records as of one date, sharing the work they have in common.
+
+        >>> from datetime import date
+        >>> from trialrules import Flag, Record
+        >>> batch = Protocol("T-1", "A trial", inclusion=[Flag("consent")]).batch(date(2026, 1, 1))
+        >>> [batch.decide(Record(p, flags={"consent": c})).value for p, c in (("A", True), ("B", False))]
+        ['eligible', 'ineligible']
+        """
+        return Batch(self, as_of)
+
     def decide(self, record: Record, as_of: date) -> Determination:
-        """The determination alone: the fast path for batch screening."""
-        ctx = Context(record, as_of, self.domains, self.vocabulary)
-        if record.death_date is not None:
-            alive = alive_on(record, as_of)[0]
-            if alive is not Outcome.MET:
-                outcomes = [c._decide(ctx) for c in self.criteria]
-                k = len(self.inclusion)
-                return _mortal(Determination.from_outcomes(outcomes[:k], outcomes[k:]), alive)
-        undecided = False
-        for criterion in self.inclusion:
-            outcome = criterion._decide(ctx)
-            if outcome is Outcome.NOT_MET:
-                return Determination.INELIGIBLE
-            undecided = undecided or outcome is Outcome.UNKNOWN
-        for criterion in self.exclusion:
-            outcome = criterion._decide(ctx)
-            if outcome is Outcome.MET:
-                return Determination.INELIGIBLE
-            undecided = undecided or outcome is Outcome.UNKNOWN
-        return Determination.NEEDS_REVIEW if undecided else Determination.ELIGIBLE
+        """The determination alone: every criterion judged with the tracing off."""
+        return Batch(self, as_of).decide(record)
 
     def outcomes(self, record: Record, as_of: date) -> dict[str, Outcome]:
         """Every top-level criterion's outcome by id, without explanations."""
-        ctx = Context(record, as_of, self.domains, self.vocabulary)
-        return {c.id or "": c._decide(ctx) for c in self.criteria}
+        return Batch(self, as_of).outcomes(record)
 
     def evaluate(self, record: Record, as_of: date) -> ProtocolResult:
         """Evaluate every criterion and explain the determination."""
-        ctx = Context(record, as_of, self.domains, self.vocabulary)
-        inclusion = tuple([c._explain(ctx, c.id) for c in self.inclusion])
-        exclusion = tuple([c._explain(ctx, c.id) for c in self.exclusion])
-        determination = Determination.from_outcomes(
-            [e.outcome for e in inclusion], [e.outcome for e in exclusion])
-        if record.death_date is None:
-            return ProtocolResult(self.id, record.id, as_of, determination, inclusion, exclusion)
-        alive, death = alive_on(record, as_of)
-        return ProtocolResult(self.id, record.id, as_of, _mortal(determination, alive),
-                              inclusion, exclusion, death=death,
-                              death_undecided=alive is Outcome.UNKNOWN)
+        return Batch(self, as_of).evaluate(record)
 
     def to_dict(self) -> dict[str, Any]:
         """The protocol document as plain data, with its ``"trialrules"`` format version."""
-        from ..formats.protocols import protocol_to_dict
-
-        return protocol_to_dict(self)
+        out: dict[str, Any] = {
+            "trialrules": FORMAT_VERSION,
+            "id": self.id,
+            "title": self.title,
+            "inclusion": [c.to_dict() for c in self.inclusion],
+            "exclusion": [c.to_dict() for c in self.exclusion],
+        }
+        # Domains equal to the standard ones are left out; a reader adds them back.
+        domains = {code: domain.to_dict() for code, domain in self.domains.items()
+                   if STANDARD_DOMAINS.get(code) != domain}
+        if domains:
+            out["domains"] = domains
+        if self.vocabulary:
+            out["vocabulary"] = {name: list(codes) for name, codes in self.vocabulary.items()}
+        return out
 
     @classmethod
     def from_dict(cls, data: Any) -> Protocol:
-        """The protocol a document describes; errors name the JSON path (``protocol_from_dict``)."""
-        from ..formats.protocols import protocol_from_dict
+        """The protocol a document describes; errors name the JSON path.
 
-        return protocol_from_dict(data)
+        (The reader is :func:`trialrules.formats.protocols.protocol_from_dict`,
+        a layer above; this entry point forwards to the one registered there.)
+        """
+        if _READER is None:  # pragma: no cover - trialrules/__init__ imports the formats
+            raise RuntimeError("import trialrules.formats.protocols to read protocol documents")
+        return _READER(data)
 
     def __repr__(self) -> str:
         args = [repr(self.id), repr(self.title), f"inclusion={list(self.inclusion)!r}",
@@ -218,6 +220,57 @@ class Protocol:
         if self.vocabulary:
             args.append(f"vocabulary={dict(self.vocabulary)!r}")
         return f"Protocol({', '.join(args)})"
+
+
+class Batch:
+    """One protocol evaluated as of one date, for one record or many.
+
+    The work records share (window starts, phrases, explanation nodes that
+    recur across patients) is kept here and goes away with the batch; nothing
+    is kept between batches.
+    """
+
+    __slots__ = ("as_of", "memo", "protocol")
+
+    def __init__(self, protocol: Protocol, as_of: date) -> None:
+        self.protocol = protocol
+        self.as_of = check_as_of(as_of)
+        self.memo = Memo()
+
+    def context(self, record: Record) -> Context:
+        """The evaluation context of one record in this batch."""
+        p = self.protocol
+        return Context(record, self.as_of, p.domains, p.vocabulary, self.memo)
+
+    def decide(self, record: Record) -> Determination:
+        """The determination alone; stops at the first criterion that makes it ineligible."""
+        ctx = self.context(record)
+        p = self.protocol
+        return Determination.from_outcomes((c.judge(ctx, None) for c in p.inclusion),
+                                           (c.judge(ctx, None) for c in p.exclusion),
+                                           alive=alive_on(record, self.as_of)[0])
+
+    def outcomes(self, record: Record) -> dict[str, Outcome]:
+        """Every top-level criterion's outcome by id, without explanations."""
+        return dict(zip([c.id or "" for c in self.protocol.criteria], self.judge_all(record),
+                        strict=True))
+
+    def judge_all(self, record: Record) -> tuple[Outcome, ...]:
+        """Every top-level criterion's outcome, in protocol order, without explanations."""
+        ctx = self.context(record)
+        return tuple([c.judge(ctx, None) for c in self.protocol.criteria])
+
+    def evaluate(self, record: Record) -> ProtocolResult:
+        """Every criterion explained, and the determination."""
+        ctx = self.context(record)
+        p = self.protocol
+        inclusion = tuple([explain(c, ctx, c.id) for c in p.inclusion])
+        exclusion = tuple([explain(c, ctx, c.id) for c in p.exclusion])
+        alive, death = alive_on(record, self.as_of)
+        determination = Determination.from_outcomes(
+            [e.outcome for e in inclusion], [e.outcome for e in exclusion], alive=alive)
+        return ProtocolResult(p.id, record.id, self.as_of, determination, inclusion, exclusion,
+                              death=death, death_undecided=alive is Outcome.UNKNOWN)
 
 
 @attrs.frozen

@@ -8,9 +8,8 @@ from typing import Any
 
 import attrs
 
-from ..engine.context import Context, check_as_of
 from ..formats.records import LoadError, record_from_dict
-from ..protocol.protocol import Protocol, ProtocolResult, _mortal, alive_on
+from ..protocol.protocol import Protocol, ProtocolResult, alive_on
 from ..values.errors import InvalidRecord, TrialRulesError, _short
 from ..values.outcomes import Determination, Outcome
 from ..values.records import Record
@@ -95,7 +94,7 @@ def screen(protocol: Protocol, records: Iterable[Item], as_of: date, *,
     ...                                  explain=False)]
     [Determination.NEEDS_REVIEW]
     """
-    check_as_of(as_of)
+    batch = protocol.batch(as_of)  # one memo for every record of this screening
     ids = _ids(protocol)
     k = len(protocol.inclusion)
     for position, item in enumerate(records, 1):
@@ -109,13 +108,13 @@ def screen(protocol: Protocol, records: Iterable[Item], as_of: date, *,
             record = item if isinstance(item, Record) else record_from_dict(
                 item, domains=protocol.domains, line=line)
             if explain:
-                yield protocol.evaluate(record, as_of)
+                yield batch.evaluate(record)
             else:
-                ctx = Context(record, as_of, protocol.domains, protocol.vocabulary)
-                outcomes = tuple(c._decide(ctx) for c in protocol.criteria)
-                determination = Determination.from_outcomes(outcomes[:k], outcomes[k:])
+                outcomes = batch.judge_all(record)
                 alive, death = alive_on(record, as_of)
-                yield Decision(protocol.id, record.id, as_of, _mortal(determination, alive),
+                yield Decision(protocol.id, record.id, as_of,
+                               Determination.from_outcomes(outcomes[:k], outcomes[k:],
+                                                           alive=alive),
                                ids, outcomes, inclusions=k, death=death)
         except InvalidRecord as exc:
             yield LoadError(line, exc.patient, exc.field,

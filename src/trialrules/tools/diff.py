@@ -20,6 +20,7 @@ from typing import Any, Final
 import attrs
 
 from ..engine.criterion import Criterion
+from ..engine.fields import specs
 from ..formats.protocols import criterion_from_dict, criterion_to_dict
 from ..protocol.protocol import Protocol
 from ..values.dates import Span
@@ -27,13 +28,6 @@ from ..values.errors import TrialRulesError
 
 __all__ = ["Change", "ProtocolDiff", "diff"]
 
-#: Keys of a criterion's plain form that hold sub-criteria (compared node by node).
-_CHILD_KEYS: Final = frozenset({"items", "child", "antecedent", "consequent", "assume_false_if"})
-#: Values a criterion's plain form leaves out, so a missing key compares as its default.
-_DEFAULTS: Final[Mapping[str, Any]] = {
-    "low_inclusive": True, "high_inclusive": True, "expected": True, "on": "conditions",
-    "at_least": 1, "span": None, "text": None, "label": None, "id": None,
-}
 _SPAN_KEYS: Final = frozenset({"years", "months", "weeks", "days"})
 
 
@@ -232,14 +226,25 @@ def diff(old: Protocol, new: Protocol) -> ProtocolDiff:
     )
 
 
+def _fields(criterion: Criterion) -> tuple[frozenset[str], dict[str, Any]]:
+    """From the kind's declared fields: the keys holding sub-criteria (compared node by
+    node) and the JSON of each default (a key a document leaves out compares as it)."""
+    fields = specs(type(criterion))
+    nested = frozenset(s.json for s in fields if s.codec.nested)
+    defaults = {s.json: None if s.default is None else s.codec.dump(s.default)
+                for s in fields if not s.required}
+    return nested, defaults
+
+
 def _compare(top: str, path: str, old: Criterion, new: Criterion) -> list[Change]:
     a, b = criterion_to_dict(old), criterion_to_dict(new)
     if a["kind"] != b["kind"]:
         return [Change(top, path, "kind", a["kind"], b["kind"])]
+    nested, defaults = _fields(new)
     out: list[Change] = []
-    for key in sorted((set(a) | set(b)) - _CHILD_KEYS - {"kind"}):
-        x: Any = a.get(key, _DEFAULTS.get(key))
-        y: Any = b.get(key, _DEFAULTS.get(key))
+    for key in sorted((set(a) | set(b)) - nested - {"kind"}):
+        x: Any = a.get(key, defaults.get(key))
+        y: Any = b.get(key, defaults.get(key))
         if x == y:
             continue
         if key == "codes":

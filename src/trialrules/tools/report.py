@@ -26,6 +26,10 @@ __all__ = ["CriterionCounts", "FeasibilityReport", "ReportMismatch", "Tally", "m
 MET, NOT_MET, UNKNOWN = Outcome.MET, Outcome.NOT_MET, Outcome.UNKNOWN
 SECTIONS: Final = ("inclusion", "exclusion")
 
+#: Where each determination is counted in ``determinations``.
+_SLOT: Final = {Determination.ELIGIBLE: 0, Determination.INELIGIBLE: 1,
+                Determination.NEEDS_REVIEW: 2}
+
 T = TypeVar("T", bound="ProtocolResult | Decision | LoadError")
 
 
@@ -316,25 +320,20 @@ class Tally:
                 row[6] += 1
                 if not open_yet:
                     row[7] += 1
-        if n_excluded:
-            self.determinations[1] += 1
+        determination = Determination.from_outcomes(outcomes[:self._k], outcomes[self._k:])
+        self.determinations[_SLOT[determination]] += 1
+        if determination is Determination.INELIGIBLE:
             if n_excluded == 1:
                 counts[first_excluded][3] += 1
                 if n_open == 0:
                     counts[first_excluded][4] += 1
-        elif n_open:
-            self.determinations[2] += 1
-            if n_open == 1:
-                counts[first_open][5] += 1
-        else:
-            self.determinations[0] += 1
+        elif determination is Determination.NEEDS_REVIEW and n_open == 1:
+            counts[first_open][5] += 1
 
     def _add_decided(self, outcomes: tuple[Outcome, ...], determination: Determination) -> None:
         for row, outcome in zip(self._counts, outcomes, strict=True):
             row[0 if outcome is MET else 1 if outcome is NOT_MET else 2] += 1
-        index = {Determination.ELIGIBLE: 0, Determination.INELIGIBLE: 1,
-                 Determination.NEEDS_REVIEW: 2}
-        self.determinations[index[determination]] += 1
+        self.determinations[_SLOT[determination]] += 1
 
     def track(self, items: Iterable[T]) -> Iterator[T]:
         """Pass ``items`` through unchanged, counting each on the way."""

@@ -7,17 +7,16 @@ prefix hierarchies (SNOMED CT, RxNorm) are listed code by code in ``codes``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any
 
 import attrs
 
+from .checks import CODE_RE, fail, read_list, read_object, read_text
 from .errors import InvalidCriterion
 
 __all__ = ["CodeSet", "icd10_range"]
 
-_CODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*:\S+\Z")
 
 
 def _codes(value: Iterable[str]) -> frozenset[str]:
@@ -28,7 +27,7 @@ def _codes(value: Iterable[str]) -> frozenset[str]:
 
 def _check_codes(instance: Any, attribute: Any, value: frozenset[str]) -> None:
     for code in value:
-        if not isinstance(code, str) or not _CODE_RE.match(code):
+        if not isinstance(code, str) or not CODE_RE.match(code):
             raise InvalidCriterion(
                 f"CodeSet {attribute.name} entry {code!r} is not a code; "
                 "write codes as SYSTEM:CODE, e.g. 'ATC:L01' or 'ICD10:C50'"
@@ -52,31 +51,33 @@ class CodeSet:
     #: Where the codes came from (``"FHIR ValueSet file malignancy.json (url ...)"``), for
     #: ``trialrules show``; provenance only, so it takes no part in equality.
     source: str | None = attrs.field(default=None, kw_only=True, eq=False)
-    _hits: dict[str, bool] = attrs.field(factory=dict, init=False, eq=False, hash=False,
-                                         repr=False)
-
-    @name.validator
-    def _check_name(self, _: Any, value: Any) -> None:
-        if not isinstance(value, str) or not value.strip():
-            raise InvalidCriterion(f"CodeSet name {value!r} must be a non-empty string")
+    #: The lengths of the prefixes, so membership tries only those (derived, immutable).
+    _lengths: tuple[int, ...] = attrs.field(init=False, eq=False, hash=False, repr=False)
 
     @source.validator
     def _check_source(self, _: Any, value: Any) -> None:
         if value is not None and (not isinstance(value, str) or not value.strip()):
             raise InvalidCriterion(f"CodeSet source {value!r} must be None or a non-empty string")
 
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_lengths",
+                           tuple(sorted({len(p) for p in self.prefixes})))
+
+    @name.validator
+    def _check_name(self, _: Any, value: Any) -> None:
+        if not isinstance(value, str) or not value.strip():
+            raise InvalidCriterion(f"CodeSet name {value!r} must be a non-empty string")
+
     def __contains__(self, code: object) -> bool:
         if not isinstance(code, str):
             return False
-        hit = self._hits.get(code)
-        if hit is None:
-            # Intern the answer per code: the same codes recur across a population.
-            hit = code in self.codes or any(
-                code[:i] in self.prefixes for i in range(1, len(code) + 1)
-            )
-            if len(self._hits) < 100_000:
-                self._hits[code] = hit
-        return hit
+        if code in self.codes:
+            return True
+        prefixes = self.prefixes
+        for n in self._lengths:  # noqa: SIM110 (a plain loop: membership is on the hot path)
+            if code[:n] in prefixes:
+                return True
+        return False
 
     @property
     def is_empty(self) -> bool:
@@ -112,31 +113,47 @@ class CodeSet:
 
     def describe(self) -> str:
         """``cytotoxic agents (ATC L01)``: the name and up to three members."""
-        text = _DESCRIPTIONS.get(self)
-        if text is None:
-            text = self._describe()
-            if len(_DESCRIPTIONS) < 10_000:
-                _DESCRIPTIONS[self] = text
-        return text
-
-    def _describe(self) -> str:
         members = sorted(self.prefixes) + sorted(self.codes)
         shown = ", ".join(m.replace(":", " ", 1) for m in members[:3])
         more = f" and {len(members) - 3} more" if len(members) > 3 else ""
         return f"{self.name} ({shown}{more})" if members else f"{self.name} (no codes)"
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"name", "prefixes", "codes"}``, sorted (``codeset_to_dict``)."""
-        from ..formats.protocols import codeset_to_dict
+        """``{"name": ..., "prefixes": [...], "codes": [...]}``, members sorted, empties left out.
 
-        return codeset_to_dict(self)
+        >>> CodeSet("cytotoxic agents", prefixes=["ATC:L01"]).to_dict()
+        {'name': 'cytotoxic agents', 'prefixes': ['ATC:L01']}
+        """
+        out: dict[str, Any] = {"name": self.name}
+        if self.prefixes:
+            out["prefixes"] = sorted(self.prefixes)
+        if self.codes:
+            out["codes"] = sorted(self.codes)
+        if self.source is not None:
+            out["source"] = self.source
+        return out
 
     @classmethod
-    def from_dict(cls, data: Any) -> CodeSet:
-        """The code set ``to_dict`` wrote; errors name the JSON path (``codeset_from_dict``)."""
-        from ..formats.protocols import codeset_from_dict
+    def from_dict(cls, data: Any, path: str = "$", *,
+                  more: frozenset[str] = frozenset()) -> CodeSet:
+        """The code set ``to_dict`` wrote; errors name the JSON path under ``path``.
 
-        return codeset_from_dict(data)
+        ``more`` names further keys a reader handles itself (a value-set ``file``).
+        """
+        data = read_object(data, path, frozenset({"name"}),
+                           frozenset({"prefixes", "codes", "source"}) | more, "a code set")
+        name = read_text(data["name"], f"{path}.name")
+        members: dict[str, list[str]] = {}
+        for key in ("prefixes", "codes"):
+            items = read_list(data.get(key, []), f"{path}.{key}", "codes")
+            for i, code in enumerate(items):
+                read_text(code, f"{path}.{key}[{i}]", "a code written SYSTEM:CODE")
+                if not CODE_RE.match(code):
+                    raise fail(f"{path}.{key}[{i}]", code,
+                               "a code written SYSTEM:CODE, e.g. 'ATC:L01'")
+            members[key] = items
+        source = None if "source" not in data else read_text(data["source"], f"{path}.source")
+        return cls(name, prefixes=members["prefixes"], codes=members["codes"], source=source)
 
     def __repr__(self) -> str:
         parts = [repr(self.name)]
@@ -148,18 +165,6 @@ class CodeSet:
             parts.append(f"source={self.source!r}")
         return f"CodeSet({', '.join(parts)})"
 
-    def __getstate__(self) -> dict[str, Any]:
-        return {"name": self.name, "prefixes": self.prefixes, "codes": self.codes,
-                "source": self.source}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        for key, value in state.items():
-            object.__setattr__(self, key, value)
-        object.__setattr__(self, "_hits", {})
-
-
-#: Descriptions already rendered (explanations name a code set once per patient).
-_DESCRIPTIONS: dict[CodeSet, str] = {}
 
 
 def icd10_range(system: str, first: str, last: str) -> list[str]:

@@ -16,6 +16,7 @@ from typing import Any
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from .checks import SPAN_UNITS, read_object, read_whole
 from .errors import InvalidCriterion, InvalidRecord
 
 __all__ = ["PartialDate", "Span", "parse_date"]
@@ -215,7 +216,7 @@ def _nonnegative_int(name: str) -> Any:
     return check
 
 
-_UNITS = ("years", "months", "weeks", "days")
+_UNITS = SPAN_UNITS
 
 
 @attrs.frozen(repr=False)
@@ -276,5 +277,16 @@ class Span:
         raise InvalidCriterion(f"{value!r} is not a span; use Span(months=1) or relativedelta(months=1)")
 
     def to_dict(self) -> dict[str, int]:
-        """The non-zero units, e.g. ``{"months": 1}``."""
+        """The non-zero units, e.g. ``{"months": 1}`` (``{}`` is the zero span)."""
         return {u: getattr(self, u) for u in _UNITS if getattr(self, u)}
+
+    @classmethod
+    def from_dict(cls, data: Any, path: str = "$") -> Span:
+        """The span ``to_dict`` wrote; errors name the JSON path under ``path``.
+
+        >>> Span.from_dict({"months": 1})
+        Span(months=1)
+        """
+        data = read_object(data, path, frozenset(), frozenset(_UNITS),
+                           'a span such as {"months": 1}')
+        return cls(**{u: read_whole(data[u], f"{path}.{u}", 0) for u in _UNITS if u in data})

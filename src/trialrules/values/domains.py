@@ -55,8 +55,6 @@ class Domain:
                                            kw_only=True)
     name: str | None = attrs.field(default=None, kw_only=True)
     unit: str | None = attrs.field(default=None, kw_only=True)
-    _on_grid: dict[Any, bool] = attrs.field(factory=dict, init=False, eq=False, hash=False,
-                                            repr=False)
 
     def __attrs_post_init__(self) -> None:
         if self.low > self.high:
@@ -70,13 +68,8 @@ class Domain:
             return False
         if self.step is None:
             return True
-        seen = self._on_grid.get(value)
-        if seen is None:
-            # Exact decimal arithmetic is slow and a scale has few values: remember them.
-            seen = (_exact(value) - _exact(self.low)) % _exact(self.step) == 0
-            if len(self._on_grid) < 10_000:
-                self._on_grid[value] = seen
-        return seen
+        # Exact decimal arithmetic: 0.1 + 0.2 steps must not drift off the grid.
+        return (_exact(value) - _exact(self.low)) % _exact(self.step) == 0
 
     def describe(self) -> str:
         """What is allowed, in words: ``a number from 0 to 10 in steps of 0.5``."""

@@ -62,7 +62,28 @@ class TrialRulesError(Exception):
 
 
 class InvalidCriterion(TrialRulesError, ValueError):
-    """A criterion, code set, span or protocol was built with arguments that cannot work."""
+    """A criterion, code set, span or protocol was built with arguments that cannot work.
+
+    The message says what is wrong and how to fix it. When one field is to
+    blame, ``field`` names it (as the JSON key, e.g. ``high``), ``value`` holds
+    the offending value and ``allowed`` says what would be accepted, so a
+    document reader only adds the JSON path (``$.inclusion[2].high``).
+    """
+
+    def __init__(self, message: str, *, field: str | None = None, value: Any = None,
+                 allowed: str | None = None) -> None:
+        self.field = field
+        self.value = value
+        self.allowed = allowed
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_invalid_criterion, (str(self), self.field, self.value, self.allowed))
+
+
+def _rebuild_invalid_criterion(message: str, field: str | None, value: Any,
+                               allowed: str | None) -> InvalidCriterion:
+    return InvalidCriterion(message, field=field, value=value, allowed=allowed)
 
 
 class InvalidRecord(TrialRulesError, ValueError):

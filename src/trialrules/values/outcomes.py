@@ -117,13 +117,25 @@ class Determination(enum.Enum):
 
     @classmethod
     def from_outcomes(
-        cls, inclusion: Iterable[Outcome], exclusion: Iterable[Outcome]
+        cls, inclusion: Iterable[Outcome], exclusion: Iterable[Outcome], *,
+        alive: Outcome = Outcome.MET,
     ) -> Determination:
-        """INELIGIBLE if an inclusion is NOT_MET or an exclusion MET.
+        """The one determination rule (docs/design.md): INELIGIBLE if an inclusion is
+        NOT_MET or an exclusion MET; ELIGIBLE if every inclusion is MET and every
+        exclusion NOT_MET; else NEEDS_REVIEW.
 
-        ELIGIBLE if every inclusion is MET and every exclusion NOT_MET; else NEEDS_REVIEW.
+        ``alive`` says whether the patient was alive on as_of: NOT_MET (surely died by
+        then) makes them INELIGIBLE whatever the criteria say; UNKNOWN never lets them
+        be ELIGIBLE. The outcomes are consumed lazily, so a generator stops early.
+
+        >>> M, N, U = Outcome.MET, Outcome.NOT_MET, Outcome.UNKNOWN
+        >>> [Determination.from_outcomes([M], [N]), Determination.from_outcomes([M], [U]),
+        ...  Determination.from_outcomes([M], [N], alive=N)]
+        [Determination.ELIGIBLE, Determination.NEEDS_REVIEW, Determination.INELIGIBLE]
         """
-        undecided = False
+        if alive is Outcome.NOT_MET:
+            return cls.INELIGIBLE
+        undecided = alive is Outcome.UNKNOWN
         for outcome in inclusion:
             if outcome is Outcome.NOT_MET:
                 return cls.INELIGIBLE

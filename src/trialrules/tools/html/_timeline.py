@@ -19,7 +19,7 @@ from ...kinds.windows import window
 from ...protocol.protocol import Protocol, ProtocolResult
 from ...values.dates import PartialDate
 from ...values.outcomes import Outcome
-from ...values.records import Condition, Exposure, Record
+from ...values.records import Condition, Exposure, Record, UnknownIfEnded
 
 __all__ = ["Row", "Segment", "Tick", "Timeline", "timeline"]
 
@@ -234,10 +234,14 @@ def _event_segments(begin: PartialDate, end: PartialDate | None, as_of: date, lo
         notes.append("ongoing")
     elif end.is_unknown:
         e0, e1 = s1, hi
-        notes.append("ended, date unknown")
+        # An end nobody recorded (or not even whether it ended): any day from the start on.
+        notes.append("not known whether it ended" if isinstance(end, UnknownIfEnded)
+                     else "ended, date unknown")
     else:
         e0, e1 = end.earliest, end.latest
-    if not _known(begin) or s1 > e0:
+    if not _known(begin) or s1 > e0 or (end is not None and end.is_unknown):
+        # No day is certain: the start is unknown, the possible starts and ends overlap, or
+        # the end is unknown (it may be the day it began).
         out.append((s0, e1, False))
     else:
         if s0 < s1:

@@ -1,0 +1,83 @@
+"""The value source base: where a value criterion's value comes from (age, sex, an observation).
+
+A source kind is, like a criterion kind, one registered frozen attrs class
+with a ``kind`` tag and declared fields, and ONE reading method,
+``read(ctx, explain)``: the possible values and what is missing, plus (when
+``explain`` is true) the texts and evidence an explanation shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar, NamedTuple
+
+import attrs
+
+from ..values.domains import Domain
+from .codec import source_to_dict
+from .context import Context
+from .explanations import Evidence
+from .fields import field_repr
+from .reads import Reads
+
+__all__ = ["Reading", "Source"]
+
+
+class Reading(NamedTuple):
+    """What a source found: the values it could be, whether it might be absent, and why.
+
+    ``values`` holds every value the fact could take given partial dates; an
+    empty tuple with ``missing`` set means nothing was recorded. ``precise``
+    names the fact that would pick one value when the possible values disagree.
+    ``texts`` (one per value) and ``evidence`` are filled when explaining; when
+    ``values`` is a ``range`` (a run of whole numbers such as the possible ages),
+    one text stands for the whole run.
+    """
+
+    values: Sequence[Any]
+    texts: tuple[str, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    missing: str | None = None
+    precise: str | None = None
+
+
+@attrs.frozen(repr=False)
+class Source:
+    """Base of value sources; concrete ones are registered frozen attrs classes."""
+
+    _role: ClassVar[str] = "source"
+    #: The JSON tag of the source (``"latest"``).
+    kind: ClassVar[str]
+    #: How documents write it, for error messages (``{"kind": "sex"}``).
+    example: ClassVar[str]
+    #: What it is, for error messages (``a sex source``).
+    what: ClassVar[str]
+
+    def read(self, ctx: Context, explain: bool = True) -> Reading:
+        """The possible values on ``ctx``; with ``explain``, also their texts and evidence."""
+        raise NotImplementedError(
+            f"{type(self).__name__} does not implement read(ctx, explain), the one reading "
+            "method of a value source (docs/how-to/custom-kind.md)")
+
+    def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
+        """What the value is, in words (``latest EDSS``)."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement describe()")
+
+    def domain(self, domains: Mapping[str, Domain] | None = None) -> Domain | None:
+        """The declared domain of this source's values, if any."""
+        return None
+
+    def reads(self) -> Reads:
+        """The facts of a record this source looks at."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement reads()")
+
+    def short_repr(self) -> str:
+        """The repr inside a criterion's repr (a bare code string where that reads back)."""
+        return repr(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data, from the declared fields."""
+        return source_to_dict(self)
+
+    def __repr__(self) -> str:
+        return field_repr(self)

@@ -1,0 +1,161 @@
+"""The explanation trace: how one evaluation method both decides and explains.
+
+A kind implements one method, ``judge(ctx, why)``. Deciding calls it with
+``why=None``; explaining passes a :class:`Trace` for the node, and the method
+records its reason, evidence and missing facts on it (``why.because(...)``)
+and evaluates its sub-criteria through it (``why.child(...)``). It is the same
+code either way, so the outcome of ``decide`` and the outcome in an
+explanation cannot drift apart.
+
+:class:`Memo` holds what the evaluations of one batch share (one set of
+criteria, one ``as_of``): window starts, rendered phrases and explanation
+nodes that recur across patients. It lives in the evaluation or batch object
+and goes away with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ..values.outcomes import Outcome
+from .explanations import Evidence, Explanation
+
+if TYPE_CHECKING:
+    from .context import Context
+    from .criterion import Criterion
+
+__all__ = ["Memo", "Trace", "consult", "explain", "judge_child"]
+
+#: Shared explanation nodes a memo keeps at most (a bound on memory for huge batches).
+_MAX_NODES = 20_000
+
+
+class Memo:
+    """Work the evaluations of one batch share; made per evaluation or batch, never global.
+
+    ``values`` maps keys (tuples starting with a name) to computed values;
+    ``nodes`` keeps explanation nodes that depend only on the criterion and a
+    few facts (a flag recorded as false, an empty window with a complete
+    history), so each is built once per batch. The memo holds the criteria
+    its keys name, so their identities stay valid while it lives.
+    """
+
+    __slots__ = ("_shared", "nodes", "values")
+
+    def __init__(self) -> None:
+        self.values: dict[Any, Any] = {}
+        self.nodes: dict[tuple[Any, ...], tuple[object, Explanation]] = {}
+        self._shared: set[int] = set()
+
+    def value(self, key: Any, make: Callable[[], Any]) -> Any:
+        """The value for ``key``, computed by ``make()`` the first time."""
+        values = self.values
+        found = values.get(key)
+        if found is None:
+            found = values[key] = make()
+        return found
+
+    def recall(self, criterion: object, key: tuple[Any, ...]) -> Explanation | None:
+        hit = self.nodes.get(key)
+        if hit is not None and hit[0] is criterion:
+            return hit[1]
+        return None
+
+    def keep(self, criterion: object, key: tuple[Any, ...], node: Explanation) -> None:
+        if len(self.nodes) < _MAX_NODES and key not in self.nodes:
+            self.nodes[key] = (criterion, node)
+            self._shared.add(id(node))
+
+    def all_shared(self, nodes: list[Explanation]) -> bool:
+        """Whether every node is one this memo keeps (so their identities name them)."""
+        shared = self._shared
+        for node in nodes:  # noqa: SIM110 (a plain loop: no generator on this hot path)
+            if id(node) not in shared:
+                return False
+        return True
+
+
+class Trace:
+    """One node's explanation while its criterion is judged: reason, evidence, missing, children."""
+
+    __slots__ = ("children", "criterion", "ctx", "evidence", "key", "missing", "node",
+                 "node_id", "reason")
+
+    def __init__(self, ctx: Context, criterion: Criterion, node_id: str | None) -> None:
+        self.ctx = ctx
+        self.criterion = criterion
+        self.node_id = node_id
+        self.reason = ""
+        self.evidence: tuple[Evidence, ...] = ()
+        self.missing: tuple[str, ...] = ()
+        self.children: list[Explanation] = []
+        self.node: Explanation | None = None
+        self.key: tuple[Any, ...] | None = None
+
+    def because(self, reason: str, evidence: tuple[Evidence, ...] = (),
+                missing: tuple[str, ...] = ()) -> None:
+        """Record why the node has its outcome: one sentence, the facts used, the facts missing."""
+        self.reason = reason
+        self.evidence = evidence
+        self.missing = missing
+
+    def child(self, criterion: Criterion, index: int) -> Outcome:
+        """Evaluate sub-criterion number ``index`` (from 1) as a child node of this one."""
+        node_id = criterion.id
+        if node_id is None:
+            parent = self.node_id
+            node_id = f"{parent}.{index}" if parent else str(index)
+        node = explain(criterion, self.ctx, node_id)
+        self.children.append(node)
+        return node.outcome
+
+    def recall(self, *key: Any) -> bool:
+        """Whether the node for ``key`` is already known in this batch (then it is reused).
+
+        Call it when the explanation depends only on the criterion, its node id
+        and ``key``; otherwise the node built now is kept under that key.
+        """
+        full = (id(self.criterion), self.node_id, *key)
+        found = self.ctx.shared.recall(self.criterion, full)
+        if found is not None:
+            self.node = found
+            return True
+        self.key = full
+        return False
+
+    def recall_children(self) -> bool:
+        """:meth:`recall` keyed by the children, when every child is a shared node."""
+        shared = self.ctx.shared
+        if not shared.all_shared(self.children):
+            return False
+        return self.recall(*map(id, self.children))
+
+
+def explain(criterion: Criterion, ctx: Context, node_id: str | None) -> Explanation:
+    """Judge ``criterion`` with tracing on: its explanation node under ``node_id``."""
+    why = Trace(ctx, criterion, node_id)
+    outcome = criterion.judge(ctx, why)
+    if why.node is not None:
+        return why.node
+    node = Explanation(node_id, type(criterion).__name__, outcome, why.reason, criterion.label,
+                       why.evidence, why.missing, tuple(why.children))
+    if why.key is not None:
+        ctx.shared.keep(criterion, why.key, node)
+    return node
+
+
+def judge_child(ctx: Context, why: Trace | None, criterion: Criterion, index: int) -> Outcome:
+    """A sub-criterion's outcome: judged directly when deciding, as a child node when explaining."""
+    if why is None:
+        return criterion.judge(ctx, None)
+    return why.child(criterion, index)
+
+
+def consult(ctx: Context, why: Trace | None,
+            criterion: Criterion) -> tuple[Outcome, Explanation | None]:
+    """A criterion a node depends on but does not show as a child (its explanation, if tracing)."""
+    if why is None:
+        return criterion.judge(ctx, None), None
+    node = explain(criterion, ctx, None)
+    return node.outcome, node

@@ -1,0 +1,63 @@
+"""What the n-ary combinators (AllOf, AnyOf, AtLeast) share."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ...engine.criterion import Criterion
+from ...engine.explanations import Explanation
+from ...values.domains import Domain
+from ...values.errors import InvalidCriterion
+
+__all__: list[str] = []
+
+
+def children_of(kind: str, items: tuple[Any, ...]) -> tuple[Criterion, ...]:
+    """The criteria of ``Kind(a, b)`` or ``Kind([a, b])`` (both read naturally)."""
+    if len(items) == 1 and not isinstance(items[0], Criterion) and isinstance(items[0], Iterable):
+        items = tuple(items[0])
+    for item in items:
+        if not isinstance(item, Criterion):
+            raise InvalidCriterion(f"{kind} takes criteria, but got {item!r}", field="items",
+                                   value=item, allowed="criteria")
+    if not items:
+        raise InvalidCriterion(f"{kind} needs at least one criterion", field="items", value=[],
+                               allowed="at least one criterion")
+    return items
+
+
+def because(children: Iterable[Explanation]) -> str:
+    """The children's own reasons, so a parent's reason reads without opening the tree."""
+    return "; ".join(c.reason for c in children)
+
+
+def flattens(child: Criterion, parent: type) -> bool:
+    """Whether ``&``/``|`` would splice this child into its parent (an anonymous same kind)."""
+    return type(child) is parent and child.id is None and child.label is None
+
+
+def clause(child: Criterion, domains: Mapping[str, Domain] | None) -> str:
+    """A child's description, bracketed when it is itself a group."""
+    from .implies import Implies
+
+    text = child.describe(domains)
+    if (isinstance(child, Group) and len(child.children) > 1) or isinstance(child, Implies):
+        return f"({text})"
+    return text
+
+
+class Group(Criterion):
+    """Shared parts of the n-ary combinators: children, operator-form repr."""
+
+    __slots__ = ()
+    items: tuple[Criterion, ...]
+    _symbol = ""
+
+    def __repr__(self) -> str:
+        # Operator form only when it reads back to this same tree: ``a & b`` would
+        # splice an anonymous AllOf child, so such a group keeps the named form.
+        if (self._symbol and self.id is None and self.label is None and len(self.items) > 1
+                and not any(flattens(c, type(self)) for c in self.items)):
+            return "(" + f" {self._symbol} ".join(repr(c) for c in self.items) + ")"
+        return super().__repr__()

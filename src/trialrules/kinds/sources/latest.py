@@ -1,0 +1,195 @@
+"""Latest: the latest observation of a code on or before ``as_of``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any, Final
+
+import attrs
+
+from ...engine.codec import OPTIONAL_SPAN, Text
+from ...engine.context import Context
+from ...engine.explanations import Evidence
+from ...engine.fields import meta
+from ...engine.reads import Reads
+from ...engine.registry import register
+from ...engine.source import Reading, Source
+from ...values.dates import Span
+from ...values.domains import STANDARD_DOMAINS, Domain
+from ...values.errors import InvalidCriterion, InvalidRecord
+
+__all__ = ["Latest"]
+
+
+def _code(_: Any, __: Any, value: Any) -> None:
+    if not isinstance(value, str) or not value:
+        raise InvalidCriterion(f"an observation code must be a non-empty string, not {value!r}",
+                               field="code", value=value,
+                               allowed="an observation code (non-empty string)")
+
+
+def _within(value: Any) -> Span | None:
+    return None if value is None else Span.of(value)
+
+
+@register
+@attrs.frozen(repr=False)
+class Latest(Source):
+    """The latest observation of ``code`` on or before ``as_of`` (optionally only within a span).
+
+    Observations dated after ``as_of`` are invisible. When partial dates leave
+    more than one observation possibly the latest, every one of them is a
+    possible value; the criterion is decided only if they all agree.
+
+    >>> from datetime import date
+    >>> from trialrules import Observation, Range, Record, Span
+    >>> record = Record("P1", observations=[Observation("edss", 4.5, "2026-06-01")])
+    >>> Range(Latest("edss", within=Span(months=3)), 3, 6).decide(record, date(2026, 11, 27))
+    Outcome.UNKNOWN
+    """
+
+    kind = "latest"
+    example = '{"kind": "latest", "code": "edss"}'
+    what = "a latest-observation source"
+
+    code: str = attrs.field(validator=_code,
+                            metadata=meta(Text("an observation code (non-empty string)", empty=False)))
+    within: Span | None = attrs.field(default=None, kw_only=True, converter=_within,
+                                      metadata=meta(OPTIONAL_SPAN, schema={"$ref": "#/$defs/span"}))
+
+    def _candidates(self, ctx: Context) -> tuple[list[tuple[int, Any]], bool] | None:
+        """The observations that may be the latest (canonical order), and whether one is sure."""
+        as_of = ctx.as_of
+        start = ctx.window_start(self.within)
+        code = self.code
+        # The protocol's vocabulary names other codes for the same observation
+        # (e.g. edss = SNOMED:273554001), so FHIR-coded records are read too.
+        aliases = ctx.vocabulary.get(code, ())
+        sure: list[tuple[int, Any]] = []
+        maybe: list[tuple[int, Any]] = []
+        floor = date.min  # the latest day a surely-inside observation was taken on
+        index = _observations_by_code(ctx)
+        pairs: Any = index.get(code, ())
+        if aliases:
+            others = [pair for alias in dict.fromkeys(aliases) if alias != code
+                      for pair in index.get(alias, ())]
+            if others:  # in record order, as one pass over the observations would find them
+                pairs = sorted([*pairs, *others], key=lambda pair: pair[0])
+        for pair in pairs:
+            d = pair[1].date
+            lo, hi = d.earliest, d.latest
+            if lo > as_of or hi < start:
+                continue
+            if hi <= as_of and lo >= start:
+                sure.append(pair)
+                if lo > floor:
+                    floor = lo
+            else:
+                maybe.append(pair)
+        if not sure and not maybe:
+            return None
+        candidates = [(i, o) for i, o in sure + maybe if o.date.latest >= floor]
+        if len(candidates) > 1:
+            # Canonical order (date, then value), so output never depends on list order.
+            candidates.sort(key=lambda pair: (pair[1].date.earliest, pair[1].date.latest,
+                                              repr(pair[1].value), pair[1].unit or "", pair[0]))
+        domain = ctx.domains.get(code)
+        if domain is not None:
+            known = ctx.shared.values
+            for i, obs in candidates:
+                value = obs.value
+                key = (_ON_GRID, domain, type(value), value)
+                inside = known.get(key)
+                if inside is None:  # exact decimal arithmetic: once per value and batch
+                    inside = known[key] = domain.contains(value)
+                if not inside:
+                    raise InvalidRecord(f"observations[{i}].value", value,
+                                        f"{domain.describe()} (for {code})",
+                                        patient=ctx.record.id)
+        return candidates, bool(sure)
+
+    def _absent(self) -> str:
+        where = f" in the {self.within} before as_of" if self.within else ""
+        return f"observation {self.code}{where}"
+
+    def _uncertain(self, ctx: Context) -> str:
+        """What is missing when no candidate is dated for certain inside the window."""
+        where = f" and on or after {ctx.window_start(self.within)}" if self.within else ""
+        return f"an observation {self.code} dated for certain on or before {ctx.as_of}{where}"
+
+    def read(self, ctx: Context, explain: bool = True) -> Reading:
+        found = self._candidates(ctx)
+        if found is None:
+            return Reading((), missing=self._absent())
+        candidates, certain = found
+        missing = None if certain else self._uncertain(ctx)
+        if not explain:
+            return Reading(tuple([o.value for _, o in candidates]), missing=missing)
+        name = self._name_in(ctx)
+        values = []
+        texts = []
+        evidence = []
+        for i, obs in candidates:
+            values.append(obs.value)
+            unit = f" {obs.unit}" if obs.unit else ""
+            day = str(obs.date)
+            texts.append(f"{name} {obs.value!r}{unit} on {day}")
+            evidence.append(Evidence(f"observations[{i}]", obs.code, obs.value, day))
+        # Named by content, not list position, so the text does not depend on the record's order.
+        precise = f"which of {', '.join(texts)} is the latest"
+        return Reading(tuple(values), tuple(texts), tuple(evidence), missing, precise)
+
+    def _name_in(self, ctx: Context) -> str:
+        """``_name(domains)``, worked out once per batch."""
+        domains = ctx.domains
+        key = (_NAME, self.code, id(domains))
+        known = ctx.shared.values.get(key)
+        if known is not None and known[0] is domains:
+            return str(known[1])
+        name = self._name(domains)
+        ctx.shared.values[key] = (domains, name)  # holding the domains, so the id stays theirs
+        return name
+
+    def _name(self, domains: Mapping[str, Domain] | None) -> str:
+        domain = (domains or STANDARD_DOMAINS).get(self.code) or STANDARD_DOMAINS.get(self.code)
+        return domain.name if domain is not None and domain.name else self.code
+
+    def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
+        text = f"latest {self._name(domains)}"
+        if self.within is not None:
+            text += f" measured in the {self.within} before the reference date"
+        return text
+
+    def domain(self, domains: Mapping[str, Domain] | None = None) -> Domain | None:
+        return (domains or STANDARD_DOMAINS).get(self.code)
+
+    def reads(self) -> Reads:
+        return Reads(observations={self.code})
+
+    def short_repr(self) -> str:
+        # A bare code string reads back as Latest(code), except "age" and "sex" (Age(), Sex()).
+        if self.within is None and self.code not in ("age", "sex"):
+            return repr(self.code)
+        return repr(self)
+
+
+def _observations_by_code(ctx: Context) -> dict[str, list[tuple[int, Any]]]:
+    """The record's observations (with their positions) by code, indexed once per evaluation."""
+    index: dict[str, list[tuple[int, Any]]] | None = ctx.memo.get(_BY_CODE)
+    if index is None:
+        index = {}
+        for pair in enumerate(ctx.record.observations):
+            found = index.get(pair[1].code)
+            if found is None:
+                index[pair[1].code] = [pair]
+            else:
+                found.append(pair)
+        ctx.memo[_BY_CODE] = index
+    return index
+
+
+#: Memo keys (private objects: no clash with other keys).
+_BY_CODE: Final = object()
+_ON_GRID: Final = object()
+_NAME: Final = object()
