@@ -45,7 +45,6 @@ from typing import Any
 
 import attrs
 
-from ..engine.context import Context
 from ..engine.criterion import Criterion
 from ..engine.explanations import Explanation, render
 from ..formats.records import record_from_dict, record_to_dict
@@ -227,13 +226,18 @@ def _digest(target: str, as_of: date, record: Record) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
 
 
+def _alone(protocol: Protocol, criterion: Criterion) -> Protocol:
+    """The protocol reduced to one criterion (same domains and vocabulary): evaluated
+    through the public API only, so a deck outlives changes to the evaluator's insides."""
+    return attrs.evolve(protocol, inclusion=[criterion], exclusion=[])
+
+
 def _explain(protocol: Protocol, criterion: Criterion, record: Record, as_of: date) -> Explanation:
-    ctx = Context(record, as_of, protocol.domains, protocol.vocabulary)
-    return criterion._explain(ctx, criterion.id)
+    return _alone(protocol, criterion).evaluate(record, as_of).inclusion[0]
 
 
 def _decide(protocol: Protocol, criterion: Criterion, record: Record, as_of: date) -> Outcome:
-    return criterion._decide(Context(record, as_of, protocol.domains, protocol.vocabulary))
+    return _alone(protocol, criterion).outcomes(record, as_of)[criterion.id or ""]
 
 
 def make_deck(protocol: Protocol, as_of: date | Sequence[date]) -> Deck:
@@ -312,16 +316,17 @@ def check_deck(protocol: Protocol, deck: Deck | str | Path) -> list[Change]:
     """Every case of ``deck`` whose outcome under ``protocol`` differs from the signed-off one."""
     if not isinstance(deck, Deck):
         deck = load_deck(deck, protocol)
-    criteria = {c.id: c for c in protocol.criteria}
+    # Each criterion alone, built once for this check.
+    alone = {c.id: _alone(protocol, c) for c in protocol.criteria}
     changes = []
     for case in deck.cases:
-        criterion = criteria.get(case.target)
-        if criterion is None:
+        single = alone.get(case.target)
+        if single is None:
             changes.append(Change(case, None, ""))
             continue
-        if _decide(protocol, criterion, case.record, case.as_of) is case.expected:
+        if single.outcomes(case.record, case.as_of)[case.target] is case.expected:
             continue
-        explanation = _explain(protocol, criterion, case.record, case.as_of)
+        explanation = single.evaluate(case.record, case.as_of).inclusion[0]
         changes.append(Change(case, explanation.outcome, render(explanation)))
     return changes
 

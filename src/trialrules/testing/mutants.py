@@ -39,7 +39,6 @@ from typing import Any
 
 import attrs
 
-from ..engine.context import Context
 from ..engine.criterion import Criterion
 from ..kinds.combinators import AllOf, AnyOf, AtLeast, Implies, Not
 from ..kinds.criteria import Flag, Lookback, OneOf, Range, Threshold
@@ -351,8 +350,8 @@ def _kills(mutant: Mutant, by_target: Mapping[str, list[Any]]) -> bool:
         criterion = criteria.get(target)
         if criterion is None:
             return True
+        alone = _evolve(p, inclusion=[criterion], exclusion=[])
         for case in cases:
-            if criterion._decide(Context(case.record, case.as_of, p.domains,
-                                         p.vocabulary)) is not case.expected:
+            if alone.outcomes(case.record, case.as_of)[target] is not case.expected:
                 return True
     return False
