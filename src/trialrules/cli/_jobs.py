@@ -14,6 +14,8 @@ from __future__ import annotations
 import io
 import multiprocessing
 import os
+import sys
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
@@ -107,13 +109,21 @@ def _work(chunk: list[Any]) -> tuple[str, list[str], Any, FeasibilityReport | No
             None if tally is None else tally.report(), good, bad)
 
 
+def _context() -> Any:
+    """How to start the workers: "fork" on Linux when this process runs one thread (the command
+    line: the workers start at once with everything imported), else "spawn" (a fresh
+    interpreter each, which imports trialrules; never a fork of a threaded process)."""
+    if sys.platform == "linux" and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
 def screen_parallel(protocol: Protocol, as_of: date, how: str, kind: Any,
                     items: Iterable[tuple[int, Any]], jobs: int, *, report: bool, writer: Any,
                     say: Callable[[str], None], progress_enabled: bool | None
                     ) -> tuple[int, int, FeasibilityReport | None]:
     """Screen ``items`` on ``jobs`` processes into ``writer``; returns (screened, bad, report)."""
-    # "spawn" everywhere: no fork of a process that may hold threads or locks, same on every OS.
-    context = multiprocessing.get_context("spawn")
+    context = _context()
     totals = [0, 0]
     parts: list[FeasibilityReport] = []  # the running sum of the chunks' reports
     out = writer.out
