@@ -124,7 +124,7 @@ def test_n_ary_is_the_fold_of_the_binary(outcomes: list[Outcome]) -> None:
     assert Outcome.any_of(outcomes) is disj
 
 
-# -- determinations (DESIGN §1) ------------------------------------------------
+# -- determinations (docs/design.md, section 5) ------------------------------------------------
 
 def _determination_by_rule(inclusion: tuple[Outcome, ...],
                            exclusion: tuple[Outcome, ...]) -> Determination:

@@ -11,7 +11,7 @@ EDSS 6.5 on 2026-10-02 is not between 3 and 6 (both inclusive)
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from .values.version import __version__
 
 #: Where each public name lives. Names are imported on first use (PEP 562), so the
 #: command line starts without loading what its command does not need.

@@ -121,6 +121,13 @@ def test_check_reports_each_changed_case_with_both_explanations(
     assert "  signed-off explanation:\n    [NOT MET] exclusion.4" in out
     assert "falls in the 31 days before 2026-12-15 (2026-11-14 to 2026-12-15)" in out
     assert "cases changed outcome" in out
+    # docs/testing.md shows this very output: its lines must still be true.
+    shown = (ROOT / "docs" / "testing.md").read_text(encoding="utf-8").splitlines()
+    quoted = [line.strip() for line in shown
+              if line.strip().startswith(("CHANGED exclusion.4", "case: as of", "signed off:"))]
+    assert len(quoted) == 3
+    for line in quoted:
+        assert line in out
     assert " mutants killed, " in out
 
 

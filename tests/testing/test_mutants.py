@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import attrs
 import pytest
 
 from helpers import AS_OF
@@ -26,6 +27,7 @@ from trialrules import (
     Threshold,
     Washout,
 )
+from trialrules.engine.source import Source
 from trialrules.protocols.nct06228781 import PROTOCOL
 from trialrules.testing import (
     Deck,
@@ -38,7 +40,10 @@ from trialrules.testing import (
 )
 from trialrules.testing.mutants import narrower, replace_child
 
-COMMITTED = Path(__file__).resolve().parents[2] / "docs" / "examples" / "NCT06228781.cases.jsonl"
+ROOT = Path(__file__).resolve().parents[2]
+COMMITTED = ROOT / "docs" / "examples" / "NCT06228781.cases.jsonl"
+#: docs/testing.md states the bundled deck's score: the figures must be current.
+TESTING_DOC = " ".join((ROOT / "docs" / "testing.md").read_text(encoding="utf-8").split())
 
 
 def _slips(criterion: object) -> list[str]:
@@ -116,6 +121,8 @@ def test_the_committed_deck_kills_every_generated_mutant() -> None:
     score = mutation_score(PROTOCOL, deck)
     assert score.survived == (), str(score)
     assert score.total > 500
+    assert f"the committed deck ({len(deck)} cases" in TESTING_DOC
+    assert f"kills **{score.total} of {score.total}** generated mutants" in TESTING_DOC
     assert str(score).startswith(f"{score.total} of {score.total} mutants killed, 0 survived")
 
 
@@ -125,7 +132,9 @@ def test_boundary_cases_alone_leave_survivors() -> None:
     deck = Deck(PROTOCOL.id, tuple(
         DeckCase(f"c{i}", c.target or "", c.as_of, c.expected, c.description, c.record)
         for i, c in enumerate(cases)))
-    survivors = {m.name for m in mutation_score(PROTOCOL, deck).survived}
+    score = mutation_score(PROTOCOL, deck)
+    survivors = {m.name for m in score.survived}
+    assert f"boundary cases alone kill {len(score.killed)} of the {score.total}:" in TESTING_DOC
     assert "exclusion.3: active or chronic infections without prefix ICD10:B20" in survivors
     assert "exclusion.2.1: cytotoxic agents prefix ATC:L01 narrowed to ATC:L01A" in survivors
     assert "exclusion.2.1: span 1 month -> 31 days" in survivors
@@ -149,3 +158,27 @@ def test_an_equivalent_mutant_survives_and_the_score_says_so() -> None:
 def test_mutants_takes_a_protocol() -> None:
     with pytest.raises(TypeError, match="takes a Protocol"):
         list(mutants(Range("edss", 3, 6)))  # type: ignore[arg-type]
+
+
+@attrs.frozen
+class _Days(Source):
+    """A source holding a code set and a span, as cumulative exposure does (issue 13)."""
+
+    codes: CodeSet
+    span: Span
+
+    def describe(self, domains: object = None) -> str:
+        return "days"
+
+
+def test_spans_and_code_sets_held_by_a_source_are_mutated_too() -> None:
+    from trialrules.testing._codeset_cases import codesets_of
+    from trialrules.testing._refdates import window_spans
+
+    leaf = Threshold(_Days(CodeSet("steroids", prefixes=["ATC:H02"]), Span(months=6)), ">", 28)
+    slips = _slips(leaf)
+    assert "source span 6 months -> 180 days" in slips
+    assert "source steroids prefix ATC:H02 narrowed to ATC:H02A" in slips
+    assert "source steroids without prefix ATC:H02" in slips
+    assert window_spans(leaf) == [Span(months=6)]
+    assert [name for name, _ in codesets_of(leaf)] == ["codes"]

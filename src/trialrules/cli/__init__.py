@@ -8,7 +8,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from .. import __version__
+from ..values.version import __version__
 from ._common import EXIT_INTERNAL, EXIT_USAGE, UsageError
 
 __all__ = ["main"]

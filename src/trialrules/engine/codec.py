@@ -55,6 +55,7 @@ __all__ = [
     "VALUES",
     "Choice",
     "Reader",
+    "Strings",
     "Text",
     "Whole",
     "codeset_to_dict",
@@ -330,6 +331,30 @@ class _Source(Codec):
 
 def _value_order(value: Any) -> tuple[bool, Any]:
     return (isinstance(value, str), value)
+
+
+class Strings(Codec):
+    """A non-empty list of non-empty strings, kept in order (a tuple in Python)."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+    def dump(self, value: Any) -> Any:
+        return list(value)
+
+    def read(self, reader: Reader, value: Any, path: str, depth: int) -> Any:
+        items = reader.listing(value, path, self.what)
+        if not items:
+            raise fail(path, items, f"at least one of {self.what}")
+        return tuple(reader.string(v, f"{path}[{i}]", f"one of {self.what} (a non-empty string)",
+                                   empty=False) for i, v in enumerate(items))
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "array", "minItems": 1,
+                "items": {"type": "string", "minLength": 1, "maxLength": MAX_TEXT}}
+
+    def code(self, value: Any) -> str:
+        return repr(list(value))
 
 
 class _Values(Codec):

@@ -170,7 +170,7 @@ class _Reader(Reader):
         if not isinstance(version, int) or isinstance(version, bool) or version < 1:
             raise _fail("$.trialrules", version, "a format version: a whole number >= 1")
         if version > FORMAT_VERSION:
-            from .. import __version__
+            from ..values.version import __version__
 
             raise _fail("$.trialrules", version,
                         f"format version {FORMAT_VERSION} or older: this trialrules "

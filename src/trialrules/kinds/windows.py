@@ -13,8 +13,10 @@ from datetime import date
 import attrs
 
 from ..engine.criterion import Criterion
-from .criteria import Lookback, OneOf, Range, Threshold, Washout
-from .sources import Latest
+from ._value import ValueCriterion
+from .lookback import Lookback
+from .sources.latest import Latest
+from .washout import Washout
 
 __all__ = ["Window", "window"]
 
@@ -36,8 +38,9 @@ class Window:
 def window(criterion: Criterion, as_of: date) -> Window | None:
     """The window ``criterion`` itself tests as of ``as_of``, or None if it has none.
 
-    Washout and Lookback have one; so do Range, Threshold and OneOf on a latest value
-    with ``within``. Combinators have none of their own (walk their children).
+    Washout and Lookback have one; so does a value criterion (Range, Threshold,
+    OneOf) on a latest value with ``within``. Combinators have none of their own
+    (walk their children).
 
     >>> from trialrules import CodeSet, Span, Washout
     >>> window(Washout(CodeSet("x", codes=["ATC:L01"]), Span(months=1)), date(2027, 3, 31))
@@ -48,7 +51,7 @@ def window(criterion: Criterion, as_of: date) -> Window | None:
     if isinstance(criterion, Lookback):
         first = None if criterion.span is None else criterion.span.before(as_of)
         return Window(first, as_of, criterion.on)
-    if isinstance(criterion, Range | Threshold | OneOf):
+    if isinstance(criterion, ValueCriterion):
         source = criterion.source
         if isinstance(source, Latest) and source.within is not None:
             return Window(source.within.before(as_of), as_of, "observations")

@@ -2,7 +2,7 @@
 
 The labels here never call the evaluator: value tests are the bound arithmetic
 of the criterion, ages come from ``relativedelta`` and window tests from the
-interval reading of partial dates (DESIGN §3). That is what makes "every case
+interval reading of partial dates (docs/design.md, section 5, partial dates). That is what makes "every case
 evaluates to its label" a test of the evaluator and not a tautology.
 """
 

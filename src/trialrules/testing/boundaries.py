@@ -132,20 +132,19 @@ class Builder:
         return cached
 
     def _compute_leaf(self, leaf: Criterion, as_of: date) -> list[_leaves.LeafCase]:
-        if isinstance(leaf, Range | Threshold):
-            return _leaves.numeric_cases(leaf, as_of, self.domains)
-        if isinstance(leaf, OneOf):
-            return _leaves.one_of_cases(leaf, as_of, self.domains)
-        if isinstance(leaf, Flag):
-            return _leaves.flag_cases(leaf, as_of)
-        if isinstance(leaf, Washout | Lookback):
-            out = _leaves.window_cases(leaf, as_of)
-            for variant in _leaves.as_of_variants(leaf.span, as_of):
-                out += _leaves.window_cases(leaf, variant, edges_only=True)
-            return out
-        if isinstance(leaf, Placeholder):
-            return [_leaves.LeafCase({}, UNKNOWN, "not yet encoded: always unknown", as_of, True)]
-        raise TrialRulesError(f"the testing toolkit does not know the criterion {leaf!r}")
+        # The per-kind hook: a kind's own leaf_cases(as_of, domains) method (a kind defined
+        # outside the package), else the generator of a built-in kind.
+        hook = getattr(leaf, "leaf_cases", None)
+        if hook is not None:
+            cases: list[_leaves.LeafCase] = hook(as_of, self.domains)
+            return cases
+        builtin = _BUILTIN_LEAVES.get(type(leaf))
+        if builtin is not None:
+            return builtin(leaf, as_of, self.domains)
+        raise TrialRulesError(
+            f"the testing toolkit does not know the criterion {leaf!r}: give its kind a "
+            "leaf_cases(as_of, domains) method returning trialrules.testing.facts.LeafCase "
+            "values (docs/how-to/custom-kind.md)")
 
     # -- cases ----------------------------------------------------------------
 
@@ -283,6 +282,26 @@ class Builder:
             if facts is not None:
                 return facts
         return None
+
+
+def _window_cases(leaf: Any, as_of: date, domains: Mapping[str, Domain]) -> list[_leaves.LeafCase]:
+    out = _leaves.window_cases(leaf, as_of)
+    for variant in _leaves.as_of_variants(leaf.span, as_of):
+        out += _leaves.window_cases(leaf, variant, edges_only=True)
+    return out
+
+
+#: The boundary generators of the built-in leaf kinds (testing/_leaves.py), by class.
+_BUILTIN_LEAVES: dict[type, Callable[[Any, date, Mapping[str, Domain]], list[_leaves.LeafCase]]] = {
+    Range: _leaves.numeric_cases,
+    Threshold: _leaves.numeric_cases,
+    OneOf: _leaves.one_of_cases,
+    Flag: lambda leaf, as_of, _: _leaves.flag_cases(leaf, as_of),
+    Washout: _window_cases,
+    Lookback: _window_cases,
+    Placeholder: lambda leaf, as_of, _: [
+        _leaves.LeafCase({}, UNKNOWN, "not yet encoded: always unknown", as_of, True)],
+}
 
 
 def _shapes(node: Criterion, outcome: Outcome) -> list[list[tuple[int, Outcome]]]:

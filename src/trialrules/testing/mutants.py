@@ -185,15 +185,20 @@ def _bound_slips(node: Criterion, domains: Mapping[str, Domain]) -> Iterator[tup
         yield (f"operator {node.operator} -> {op}", lambda: _evolve(node, operator=op))
 
 
-def _span_slips(node: Criterion) -> Iterator[tuple[str, Any]]:
-    """Spans of the node's own fields and of its source's (``within``)."""
-    holders: list[tuple[str, Any, Any]] = []  # (field, holder, rebuild(holder) -> node)
+def _holders(node: Criterion) -> list[tuple[str, Any, Any]]:
+    """The node and its value source, each with how to rebuild the node from a changed copy."""
+    holders: list[tuple[str, Any, Any]] = []  # (prefix of the slip's name, holder, rebuild)
     if attrs.has(type(node)):
         holders.append(("", node, lambda h: h))
         source = getattr(node, "source", None)
         if source is not None and attrs.has(type(source)):
             holders.append(("source ", source, lambda h: _evolve(node, source=h)))
-    for where, holder, rebuild in holders:
+    return holders
+
+
+def _span_slips(node: Criterion) -> Iterator[tuple[str, Any]]:
+    """Spans of the node's own fields and of its source's (``within``, ``span``)."""
+    for where, holder, rebuild in _holders(node):
         for field in _fields(holder):
             value = getattr(holder, field.name)
             if not (isinstance(value, Span) or (value is None and field.name in ("span", "within"))):
@@ -213,24 +218,26 @@ def _span_slips(node: Criterion) -> Iterator[tuple[str, Any]]:
 
 
 def _codeset_slips(node: Criterion) -> Iterator[tuple[str, Any]]:
-    for field in _fields(node):
-        codes = getattr(node, field.name, None)
-        if not isinstance(codes, CodeSet):
-            continue
+    """Code sets of the node's own fields and of its source's."""
+    for where, holder, rebuild in _holders(node):
+        for field in _fields(holder):
+            codes = getattr(holder, field.name, None)
+            if not isinstance(codes, CodeSet):
+                continue
 
-        def make(new: CodeSet, name: str = field.name) -> Any:
-            return lambda: _evolve(node, **{name: new})
+            def make(new: dict[str, frozenset[str]], holder: Any = holder, rebuild: Any = rebuild,
+                     name: str = field.name, codes: CodeSet = codes) -> Any:
+                return lambda: rebuild(_evolve(holder, **{name: _evolve(codes, **new)}))
 
-        for prefix in sorted(codes.prefixes):
-            yield (f"{codes.name} without prefix {prefix}",
-                   make(CodeSet(codes.name, prefixes=codes.prefixes - {prefix}, codes=codes.codes)))
-            narrow = narrower(prefix)
-            yield (f"{codes.name} prefix {prefix} narrowed to {narrow}",
-                   make(CodeSet(codes.name, prefixes=(codes.prefixes - {prefix}) | {narrow},
-                                codes=codes.codes)))
-        for code in sorted(codes.codes):
-            yield (f"{codes.name} without code {code}",
-                   make(CodeSet(codes.name, prefixes=codes.prefixes, codes=codes.codes - {code})))
+            named = f"{where}{codes.name}" if where else codes.name
+            for prefix in sorted(codes.prefixes):
+                yield (f"{named} without prefix {prefix}",
+                       make({"prefixes": codes.prefixes - {prefix}}))
+                narrow = narrower(prefix)
+                yield (f"{named} prefix {prefix} narrowed to {narrow}",
+                       make({"prefixes": (codes.prefixes - {prefix}) | {narrow}}))
+            for code in sorted(codes.codes):
+                yield f"{named} without code {code}", make({"codes": codes.codes - {code}})
 
 
 def narrower(prefix: str) -> str:

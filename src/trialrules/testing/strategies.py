@@ -13,8 +13,6 @@ from typing import Any, TypeVar
 from hypothesis import strategies as st
 
 from ..engine.criterion import Criterion
-from ..kinds.criteria import Flag, Lookback, OneOf, Range, Threshold, Washout
-from ..kinds.sources import Age, Latest, Sex
 from ..protocol.protocol import Protocol
 from ..values.dates import PartialDate
 from ..values.domains import STANDARD_DOMAINS, Domain
@@ -136,18 +134,13 @@ class _Reads:
         self.codesets: list[Any] = []
         self.histories: set[str] = set()
         self.age = self.sex = False
-        for leaf in node.walk():
-            if isinstance(leaf, Range | Threshold | OneOf):
-                source = leaf.source
-                if isinstance(source, Latest):
-                    self.codes.add(source.code)
-                self.age = self.age or isinstance(source, Age)
-                self.sex = self.sex or isinstance(source, Sex)
-            elif isinstance(leaf, Flag):
-                self.flags.add(leaf.name)
-            elif isinstance(leaf, Washout | Lookback):
-                self.codesets.append(leaf.codes)
-                self.histories.add("exposures" if isinstance(leaf, Washout) else leaf.on)
+        reads = node.reads()  # what each kind declares it looks at
+        self.codes.update(reads.observations)
+        self.flags.update(reads.flags)
+        self.codesets.extend(codes for _, codes in sorted(reads.events, key=repr))
+        self.histories.update(reads.histories)
+        self.age = reads.birth_date
+        self.sex = reads.sex
 
     def foreign(self, code: str) -> bool:
         return not any(code in codes for codes in self.codesets)

@@ -106,7 +106,7 @@ _NEGATION = {
 
 
 class Determination(enum.Enum):
-    """A protocol's verdict on one patient (DESIGN §1)."""
+    """A protocol's verdict on one patient (docs/design.md, section 5)."""
 
     ELIGIBLE = "eligible"
     INELIGIBLE = "ineligible"

@@ -295,7 +295,7 @@ class Record:
         flags: Mapping[str, bool] | None = None,
         complete: Mapping[str, Any] | None = None,
     ) -> None:
-        # Errors raised while checking the fields name the patient (DESIGN §6).
+        # Errors raised while checking the fields name the patient (docs/design.md, section 5, bad input).
         try:
             self.__attrs_init__(
                 id, birth_date=birth_date, death_date=death_date, sex=sex, observations=observations,

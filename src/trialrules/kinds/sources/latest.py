@@ -96,13 +96,18 @@ class Latest(Source):
                                               repr(pair[1].value), pair[1].unit or "", pair[0]))
         domain = ctx.domains.get(code)
         if domain is not None:
-            known = ctx.shared.values
+            # Exact decimal arithmetic: once per domain, value and batch (the memo holds
+            # the domain, so its id stays its own).
+            memo = ctx.shared.values
+            held = memo.get((_ON_GRID, id(domain)))
+            if held is None or held[0] is not domain:
+                held = memo[(_ON_GRID, id(domain))] = (domain, {})
+            known: dict[tuple[type, Any], bool] = held[1]
             for i, obs in candidates:
                 value = obs.value
-                key = (_ON_GRID, domain, type(value), value)
-                inside = known.get(key)
-                if inside is None:  # exact decimal arithmetic: once per value and batch
-                    inside = known[key] = domain.contains(value)
+                inside = known.get((type(value), value))
+                if inside is None:
+                    inside = known[(type(value), value)] = domain.contains(value)
                 if not inside:
                     raise InvalidRecord(f"observations[{i}].value", value,
                                         f"{domain.describe()} (for {code})",

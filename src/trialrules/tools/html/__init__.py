@@ -24,12 +24,12 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, Final
 
-from ... import __version__
 from ...formats.records import LoadError
 from ...protocol.protocol import Protocol, ProtocolResult
 from ...values.errors import TrialRulesError
 from ...values.outcomes import Outcome
 from ...values.records import Record
+from ...values.version import __version__
 from ..report import FeasibilityReport
 from . import _timeline
 
