@@ -27,6 +27,7 @@ from ..protocol.protocol import Protocol
 from ..tools.progress import progress
 from ..tools.report import FeasibilityReport, Tally, merge
 from ..values.records import Record
+from ._loop import screen_into
 
 __all__ = ["cores", "numbered_lines", "screen_parallel"]
 
@@ -95,8 +96,6 @@ def _items(chunk: list[Any], protocol: Protocol) -> Iterator[tuple[int, Any]]:
 
 def _work(chunk: list[Any]) -> tuple[str, list[str], Any, FeasibilityReport | None, int, int]:
     """Screen one chunk: its output text, bad-line messages, writer state, report, counts."""
-    from .screen import screen_into
-
     protocol: Protocol = _JOB["protocol"]
     as_of: date = _JOB["as_of"]
     out = io.StringIO()

@@ -8,7 +8,7 @@ import csv
 import json
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -16,13 +16,11 @@ from typing import IO, TYPE_CHECKING, Any
 from ..engine.explanations import Explanation
 from ..formats.records import LoadError, read_jsonl
 from ..protocol.protocol import Protocol, ProtocolResult
-from ..tools.batch import Decision, screen
+from ..tools.batch import Decision
 from ..tools.output import encode_decision, encode_error, encode_result, result_line
 from ..tools.progress import available as progress_available
-from ..tools.progress import progress
 from ..values.errors import TrialRulesError
 from ..values.outcomes import Determination
-from ..values.records import Record
 from . import _html
 from ._common import (
     EXIT_BAD_INPUT,
@@ -35,9 +33,10 @@ from ._common import (
     resolve_as_of,
     utf8_arg,
 )
+from ._loop import screen_into
 
 if TYPE_CHECKING:
-    from ..tools.report import FeasibilityReport, Tally
+    from ..tools.report import FeasibilityReport
 
 __all__ = ["INPUT_FORMATS", "read_input", "register", "result_line", "run"]
 
@@ -210,34 +209,6 @@ def run(args: argparse.Namespace) -> int:
 
 def _say(message: str) -> None:
     print(message, file=sys.stderr)
-
-
-def screen_into(protocol: Protocol, as_of: date, items: Iterable[Any], writer: Any,
-                tally: Tally | None, say: Callable[[str], None], *,
-                progress_enabled: bool | None = False, explain: bool | None = None,
-                kept: Any = None, details: Any = None) -> tuple[int, int]:
-    """Screen ``items`` into ``writer`` (and ``tally``); returns (screened, bad).
-
-    ``explain`` defaults to what the writer needs; ``kept`` and ``details`` are the HTML
-    output's record keeper and report details (one process only).
-    """
-    good = bad = 0
-    results: Iterable[ProtocolResult | Decision | LoadError] = screen(
-        protocol, items, as_of, explain=writer.explain if explain is None else explain)
-    for item in progress(results if tally is None else tally.track(results),
-                         enabled=progress_enabled):
-        record = kept.next() if kept is not None else None
-        if isinstance(item, LoadError):
-            bad += 1
-            say(f"trialrules: {item}")
-            writer.error(item)
-        else:
-            good += 1
-            if details is not None and isinstance(record, Record) and isinstance(
-                    item, ProtocolResult):
-                details.add(record, item)
-            writer.result(item)
-    return good, bad
 
 
 def _cell(text: str) -> str:
