@@ -16,7 +16,7 @@ check then asserts that
   on stderr says the same; the exit status is 1.
 
 It prints the counts and the time taken, and exits non-zero if anything is lost.
-The test suite runs the same check at 20,000 lines (tests/test_nothing_lost.py).
+The test suite runs the same check at 20,000 lines (tests/acceptance/test_nothing_lost.py).
 """
 
 from __future__ import annotations

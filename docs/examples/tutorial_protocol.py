@@ -1,7 +1,7 @@
 """The tutorial's protocol: NCT00763412, encoded step by step from its registry text.
 
 docs/tutorial.md shows this file piece by piece (the ``--8<--`` markers name
-the pieces), and tests/test_docs_examples.py imports it and checks every
+the pieces), and tests/acceptance/test_docs_examples.py imports it and checks every
 criterion at its boundaries. Run it to see one patient screened:
 
     python docs/examples/tutorial_protocol.py

@@ -9,7 +9,7 @@ the picture follows the code.
     python docs/scripts/timeline.py          # rewrite docs/img/timeline.svg
     python docs/scripts/timeline.py --check  # exit 1 if the file is stale
 
-tests/test_docs_examples.py checks that the committed file equals render().
+tests/acceptance/test_docs_examples.py checks that the committed file equals render().
 """
 
 from __future__ import annotations

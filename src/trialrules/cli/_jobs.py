@@ -22,7 +22,7 @@ from datetime import date
 from typing import IO, Any
 
 # _bounded_lines: the reader's own length-bounded line splitter, so both paths read alike.
-from ..formats.records import MAX_LINE_LENGTH, LoadError, _bounded_lines, read_jsonl
+from ..formats.records import MAX_LINE_LENGTH, LoadError, LoadMemo, _bounded_lines, read_jsonl
 from ..protocol.protocol import Protocol
 from ..tools.progress import progress
 from ..tools.report import FeasibilityReport, Tally, merge
@@ -83,13 +83,17 @@ _JOB: dict[str, Any] = {}
 
 
 def _start(protocol: Protocol, as_of: date, how: str, kind: Any, report: bool) -> None:
-    _JOB.update(protocol=protocol, as_of=as_of, how=how, kind=kind, report=report)
+    # One loader memo for the worker's share of this run (the pieces of one read); it goes
+    # with the worker when the run ends.
+    _JOB.update(protocol=protocol, as_of=as_of, how=how, kind=kind, report=report,
+                memo=LoadMemo())
 
 
 def _items(chunk: list[Any], protocol: Protocol) -> Iterator[tuple[int, Any]]:
     for part in chunk:
         if isinstance(part, _Lines):
-            yield from read_jsonl(part.lines, domains=protocol.domains, first_line=part.first)
+            yield from read_jsonl(part.lines, domains=protocol.domains, first_line=part.first,
+                                  memo=_JOB["memo"])
         else:
             yield part
 

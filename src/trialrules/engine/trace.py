@@ -79,19 +79,19 @@ class Memo:
 class Trace:
     """One node's explanation while its criterion is judged: reason, evidence, missing, children."""
 
-    __slots__ = ("children", "criterion", "ctx", "evidence", "key", "missing", "node",
-                 "node_id", "reason")
+    # Plain attributes with class-level defaults: a node sets only what it uses (this
+    # object is made for every node of every explanation).
+    reason: str = ""
+    evidence: tuple[Evidence, ...] = ()
+    missing: tuple[str, ...] = ()
+    node: Explanation | None = None
+    key: tuple[Any, ...] | None = None
 
     def __init__(self, ctx: Context, criterion: Criterion, node_id: str | None) -> None:
         self.ctx = ctx
         self.criterion = criterion
         self.node_id = node_id
-        self.reason = ""
-        self.evidence: tuple[Evidence, ...] = ()
-        self.missing: tuple[str, ...] = ()
         self.children: list[Explanation] = []
-        self.node: Explanation | None = None
-        self.key: tuple[Any, ...] | None = None
 
     def because(self, reason: str, evidence: tuple[Evidence, ...] = (),
                 missing: tuple[str, ...] = ()) -> None:

@@ -30,6 +30,7 @@ from ..kinds.combinators import AllOf
 from ..kinds.criteria import Flag, OneOf, Placeholder, Range, Threshold
 from ..kinds.sources import Age, Sex
 from ..protocol.protocol import Protocol
+from ..values.checks import has_surrogate
 from ..values.errors import InvalidDocument
 
 __all__ = ["ParsedAge", "parse_age", "protocol_from_study", "split_criteria"]
@@ -39,8 +40,6 @@ _AGE_RE: Final = re.compile(r"\s*([0-9]{1,6})\s+([A-Za-z]+)\s*\Z")
 _UNITS: Final = {"year": "years", "years": "years", "month": "months", "months": "months",
                  "week": "weeks", "weeks": "weeks", "day": "days", "days": "days",
                  "hour": "hours", "hours": "hours", "minute": "minutes", "minutes": "minutes"}
-#: Lone surrogates ("\ud800" in JSON) are not text: they cannot be written back as UTF-8.
-_SURROGATE: Final = re.compile("[\ud800-\udfff]")
 _SEXES: Final = {"ALL": None, "FEMALE": "female", "MALE": "male"}
 _HEADER_RE: Final = re.compile(r"\s*(?:[#*_]+\s*)?(inclusion|exclusion)\s+criteria\b[^\n]*\Z",
                                re.IGNORECASE)
@@ -190,7 +189,7 @@ def protocol_from_study(study_json: Mapping[str, Any]) -> Protocol:
             raise InvalidDocument(f"$.protocolSection.identificationModule.{key}", ident[key],
                                   "a string")
     title = ident.get("briefTitle") or ident.get("officialTitle") or nct
-    if _SURROGATE.search(title):
+    if has_surrogate(title):
         raise InvalidDocument("$.protocolSection.identificationModule.briefTitle", title,
                               "valid Unicode text (no lone surrogates)")
     elig = _module(study_json, "eligibilityModule")
@@ -223,7 +222,7 @@ def protocol_from_study(study_json: Mapping[str, Any]) -> Protocol:
                                         "accepted"))
 
     text = elig.get("eligibilityCriteria", "")
-    if not isinstance(text, str) or _SURROGATE.search(text):
+    if not isinstance(text, str) or has_surrogate(text):
         raise InvalidDocument(f"{where}.eligibilityCriteria", text,
                               "a string of valid Unicode text")
     included, excluded = split_criteria(text)

@@ -14,12 +14,21 @@ from typing import IO, Any, Final, TypeVar
 
 import attrs
 
+from ..values.checks import (
+    CODE_RE,
+    MAX_EXACT_INT,
+    MAX_TEXT,
+    BadConstant,
+    DuplicateKey,
+    has_surrogate,
+    no_duplicates,
+    reject_constant,
+)
 from ..values.dates import PartialDate
 from ..values.domains import STANDARD_DOMAINS, Domain, is_number
 from ..values.errors import InvalidRecord, _short
 from ..values.records import (
     CATEGORIES,
-    MAX_EXACT_INT,
     NOT_KNOWN_IF_ENDED,
     SEXES,
     Condition,
@@ -37,13 +46,9 @@ _TOP: Final = frozenset({"id", "birth_date", "death_date", "sex", "observations"
 _OBS: Final = frozenset({"code", "value", "date", "unit"})
 _COND: Final = frozenset({"code", "onset", "end", "note"})
 _EXPO: Final = frozenset({"code", "start", "end", "note"})
-_CODE_RE: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*:\S+\Z")
 # ASCII digits only: "\d" would also take "٢٠٢٧" (Arabic-Indic digits) as 2027.
 _DATE_RE: Final = re.compile(
     r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?\Z|[0-9]{4}-[0-9]{2}-[0-9]{2}/[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
-_MAX_TEXT: Final = 10_000
-#: Lone UTF-16 surrogates: Python strings may hold them (JSON ``"\ud800"``), UTF-8 cannot.
-_SURROGATE: Final = re.compile("[\ud800-\udfff]")
 #: Characters a name (id, code, unit, flag name) may not hold: they would break line-based output.
 _CONTROL: Final = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 #: Default longest patient line read (bytes, or characters for text lines).
@@ -59,15 +64,26 @@ def _segment(key: Any) -> str:
     return text if len(text) <= _MAX_SEGMENT else text[: _MAX_SEGMENT - 3] + "..."
 
 
-#: Date texts the loader has accepted, with their dates (bounded; PartialDate is immutable).
-_DATES: dict[str, PartialDate] = {}
-#: (code, value type, value, unit, id of domains) of observations the loader has accepted, with
-#: the domains mapping itself (kept alive, so its id is not reused while it is a key).
-_GOOD_VALUES: dict[tuple[Any, ...], tuple[Mapping[str, Domain]]] = {}
+class LoadMemo:
+    """What the loader has already checked while reading one stream or batch of patients:
+    date texts with their dates, codes and flag names, and observations (code, value,
+    unit) accepted under one protocol's domains. It goes away with the read; nothing is
+    kept between reads. ``read_jsonl`` makes one per call; pass one to
+    :func:`record_from_dict` to share it across calls.
+    """
+
+    __slots__ = ("codes", "dates", "good_values", "names")
+
+    def __init__(self) -> None:
+        self.dates: dict[str, PartialDate] = {}
+        #: (code, value type, value, unit, id of domains) -> the domains mapping itself
+        #: (held, so its id is not reused while it is a key).
+        self.good_values: dict[tuple[Any, ...], tuple[Mapping[str, Domain]]] = {}
+        self.codes: set[str] = set()
+        self.names: set[str] = set()
+
+
 _CACHE_MAX: Final = 100_000
-#: Codes and flag names the loader has accepted (bounded).
-_CODES: set[str] = set()
-_NAMES: set[str] = set()
 _SCALARS: Final = frozenset({int, float, str, bool})
 
 
@@ -120,8 +136,10 @@ def _checked_record(pid: str, birth_date: PartialDate | None, death_date: Partia
 class _Loader:
     """Validates one patient object; ``fail`` raises with the patient and line filled in."""
 
-    def __init__(self, domains: Mapping[str, Domain], line: int | None) -> None:
+    def __init__(self, domains: Mapping[str, Domain], line: int | None,
+                 seen: LoadMemo | None = None) -> None:
         self.domains = domains
+        self.seen = LoadMemo() if seen is None else seen
         # Accepted observations are remembered only under immutable domains (a protocol's).
         self.memo = type(domains) is FrozenMap
         self.line = line
@@ -141,27 +159,27 @@ class _Loader:
         """A non-empty string; a ``name`` (id, code, unit, flag) has no control characters."""
         if not isinstance(value, str) or not value.strip():
             raise self.fail(field, value, "a non-empty string")
-        if len(value) > _MAX_TEXT:
-            raise self.fail(field, value, f"a string of at most {_MAX_TEXT} characters")
-        if _SURROGATE.search(value):
+        if len(value) > MAX_TEXT:
+            raise self.fail(field, value, f"a string of at most {MAX_TEXT} characters")
+        if has_surrogate(value):
             raise self.fail(field, value, "valid Unicode text (no lone surrogates such as \\ud800)")
         if name and _CONTROL.search(value):
             raise self.fail(field, value, "a name without control characters or line breaks")
         return value
 
     def code(self, value: Any, field: str) -> str:
-        if type(value) is str and value in _CODES:
+        if type(value) is str and value in self.seen.codes:
             return value  # passed the checks below before
         self.text(value, field, name=True)
-        if not _CODE_RE.match(value):
+        if not CODE_RE.match(value):
             raise self.fail(field, value, "a code written SYSTEM:CODE, e.g. 'ICD10:C50.9'")
-        if type(value) is str and len(_CODES) < _CACHE_MAX:
-            _CODES.add(value)
+        if type(value) is str and len(self.seen.codes) < _CACHE_MAX:
+            self.seen.codes.add(value)
         return str(value)
 
     def date(self, value: Any, field: str) -> PartialDate:
         if type(value) is str:
-            hit = _DATES.get(value)
+            hit = self.seen.dates.get(value)
             if hit is not None:
                 return hit  # this text passed every check below before
         if not isinstance(value, str) or not _DATE_RE.match(value):
@@ -171,8 +189,8 @@ class _Loader:
             parsed = PartialDate.parse(value)
         except InvalidRecord as exc:
             raise self.fail(field, value, exc.allowed) from None
-        if type(value) is str and len(_DATES) < _CACHE_MAX:
-            _DATES[value] = parsed
+        if type(value) is str and len(self.seen.dates) < _CACHE_MAX:
+            self.seen.dates[value] = parsed
         return parsed
 
     def unknown(self, value: Any, field: str, *, ended: bool = False) -> PartialDate | None:
@@ -211,9 +229,9 @@ class _Loader:
         unit = obj.get("unit")
         if (self.memo and type(code) is str and type(value) in _SCALARS and obj.keys() <= _OBS
                 and (unit is None or type(unit) is str)):
-            known = _GOOD_VALUES.get((code, type(value), value, unit, id(self.domains)))
+            known = self.seen.good_values.get((code, type(value), value, unit, id(self.domains)))
             when = obj.get("date")
-            day = _DATES.get(when) if type(when) is str else None
+            day = self.seen.dates.get(when) if type(when) is str else None
             if known is not None and known[0] is self.domains and day is not None:
                 return _observation(code, value, day, unit)
         where = f"observations[{i}]"
@@ -239,8 +257,9 @@ class _Loader:
             self.text(unit, f"{where}.unit", name=True)
         observation = Observation(code, value, self.some_date(obj["date"], f"{where}.date"),
                                   unit=unit)
-        if self.memo and type(value) in _SCALARS and len(_GOOD_VALUES) < _CACHE_MAX:
-            _GOOD_VALUES[(code, type(value), value, unit, id(self.domains))] = (self.domains,)
+        good = self.seen.good_values
+        if self.memo and type(value) in _SCALARS and len(good) < _CACHE_MAX:
+            good[(code, type(value), value, unit, id(self.domains))] = (self.domains,)
         return observation
 
     def span(self, obj: Mapping[str, Any], where: str, begin: str) -> tuple[PartialDate,
@@ -303,10 +322,10 @@ class _Loader:
         if not isinstance(flags, dict):
             raise self.fail("flags", flags, "an object of flag names to true/false")
         for name, value in flags.items():
-            if type(name) is not str or name not in _NAMES:
+            if type(name) is not str or name not in self.seen.names:
                 self.text(name, "flags", name=True)
-                if type(name) is str and len(_NAMES) < _CACHE_MAX:
-                    _NAMES.add(name)
+                if type(name) is str and len(self.seen.names) < _CACHE_MAX:
+                    self.seen.names.add(name)
             if not isinstance(value, bool):
                 raise self.fail(f"flags.{_segment(name)}", value, "true or false")
         complete = data.get("complete", {})
@@ -324,13 +343,14 @@ class _Loader:
 
 
 def record_from_dict(data: Any, *, domains: Mapping[str, Domain] | None = None,
-                     line: int | None = None) -> Record:
+                     line: int | None = None, memo: LoadMemo | None = None) -> Record:
     """Build a Record from one parsed patient object, checking every field.
 
     ``domains`` (default: the standard ones) declare the allowed values of
     observation codes; a value off its domain is an error, not a comparison.
+    ``memo`` shares what was checked with the other records of one batch.
     """
-    return _Loader(STANDARD_DOMAINS if domains is None else domains, line).record(data)
+    return _Loader(STANDARD_DOMAINS if domains is None else domains, line, memo).record(data)
 
 
 def record_to_dict(record: Record) -> dict[str, Any]:
@@ -474,12 +494,13 @@ def iter_jsonl(lines: Iterable[bytes | str] | IO[bytes], *,
 def read_jsonl(lines: Iterable[bytes | str] | IO[bytes], *,
                domains: Mapping[str, Domain] | None = None,
                max_line_length: int = MAX_LINE_LENGTH, first_line: int = 1,
-               ) -> Iterator[tuple[int, Record | LoadError]]:
+               memo: LoadMemo | None = None) -> Iterator[tuple[int, Record | LoadError]]:
     """Like :func:`iter_jsonl`, with each item's 1-based line number.
 
     Every line that is not blank yields exactly one item, a Record or a
     LoadError; nothing in the input makes it raise. ``first_line`` is the number
-    of the first line given (a later piece of a file, as ``--jobs`` and Dask read them).
+    of the first line given (a later piece of a file, as ``--jobs`` and Dask read them);
+    ``memo`` shares what was checked across the pieces of one read.
 
     >>> [(n, type(item).__name__) for n, item in read_jsonl(['{"id": "P1"}', '', '{"id": 7}'])]
     [(1, 'Record'), (3, 'LoadError')]
@@ -488,14 +509,15 @@ def read_jsonl(lines: Iterable[bytes | str] | IO[bytes], *,
     source: Iterable[Any] = lines
     if hasattr(lines, "readline"):
         source = _bounded_lines(lines, max_line_length)  # type: ignore[arg-type]
+    seen = LoadMemo() if memo is None else memo  # what this read has checked; gone with it
     for number, raw in enumerate(source, first_line):
-        item = _parse_line(number, raw, doms, max_line_length)
+        item = _parse_line(number, raw, doms, max_line_length, seen)
         if item is not None:
             yield number, item
 
 
 def _parse_line(number: int, raw: Any, domains: Mapping[str, Domain],
-                limit: int) -> Record | LoadError | None:
+                limit: int, seen: LoadMemo) -> Record | LoadError | None:
     """One line's record or error; None for a blank line."""
     if isinstance(raw, _TooLong):
         return _too_long(number, raw.head, raw.size, limit, raw.unit)
@@ -526,8 +548,12 @@ def _parse_line(number: int, raw: Any, domains: Mapping[str, Domain],
         if text.startswith("\ufeff"):  # as json.loads says it
             raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
         data = _DECODE(text)
-    except _BadConstant as exc:
-        return LoadError(number, _guess_id(text), None, exc.args[0])
+    except BadConstant as exc:
+        return LoadError(number, _guess_id(text), None,
+                         f"not valid JSON ({exc.args[0]} is not a JSON number)")
+    except DuplicateKey as exc:
+        return LoadError(number, _guess_id(text), None,
+                         f"not valid JSON (key {_short(exc.args[0])} appears twice in one object)")
     except json.JSONDecodeError as exc:
         return LoadError(number, _guess_id(text), None,
                          f"not valid JSON ({exc.msg} at column {exc.colno})")
@@ -536,7 +562,7 @@ def _parse_line(number: int, raw: Any, domains: Mapping[str, Domain],
     except ValueError as exc:  # e.g. an integer of more than 4300 digits
         return LoadError(number, _guess_id(text), None, f"not valid JSON ({_first_words(exc)})")
     try:
-        return _Loader(domains, number).record(data)
+        return _Loader(domains, number, seen).record(data)
     except InvalidRecord as exc:
         return LoadError(number, exc.patient, exc.field,
                          f"got {_short(exc.value)}; expected {exc.allowed}")
@@ -553,25 +579,5 @@ def _first_words(exc: Exception) -> str:
     return str(exc).split(";")[0][:80]
 
 
-class _BadConstant(ValueError):
-    pass
-
-
-def _reject_constant(name: str) -> Any:
-    raise _BadConstant(f"not valid JSON ({name} is not a JSON number)")
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A key given twice in one object would silently keep only its last value: refuse it."""
-    out = dict(pairs)
-    if len(out) != len(pairs):
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise _BadConstant(f"not valid JSON (key {_short(key)} appears twice in one object)")
-            seen.add(key)
-    return out
-
-
 #: One decoder for every line (json.loads with options builds a new one per call).
-_DECODE = json.JSONDecoder(parse_constant=_reject_constant, object_pairs_hook=_no_duplicates).decode
+_DECODE = json.JSONDecoder(parse_constant=reject_constant, object_pairs_hook=no_duplicates).decode

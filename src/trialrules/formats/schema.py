@@ -7,7 +7,6 @@ needs the optional ``jsonschema`` package (``pip install 'trialrules[schema]'``)
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from .schemas import protocol_schema
@@ -29,13 +28,13 @@ def schema_errors(document: Any) -> list[str]:
     return sorted(set(out))
 
 
-@cache
 def _validator() -> Any:
     try:
         import jsonschema
     except ImportError:
         raise ImportError("checking against the JSON Schema needs the jsonschema package: "
                           "pip install 'trialrules[schema]'") from None
+    # Built per call: the schema follows the registry (a kind registered later is in it).
     return jsonschema.Draft202012Validator(protocol_schema())
 
 

@@ -121,8 +121,11 @@ class ValueCriterion(Criterion):
 
     def judge(self, ctx: Context, why: Trace | None) -> Outcome:
         source = self.source
-        reading = self._condense(source.read(ctx, why is not None))
+        reading = source.read(ctx, why is not None)
         values = reading.values
+        if type(values) is range:
+            reading = self._condense(reading)
+            values = reading.values
         if self.numeric:
             for value in values:
                 if not is_number(value):  # read with evidence, to name the offending fact

@@ -21,6 +21,7 @@ from dateutil.relativedelta import relativedelta
 from ..engine.criterion import Criterion
 from ..kinds.criteria import Flag, Lookback, OneOf, Range, Threshold, Washout
 from ..kinds.sources import Age, Latest, Sex, Source
+from ..values.checks import num
 from ..values.codes import CodeSet
 from ..values.dates import PartialDate, Span
 from ..values.domains import Domain
@@ -62,11 +63,7 @@ def grid_step(source: Source, domains: Mapping[str, Domain], bounds: list[Any]) 
     return Decimal(1).scaleb(min(exponent, 0))
 
 
-def _num(value: Any) -> str:
-    """Numbers as a clinician writes them: 6, 6.5 (not 6.0)."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+_num = num  # numbers as a clinician writes them: 6, 6.5 (not 6.0)
 
 
 def _number(value: Decimal, integral: bool) -> int | float:

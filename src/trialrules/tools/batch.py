@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from ..formats.records import LoadError, record_from_dict
+from ..formats.records import LoadError, LoadMemo, record_from_dict
 from ..protocol.protocol import Protocol, ProtocolResult, alive_on
 from ..values.errors import InvalidRecord, TrialRulesError, _short
 from ..values.outcomes import Determination, Outcome
@@ -95,6 +95,7 @@ def screen(protocol: Protocol, records: Iterable[Item], as_of: date, *,
     [Determination.NEEDS_REVIEW]
     """
     batch = protocol.batch(as_of)  # one memo for every record of this screening
+    loaded = LoadMemo()  # and one for what the loader has checked
     ids = _ids(protocol)
     k = len(protocol.inclusion)
     for position, item in enumerate(records, 1):
@@ -106,7 +107,7 @@ def screen(protocol: Protocol, records: Iterable[Item], as_of: date, *,
             continue
         try:
             record = item if isinstance(item, Record) else record_from_dict(
-                item, domains=protocol.domains, line=line)
+                item, domains=protocol.domains, line=line, memo=loaded)
             if explain:
                 yield batch.evaluate(record)
             else:

@@ -113,11 +113,6 @@ class PartialDate:
     @classmethod
     def parse(cls, text: str) -> PartialDate:
         """Parse ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` or an interval ``YYYY-MM-DD/YYYY-MM-DD``."""
-        if cls is PartialDate:
-            # Dates recur across a population: parse each text once (the values are frozen).
-            hit = _PARSED.get(text) if isinstance(text, str) else None
-            if hit is not None:
-                return hit
         if not isinstance(text, str):
             raise InvalidRecord("date", text, "a date string YYYY, YYYY-MM or YYYY-MM-DD")
         interval = _INTERVAL_RE.match(text)
@@ -137,8 +132,6 @@ class PartialDate:
             parsed = cls(year, month, day)
         except InvalidRecord as exc:
             raise InvalidRecord("date", text, f"a real calendar date ({exc.allowed})") from None
-        if cls is PartialDate and len(_PARSED) < _PARSED_MAX:
-            _PARSED[text] = parsed
         return parsed
 
     @classmethod
@@ -178,9 +171,6 @@ class PartialDate:
         return None if self.is_unknown else str(self)
 
 
-#: Parsed date texts (bounded): a population's dates repeat, and PartialDate is immutable.
-_PARSED: dict[str, PartialDate] = {}
-_PARSED_MAX = 200_000
 
 
 def parse_date(value: Any, field: str = "date") -> PartialDate:

@@ -13,6 +13,7 @@ from typing import Any, Final
 
 import attrs
 
+from .checks import MAX_EXACT_INT
 from .dates import PartialDate, parse_date
 from .domains import is_number
 from .errors import InvalidRecord
@@ -124,8 +125,6 @@ class UnknownIfEnded(PartialDate):
 NOT_KNOWN_IF_ENDED: Final = UnknownIfEnded()
 
 
-#: Whole numbers beyond this cannot be exchanged exactly as JSON numbers (IEEE doubles).
-MAX_EXACT_INT: Final = 2**53
 
 
 def _value(_: Any, __: Any, value: Any) -> None:

@@ -20,7 +20,7 @@ from helpers import AS_OF_TEXT, GOOD_LINE, load_script
 from trialrules.cli import main
 from trialrules.formats.records import MAX_LINE_LENGTH, LoadError, read_jsonl
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _benchmark() -> ModuleType:

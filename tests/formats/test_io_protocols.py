@@ -48,7 +48,7 @@ from trialrules.formats.schema import protocol_schema, schema_errors
 from trialrules.protocols import get
 from trialrules.values.domains import Domain
 
-BUNDLED_JSON = Path(__file__).parent.parent / "src/trialrules/protocols/NCT06228781.json"
+BUNDLED_JSON = Path(__file__).resolve().parents[2] / "src/trialrules/protocols/NCT06228781.json"
 
 
 def _outcome(criterion: Criterion, record: Record) -> Any:

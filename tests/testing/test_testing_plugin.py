@@ -22,7 +22,7 @@ from trialrules.testing import (
 
 pytest_plugins = ["pytester"]
 
-EXAMPLE = Path(__file__).parent.parent / "docs" / "examples" / "test_downstream_example.py"
+EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "test_downstream_example.py"
 EDSS = Range("edss", 3, 6, id="inclusion.3", label="EDSS score of 3-6")
 
 

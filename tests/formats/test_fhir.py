@@ -29,7 +29,7 @@ from trialrules.formats.records import LoadError
 from trialrules.protocols.nct06228781 import PROTOCOL
 from trialrules.values.records import NOT_KNOWN_IF_ENDED
 
-DATA = Path(__file__).parent / "data" / "fhir"
+DATA = Path(__file__).resolve().parents[1] / "data" / "fhir"
 SYNTHEA = DATA / "synthea_Carroll471_OHara248.json"
 IPS = DATA / "ips-bundle-minimal.json"
 SNOMED = "http://snomed.info/sct"

@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 import attrs
-
 from test_describe import golden
+
 from trialrules import (
     AllOf,
     CodeSet,

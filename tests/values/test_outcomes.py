@@ -167,7 +167,7 @@ def _documented_table(heading: str) -> dict[tuple[str, str], str]:
     """A truth table from docs/semantics.md, as {(row, column): cell}."""
     from pathlib import Path
 
-    text = (Path(__file__).parent.parent / "docs" / "semantics.md").read_text(encoding="utf-8")
+    text = (Path(__file__).resolve().parents[2] / "docs" / "semantics.md").read_text(encoding="utf-8")
     lines = text[text.index(f"| {heading} |"):].splitlines()
     def cells(line: str) -> list[str]:   # split on | but not on an escaped \|
         return [c.strip().strip("*") for c in re.split(r"(?<!\\)\|", line.strip().strip("|"))]

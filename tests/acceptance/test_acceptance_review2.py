@@ -9,7 +9,7 @@ import pytest
 
 from trialrules.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "patients.jsonl"
 
 

@@ -22,7 +22,7 @@ from trialrules.protocols import get
 from trialrules.tools.batch import screen
 from trialrules.values.errors import InvalidRecord
 
-SRC = Path(__file__).resolve().parent.parent / "src" / "trialrules"
+SRC = Path(__file__).resolve().parents[2] / "src" / "trialrules"
 
 # ---------------------------------------------------------------- no code from data
 

@@ -15,7 +15,7 @@ from trialrules.cli import main
 from trialrules.formats.records import LoadError, iter_jsonl
 from trialrules.protocols.nct06228781 import PROTOCOL
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "patients.jsonl"
 #: The screening date the README fixes for the examples.
 AS_OF = date(2027, 3, 31)

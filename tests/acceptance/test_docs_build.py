@@ -25,7 +25,7 @@ import pytest
 
 from helpers import load_script
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 
 pytest.importorskip("mkdocs", reason="the docs extra is not installed")

@@ -26,7 +26,7 @@ from trialrules import (
 from trialrules.protocols import get
 
 AS_OF = date(2027, 3, 31)
-DATA = Path(__file__).parent / "data" / "fhir"
+DATA = Path(__file__).resolve().parents[1] / "data" / "fhir"
 
 
 # -- issue 4: to_dict() / from_dict() on criteria, code sets and protocols ----------------

@@ -27,7 +27,7 @@ import pytest
 import trialrules
 from helpers import AS_OF_TEXT
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 pytest.importorskip("build", reason="the release extra is not installed")
 pytest.importorskip("twine", reason="the release extra is not installed")

@@ -14,7 +14,7 @@ from trialrules import STANDARD_DOMAINS, InvalidRecord
 from trialrules.formats.records import LoadError, read_jsonl, record_from_dict, record_to_dict
 from trialrules.formats.schemas import patient_schema
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "patients.jsonl"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "patients.jsonl"
 VALIDATOR = jsonschema.Draft202012Validator(patient_schema())
 
 GOOD: dict[str, Any] = {

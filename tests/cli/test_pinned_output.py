@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PINNED = ROOT / "tests" / "golden" / "pinned"
 COMMANDS = [line.split("\t") for line in (PINNED / "commands.txt").read_text().splitlines() if line]
 

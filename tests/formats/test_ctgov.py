@@ -26,7 +26,7 @@ from trialrules import (
 from trialrules.cli import main
 from trialrules.formats.ctgov import ParsedAge, parse_age, protocol_from_study, split_criteria
 
-DATA = Path(__file__).parent / "data" / "ctgov"
+DATA = Path(__file__).resolve().parents[1] / "data" / "ctgov"
 
 
 def study(nct: str) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from trialrules.tools.describe import describe_protocol
 
 #: The issue's examples name the class alone (the bundled set also lists RxNorm codes).
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 
 
 def golden(name: str, text: str) -> None:

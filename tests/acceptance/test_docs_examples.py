@@ -22,7 +22,7 @@ import pytest
 from helpers import AS_OF, load_script
 from trialrules import Determination, Exposure, Observation, Outcome, Record
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 
 #: Pages whose ```python blocks are executed (pages owned by other work check their own).

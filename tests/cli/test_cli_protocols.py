@@ -7,15 +7,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from helpers import AS_OF_TEXT
 from test_describe import GOLDEN
 from test_diff import amended
+
+from helpers import AS_OF_TEXT
 from trialrules.cli import main
 from trialrules.formats.protocols import dump_protocol, protocol_to_dict
 from trialrules.protocols import get
 
-BUNDLED_JSON = Path(__file__).parent.parent / "src/trialrules/protocols/NCT06228781.json"
+BUNDLED_JSON = Path(__file__).resolve().parents[2] / "src/trialrules/protocols/NCT06228781.json"
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -171,7 +171,7 @@ def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_imported_registry_protocol_validates_and_counts_placeholders(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    study = Path(__file__).parent / "data" / "ctgov" / "NCT03475563.json"
+    study = Path(__file__).resolve().parents[1] / "data" / "ctgov" / "NCT03475563.json"
     out = tmp_path / "protocol.json"
     assert main(["import-ctgov", str(study), "-o", str(out)]) == 0
     capsys.readouterr()

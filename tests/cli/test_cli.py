@@ -11,13 +11,13 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from nct_records import CRITERIA
 from test_examples import AS_OF as EXAMPLES_AS_OF
 from test_examples import EXPECTED
+
+from nct_records import CRITERIA
 from trialrules import __version__
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = str(ROOT / "examples" / "patients.jsonl")
 AS_OF = EXAMPLES_AS_OF.isoformat()
 
