@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 import attrs
 
 from trialrules import CodeSet, Condition, Exposure, Flag, Observation, Protocol, Range, Record, Span, Washout
+from trialrules.values.text import escape
 
 VOID = {"meta", "br", "rect", "circle", "line", "input", "img", "link", "hr", "path"}
 
@@ -87,18 +88,23 @@ HOSTILE = ["P\x1b[31mred", "P1\r\nP2", "P\u202egnp.exe", "<script>alert(1)</scri
            '"><img src=x onerror=alert(1)>', '=HYPERLINK("http://evil.example","click")']
 
 
+#: The same strings as names: ids, codes and flag names refuse control characters at load
+#: (issue 15), so names carry their escaped text ("P\\x1b[31mred"); free text keeps them raw.
+NAMES = [escape(h) for h in HOSTILE]
+
+
 def hostile_protocol() -> Protocol:
-    return Protocol(HOSTILE[3], HOSTILE[4], inclusion=[
-        Range("edss", 3, 6, id=HOSTILE[0], label=HOSTILE[4]),
-        Washout(CodeSet(HOSTILE[2], codes=["ATC:L01"]), Span(months=1), id=HOSTILE[5],
+    return Protocol(NAMES[3], HOSTILE[4], inclusion=[
+        Range("edss", 3, 6, id=NAMES[0], label=HOSTILE[4]),
+        Washout(CodeSet(NAMES[2], codes=["ATC:L01"]), Span(months=1), id=NAMES[5],
                 label=HOSTILE[3])],
-        exclusion=[Flag("x", id=HOSTILE[1], label=HOSTILE[2])])
+        exclusion=[Flag("x", id=NAMES[1], label=HOSTILE[2])])
 
 
 def hostile_records() -> list[Record]:
-    return [Record(pid, observations=[Observation(HOSTILE[(i + 1) % 6], HOSTILE[(i + 2) % 6],
+    return [Record(pid, observations=[Observation(NAMES[(i + 1) % 6], HOSTILE[(i + 2) % 6],
                                                   "2027-03-01")],
-                   exposures=[Exposure(HOSTILE[(i + 3) % 6], "2027-03")],
-                   conditions=[Condition(HOSTILE[(i + 4) % 6], "2020", None)],
-                   flags={HOSTILE[(i + 5) % 6]: True})
-            for i, pid in enumerate(HOSTILE)]
+                   exposures=[Exposure(NAMES[(i + 3) % 6], "2027-03")],
+                   conditions=[Condition(NAMES[(i + 4) % 6], "2020", None)],
+                   flags={NAMES[(i + 5) % 6]: True})
+            for i, pid in enumerate(NAMES)]

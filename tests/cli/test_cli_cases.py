@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from helpers import AS_OF_TEXT
 from nct_slips import slipped
-from trialrules import CodeSet, Protocol, Range, Span, Washout
+from trialrules import CodeSet, Flag, Lookback, OneOf, Protocol, Range, Sex, Span, Washout
 from trialrules.cli import main
 from trialrules.formats.protocols import dump_protocol
 from trialrules.protocols.nct06228781 import PROTOCOL
@@ -155,3 +158,24 @@ def test_cases_diff_reads_the_old_deck_before_overwriting_it(
     assert code == 0
     assert "1 expected outcome(s) changed" in out.splitlines()[-1]
     assert deck.read_bytes() != COMMITTED.read_bytes()
+
+
+def test_the_deck_is_the_same_under_any_hash_seed(tmp_path: Path) -> None:
+    # Sets and dicts iterate in hash order: the deck must not depend on it.
+    path = tmp_path / "sets.json"
+    path.write_text(dump_protocol(Protocol("T-2", "A trial", inclusion=[
+        Lookback(CodeSet("hiv", prefixes=["ICD10:B20", "ICD10:B22", "ICD10CM:B20"],
+                         codes=["SNOMED:86406008", "SNOMED:1"]), Span(years=2)),
+        OneOf(Sex(), ["male", "other"])], exclusion=[
+        Flag("pregnant", assume_false_if=OneOf(Sex(), ["male", "other"]))])), encoding="utf-8")
+    protocol = str(path)
+    outputs = []
+    for seed in ("1", "2"):
+        done = subprocess.run(
+            [sys.executable, "-m", "trialrules.cli", "cases", protocol, "--as-of", AS_OF_TEXT],
+            capture_output=True, env={**os.environ, "PYTHONHASHSEED": seed}, check=False,
+            timeout=120)
+        assert done.returncode == 0, done.stderr
+        outputs.append(done.stdout)
+    assert outputs[0] == outputs[1]
+    assert outputs[0]

@@ -10,9 +10,20 @@ from pathlib import Path
 
 import attrs
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from helpers import AS_OF, MET, NOT_MET, UNKNOWN
-from trialrules import CodeSet, Lookback, Protocol, Range, Span, TrialRulesError, Washout
+from strategies import as_of_dates, criteria
+from trialrules import (
+    CodeSet,
+    Criterion,
+    Lookback,
+    Protocol,
+    Range,
+    Span,
+    TrialRulesError,
+    Washout,
+)
 from trialrules.protocols.nct06228781 import PROTOCOL
 from trialrules.testing import (
     Deck,
@@ -211,3 +222,25 @@ def test_a_code_set_deck_case_reads_like_the_patient() -> None:
     # The listed prefix is the set's representative: its case is the boundary case itself.
     assert texts["condition ICD10:B20 on as_of (2026-11-27)"] is MET
     assert isinstance(deck.cases[0], DeckCase)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(criteria(max_leaves=4, named=False), as_of_dates())
+def test_every_generated_deck_agrees_with_the_evaluator(criterion: Criterion, as_of: date) -> None:
+    # make_deck evaluates every case and raises if the library disagrees with a label
+    # (code-set, recency and reference-date cases included); then check finds nothing.
+    trial = Protocol("T-5", "A trial", inclusion=[criterion])
+    deck = make_deck(trial, as_of)
+    assert check_deck(trial, Deck.from_jsonl(deck.to_jsonl(), trial)) == []
+
+
+def test_a_newborn_bound_on_29_february() -> None:
+    # Found by the property above: aged 0 on a 29 February, the leap-day cases must not
+    # put the reference date before the birth.
+    from trialrules import Age
+
+    newborn = Protocol("T-6", "A trial", inclusion=[Range(Age(), 0, 0)])
+    deck = make_deck(newborn, date(2020, 2, 29))
+    born = [c for c in deck.cases if "a 29 February" in c.varies]
+    assert born
+    assert all(str(c.record.birth_date) <= c.as_of.isoformat() for c in born)

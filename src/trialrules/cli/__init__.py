@@ -8,8 +8,9 @@ import sys
 import traceback
 from collections.abc import Sequence
 
+from ..values.text import escape
 from ..values.version import __version__
-from ._common import EXIT_INTERNAL, EXIT_USAGE, UsageError
+from ._common import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, UsageError, silence_stdout
 
 __all__ = ["main"]
 
@@ -54,11 +55,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except UsageError as exc:
-        print(f"trialrules {args.command}: error: {exc}", file=sys.stderr)
+        print(escape(f"trialrules {args.command}: error: {exc}"), file=sys.stderr)
         return EXIT_USAGE
-    except BrokenPipeError:  # e.g. `trialrules screen ... | head`
-        sys.stderr.close()
+    except BrokenPipeError:  # e.g. `trialrules show ... | head`
+        silence_stdout()
         return 0
+    except KeyboardInterrupt:  # Ctrl-C: one line, the shell's status for SIGINT (128 + 2)
+        print(f"trialrules {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except Exception:  # a bug, not bad input: never exit 1, which means "some lines bad"
         traceback.print_exc()
         print(f"trialrules {args.command}: internal error; please report it with the "

@@ -24,6 +24,8 @@ EXIT_BAD_INPUT = 1
 EXIT_USAGE = 2
 #: Internal error (a bug in trialrules): never reported as 1, "some lines bad".
 EXIT_INTERNAL = 3
+#: Interrupted (Ctrl-C): 128 + SIGINT, as shells report it.
+EXIT_INTERRUPTED = 130
 
 
 class UsageError(Exception):
@@ -105,6 +107,17 @@ def open_input(path: str) -> IO[bytes]:
         return open(path, "rb")
     except OSError as exc:
         raise UsageError(f"cannot read {path!r}: {exc.strerror}") from None
+
+
+def silence_stdout() -> None:
+    """Point standard output at the null device once its reader has gone (a closed pipe), so
+    that flushing it at exit raises nothing (Python's documented recipe for SIGPIPE)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real file descriptor (tests capture stdout)
+        pass
 
 
 def lines(stream: IO[bytes]) -> Iterator[bytes]:

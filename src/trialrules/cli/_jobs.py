@@ -21,13 +21,15 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import IO, Any
 
+import attrs
+
 # _bounded_lines: the reader's own length-bounded line splitter, so both paths read alike.
 from ..formats.records import MAX_LINE_LENGTH, LoadError, LoadMemo, _bounded_lines, read_jsonl
 from ..protocol.protocol import Protocol
 from ..tools.progress import progress
 from ..tools.report import FeasibilityReport, Tally, merge
 from ..values.records import Record
-from ._loop import screen_into
+from ._loop import Checked, screen_into
 
 __all__ = ["cores", "numbered_lines", "screen_parallel"]
 
@@ -98,16 +100,18 @@ def _items(chunk: list[Any], protocol: Protocol) -> Iterator[tuple[int, Any]]:
             yield part
 
 
-def _work(chunk: list[Any]) -> tuple[str, list[str], Any, FeasibilityReport | None, int, int]:
-    """Screen one chunk: its output text, bad-line messages, writer state, report, counts."""
+def _work(chunk: list[Any]) -> tuple[str, list[Any], Any, FeasibilityReport | None, int, int]:
+    """Screen one chunk: its output text, stderr events in order (messages, and (line, id)
+    of each record for the main process's duplicate check), writer state, report, counts."""
     protocol: Protocol = _JOB["protocol"]
     as_of: date = _JOB["as_of"]
     out = io.StringIO()
     writer = _JOB["kind"](protocol, as_of, _JOB["how"], out, header=False)
     tally = Tally(protocol, as_of) if _JOB["report"] else None
-    messages: list[str] = []
-    good, bad = screen_into(protocol, as_of, _items(chunk, protocol), writer, tally,
-                            messages.append)
+    messages: list[Any] = []
+    checked = Checked(protocol, _items(chunk, protocol), None, messages.append,
+                      ids=messages.append)
+    good, bad = screen_into(protocol, as_of, iter(checked), writer, tally, messages.append)
     return (out.getvalue(), messages, writer.state(),
             None if tally is None else tally.report(), good, bad)
 
@@ -123,11 +127,13 @@ def _context() -> Any:
 
 def screen_parallel(protocol: Protocol, as_of: date, how: str, kind: Any,
                     items: Iterable[tuple[int, Any]], jobs: int, *, report: bool, writer: Any,
-                    say: Callable[[str], None], progress_enabled: bool | None
-                    ) -> tuple[int, int, FeasibilityReport | None]:
-    """Screen ``items`` on ``jobs`` processes into ``writer``; returns (screened, bad, report)."""
+                    say: Callable[[str], None], progress_enabled: bool | None,
+                    checked: Checked, counts: list[int]) -> FeasibilityReport | None:
+    """Screen ``items`` on ``jobs`` processes into ``writer``; returns the report (with
+    ``report``). ``checked`` finds repeated ids across chunks; ``counts`` (screened, bad)
+    is kept up to date as chunks are written."""
     context = _context()
-    totals = [0, 0]
+    totals = counts
     parts: list[FeasibilityReport] = []  # the running sum of the chunks' reports
     out = writer.out
 
@@ -146,7 +152,10 @@ def screen_parallel(protocol: Protocol, as_of: date, how: str, kind: Any,
              ) -> Iterator[None]:
         text, messages, state, part, good, bad = done
         for message in messages:
-            say(message)
+            if isinstance(message, tuple):
+                checked.check(*message)
+            else:
+                say(message)
         out.write(text)
         writer.absorb(state)
         if part is not None:
@@ -158,5 +167,7 @@ def screen_parallel(protocol: Protocol, as_of: date, how: str, kind: Any,
 
     for _ in progress(finished(), enabled=progress_enabled):
         pass
-    total = (parts[0] if parts else FeasibilityReport.empty(protocol, as_of)) if report else None
-    return totals[0], totals[1], total
+    if not report:
+        return None
+    total = parts[0] if parts else FeasibilityReport.empty(protocol, as_of)
+    return attrs.evolve(total, duplicate_ids=total.duplicate_ids + checked.duplicates)

@@ -7,6 +7,11 @@ import json
 import sys
 from typing import Any
 
+from ..formats.ctgov import CUT
+from ..formats.protocols import dump_protocol, parse_protocol
+from ..kinds.criteria import Placeholder
+from ..values.errors import TrialRulesError
+from ..values.text import escape
 from ._common import EXIT_OK, UsageError
 
 
@@ -23,11 +28,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    # Imported here, not at the top: the command line starts without what other commands need.
     from ..formats.ctgov import protocol_from_study
-    from ..formats.protocols import dump_protocol
-    from ..kinds.criteria import Placeholder
-    from ..values.errors import TrialRulesError
 
     try:
         if args.study == "-":  # bytes, so the locale's encoding plays no part
@@ -46,7 +47,18 @@ def run(args: argparse.Namespace) -> int:
     except TrialRulesError as exc:
         raise UsageError(f"{args.study!r} is not a usable study record: {exc}") from None
     text = dump_protocol(protocol)
+    try:  # never write what screen and validate would then refuse
+        parse_protocol(text)
+    except TrialRulesError as exc:
+        raise UsageError(f"the protocol made from {args.study!r} could not be read back, so "
+                         f"nothing was written: {exc}") from None
     placeholders = sum(1 for c in protocol.criteria for n in c.walk() if isinstance(n, Placeholder))
+    cut = sum(1 for c in protocol.criteria for n in c.walk()
+              if isinstance(n, Placeholder) and (n.label or "").endswith(CUT))
+    if cut or protocol.title.endswith(CUT):
+        print(f"trialrules: warning: {cut + protocol.title.endswith(CUT)} texts were longer "
+              "than a protocol document holds and were cut (they end in \"[...cut\")",
+              file=sys.stderr)
     if args.output == "-":
         sys.stdout.write(text)
     else:
@@ -55,6 +67,6 @@ def run(args: argparse.Namespace) -> int:
                 out.write(text)
         except OSError as exc:
             raise UsageError(f"cannot write {args.output!r}: {exc.strerror}") from None
-    print(f"trialrules: {protocol.id}: {len(protocol.criteria)} criteria, {placeholders} "
+    print(f"trialrules: {escape(protocol.id)}: {len(protocol.criteria)} criteria, {placeholders} "
           "placeholders to encode", file=sys.stderr)
     return EXIT_OK

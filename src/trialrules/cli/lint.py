@@ -8,6 +8,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from ..values.records import Record
+from ..values.text import escape
 from ._common import EXIT_BAD_INPUT, EXIT_OK, load_protocol
 from .screen import INPUT_FORMATS, read_input
 
@@ -43,7 +44,7 @@ def report(findings: list[Finding], fmt: str, name: str) -> str:
                            "findings": [f.to_dict() for f in findings]},
                           ensure_ascii=False, indent=2)
     lines = [str(f) for f in findings]
-    lines.append(f"{name}: {errors} error{'s' * (errors != 1)}, "
+    lines.append(f"{escape(name)}: {errors} error{'s' * (errors != 1)}, "
                  f"{len(findings) - errors} warning{'s' * (len(findings) - errors != 1)}")
     return "\n".join(lines)
 

@@ -21,6 +21,7 @@ from ..tools.output import encode_decision, encode_error, encode_result, result_
 from ..tools.progress import available as progress_available
 from ..values.errors import TrialRulesError
 from ..values.outcomes import Determination
+from ..values.text import csv_cell, escape
 from . import _html
 from ._common import (
     EXIT_BAD_INPUT,
@@ -31,9 +32,10 @@ from ._common import (
     load_protocol,
     open_input,
     resolve_as_of,
+    silence_stdout,
     utf8_arg,
 )
-from ._loop import screen_into
+from ._loop import Checked, screen_into
 
 if TYPE_CHECKING:
     from ..tools.report import FeasibilityReport
@@ -107,7 +109,8 @@ def read_input(args: argparse.Namespace, protocol: Protocol, stack: contextlib.E
         if args.patients == "-" or not Path(args.patients).exists():
             raise UsageError(f"cannot read {args.patients!r}: --input-format fhir needs a file "
                              "or folder")
-        return read_fhir(args.patients, vocabulary=protocol.vocabulary, domains=protocol.domains)
+        return read_fhir(args.patients, vocabulary=protocol.vocabulary, domains=protocol.domains,
+                         on_warning=_warn)
     if getattr(args, "input_format", "jsonl") == "omop":
         from ..formats.omop import read_omop
 
@@ -137,6 +140,11 @@ def _positive(text: str) -> int:
     return value
 
 
+def _warn(message: str) -> None:
+    """A warning line on standard error (a resource an importer left out, and why)."""
+    print(escape(f"trialrules: warning: {message}"), file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
     protocol = load_protocol(args.protocol)
     as_of, how = resolve_as_of(args.as_of)
@@ -147,6 +155,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--format html draws one timeline per patient: choose the patients "
                          "with --id ID (repeatable) or --limit N")
     report_paths = None if html_report else _report_paths(args.report)
+    if report_paths is not None:
+        _check_writable(report_paths)  # before screening, not after the whole file
+    elif html_report:
+        _check_writable((Path(args.report),))
     details = None
     if html_report:
         from ..tools.html import ReportDetails
@@ -162,44 +174,60 @@ def run(args: argparse.Namespace) -> int:
         jobs = cores()
     if kept is not None or args.id or args.limit is not None:
         jobs = 1  # these keep each record beside its result, in this process
+    tally = None
+    if jobs == 1 and (report_paths or html_report):
+        from ..tools.report import Tally  # only with --report
+
+        tally = Tally(protocol, as_of)
+    good = bad = 0
     with contextlib.ExitStack() as stack:
         # An unreadable input is a usage error before any output.
         items = read_input(args, protocol, stack, raw=jobs > 1)
         if args.id or args.limit is not None:
             items = _html.select(items, args.id, args.limit)
+        checked = Checked(protocol, items, tally, _say)
+        items = iter(checked)
         if kept is not None:
             items = kept.watch(items)
-        print(f"trialrules: screening against {protocol.id} as of {as_of.isoformat()} ({how})",
+        print(f"trialrules: screening against {_cell(protocol.id)} as of {as_of.isoformat()} ({how})",
               file=sys.stderr)
         writer: Any
         if args.format == "html" and kept is not None:
             writer = _html.HtmlPatients(protocol, as_of, args.patients, kept, sys.stdout)
         else:
             writer = _WRITERS[args.format](protocol, as_of, how, sys.stdout)
-        report: FeasibilityReport | None
-        if jobs > 1:
-            from ._jobs import screen_parallel
+        report: FeasibilityReport | None = None
+        counts = [0, 0]
+        try:
+            if jobs > 1:
+                from ._jobs import screen_parallel
 
-            good, bad, report = screen_parallel(
-                protocol, as_of, how, _WRITERS[args.format], items, jobs,
-                report=report_paths is not None, writer=writer, say=_say,
-                progress_enabled=args.progress)
-        else:
-            tally = None
-            if report_paths or html_report:
-                from ..tools.report import Tally  # only with --report
-
-                tally = Tally(protocol, as_of)
-            # An HTML report shows explanations, whatever the format needs.
-            explain = getattr(writer, "explain", True) or details is not None
-            good, bad = screen_into(protocol, as_of, items, writer, tally, _say,
-                                    progress_enabled=args.progress, explain=explain, kept=kept,
-                                    details=details)
-            report = None if tally is None else tally.report()
-    writer.close()
+                report = screen_parallel(
+                    protocol, as_of, how, _WRITERS[args.format], checked.items, jobs,
+                    report=report_paths is not None, writer=writer, say=_say,
+                    progress_enabled=args.progress, checked=checked, counts=counts)
+            else:
+                # An HTML report shows explanations, whatever the format needs.
+                explain = getattr(writer, "explain", True) or details is not None
+                screen_into(protocol, as_of, items, writer, tally, _say,
+                            progress_enabled=args.progress, explain=explain, kept=kept,
+                            details=details, counts=counts)
+                report = None if tally is None else tally.report()
+            writer.close()
+        except BrokenPipeError:
+            # The reader went away (`| head`): stop, and still say whether lines were bad.
+            good, bad = counts
+            silence_stdout()
+            print(f"trialrules: output closed early; {good + bad} records read so far: {good} "
+                  f"screened, {bad} bad", file=sys.stderr)
+            return EXIT_BAD_INPUT if bad else EXIT_OK
+    good, bad = counts
     # Blank lines are not records: they are skipped and not counted.
     print(f"trialrules: {good + bad} records read: {good} screened, {bad} bad",
           file=sys.stderr)
+    if checked.duplicates:
+        print(f"trialrules: warning: {checked.duplicates} records repeat an id seen before "
+              "(each was screened)", file=sys.stderr)
     if report is not None and details is not None:
         _html.write_report(report, protocol, Path(args.report), args.patients, details)
     elif report is not None and report_paths is not None:
@@ -211,10 +239,22 @@ def _say(message: str) -> None:
     print(message, file=sys.stderr)
 
 
+def _check_writable(paths: tuple[Path, ...]) -> None:
+    """Fail now, not after screening everything, if a report file cannot be written."""
+    for path in paths:
+        existed = path.exists()
+        try:
+            with open(path, "ab"):
+                pass
+        except OSError as exc:
+            raise UsageError(f"cannot write the report to {str(path)!r}: {exc.strerror}") from None
+        if not existed:
+            path.unlink()
+
+
 def _cell(text: str) -> str:
-    """Text for one tab-separated cell: tabs and line breaks escaped, one line per patient."""
-    return text if text.isprintable() else "".join(
-        c if c.isprintable() else ascii(c)[1:-1] for c in text)
+    """Text for one tab-separated cell: tabs, line breaks and other controls escaped."""
+    return escape(text)
 
 
 def _report_paths(spec: str | None) -> tuple[Path, Path] | None:
@@ -267,7 +307,7 @@ class _Text:
         self.undecided: Counter[str] = Counter()
         self.errors = 0
         if header:
-            out.write(f"Screening against {protocol.id} as of {as_of.isoformat()} ({how})\n")
+            out.write(f"Screening against {_cell(protocol.id)} as of {as_of.isoformat()} ({how})\n")
 
     def result(self, r: ProtocolResult) -> None:
         self.counts[r.determination.value] += 1
@@ -310,7 +350,7 @@ class _Text:
         self.out.write("  patients per criterion (excluded / undecided):\n")
         for c in self.protocol.criteria:
             cid = c.id or ""
-            self.out.write(f"    {cid}: {self.excluded[cid]} / {self.undecided[cid]}\n")
+            self.out.write(f"    {_cell(cid)}: {self.excluded[cid]} / {self.undecided[cid]}\n")
 
 
 class _Stateless:
@@ -363,17 +403,18 @@ class _Csv(_Stateless):
         self.ids = [c.id or "" for c in protocol.criteria]
         self.writer = csv.writer(out, lineterminator="\n")
         if header:
-            self.writer.writerow(["id", "determination", *self.ids, "error"])
+            self.writer.writerow([csv_cell(c) for c in ("id", "determination", *self.ids, "error")])
 
     def result(self, r: Decision | ProtocolResult) -> None:
         # Both list the protocol's top-level criteria in protocol order, as self.ids.
         outcomes = r.outcomes if isinstance(r, Decision) else [e.outcome for e in r.criteria]
-        self.writer.writerow([r.patient, r.determination._value_,
+        self.writer.writerow([csv_cell(r.patient), r.determination._value_,
                               *(o._value_ for o in outcomes), ""])
 
     def error(self, e: LoadError) -> None:
         reason = f"line {e.line}: {(e.field + ': ') if e.field else ''}{e.reason}"
-        self.writer.writerow([e.id or "", "error", *([""] * len(self.ids)), reason])
+        self.writer.writerow([csv_cell(e.id or ""), "error", *([""] * len(self.ids)),
+                              csv_cell(reason)])
 
 
 _WRITERS: dict[str, Any] = {"text": _Text, "json": _Json, "csv": _Csv, "decisions": _Decisions}

@@ -7,6 +7,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..formats.protocols import MAX_BYTES, parse_document, protocol_from_dict
+from ..tools.lint import lint
+from ..values.errors import InvalidDocument
+from ..values.text import escape
 from ._common import EXIT_BAD_INPUT, EXIT_OK, UsageError
 
 
@@ -23,11 +27,6 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    # Imported here, not at the top: the command line starts without what other commands need.
-    from ..formats.protocols import MAX_BYTES, parse_document, protocol_from_dict
-    from ..tools.lint import lint
-    from ..values.errors import InvalidDocument
-
     try:
         with open(args.file, "rb") as stream:
             raw = stream.read(MAX_BYTES + 1)
@@ -37,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         document = parse_document(raw)
     except InvalidDocument as exc:
-        print(f"{name}: invalid: {exc}")
+        print(escape(f"{name}: invalid: {exc}"))
         return EXIT_BAD_INPUT
     problems: list[str] = []
     try:
@@ -55,15 +54,15 @@ def run(args: argparse.Namespace) -> int:
         protocol = None
     findings = lint(protocol) if protocol is not None else []
     for problem in problems:
-        print(f"{name}: {problem}")
+        print(escape(f"{name}: {problem}"))
     for finding in findings:
-        print(f"{name}: lint: {finding}")
+        print(escape(f"{name}: lint: {finding}"))
     errors = len(problems) + sum(f.is_error for f in findings)
     if errors:
-        print(f"{name}: invalid ({errors} error{'s' * (errors != 1)}; {schema_note})")
+        print(escape(name) + f": invalid ({errors} error{'s' * (errors != 1)}; {schema_note})")
         return EXIT_BAD_INPUT
     assert protocol is not None
     warnings = len(findings)
-    print(f"{name}: valid protocol {protocol.id} ({len(protocol.criteria)} criteria, "
+    print(escape(f"{name}: valid protocol {protocol.id}") + f" ({len(protocol.criteria)} criteria, "
           f"{warnings} warning{'s' * (warnings != 1)}; {schema_note})")
     return EXIT_OK

@@ -27,6 +27,7 @@ import attrs
 from ..values.domains import Domain
 from ..values.errors import InvalidCriterion, InvalidDocument
 from ..values.outcomes import Outcome
+from ..values.text import name_problem
 from .codec import ID, LABEL, Reader, criterion_to_dict
 from .context import Context
 from .explanations import Explanation
@@ -47,6 +48,10 @@ def check_id(_: Any, __: Any, value: Any) -> None:
     if value is not None and (not isinstance(value, str) or not value.strip()):
         raise InvalidCriterion(f"criterion id {value!r} must be a non-empty string or None",
                                field="id", value=value, allowed="a non-empty string id")
+    if value is not None and name_problem(value):
+        problem = name_problem(value)
+        raise InvalidCriterion(f"criterion id {value!r} must not hold {problem}",
+                               field="id", value=value, allowed=f"an id without {problem}")
 
 
 def check_label(_: Any, attribute: Any, value: Any) -> None:

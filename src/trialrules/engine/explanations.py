@@ -13,6 +13,7 @@ from typing import Any
 import attrs
 
 from ..values.outcomes import Outcome
+from ..values.text import escape
 
 __all__ = ["Evidence", "Explanation", "render"]
 
@@ -107,9 +108,11 @@ def _render(node: Explanation, depth: int, lines: list[str]) -> None:
         head += f" {node.id}"
     if node.label:
         head += f" {node.label}"
-    lines.append(head)
-    lines.append(f"{pad}    {node.reason}")
-    lines.extend(f"{pad}    evidence: {fact}" for fact in node.evidence)
-    lines.extend(f"{pad}    missing: {need}" for need in node.missing)
+    # Each line is escaped whole: a control character or line break in a label, id or code
+    # is shown as an escape, never sent to the terminal (trialrules.values.text).
+    lines.append(escape(head))
+    lines.append(escape(f"{pad}    {node.reason}"))
+    lines.extend(escape(f"{pad}    evidence: {fact}") for fact in node.evidence)
+    lines.extend(escape(f"{pad}    missing: {need}") for need in node.missing)
     for child in node.children:
         _render(child, depth + 1, lines)

@@ -14,6 +14,8 @@ from typing import Any, Final
 
 import attrs
 
+from ..values.text import escape
+
 __all__ = ["CODES", "ERROR", "WARNING", "Finding", "declare", "finding"]
 
 ERROR: Final = "error"
@@ -31,6 +33,7 @@ _CODES: dict[str, tuple[str, str]] = {
     "empty-code-set": (ERROR, "a code set that matches no code"),
     "placeholders": (WARNING, "criteria not yet encoded (Placeholder)"),
     "code-system-absent": (WARNING, "no code of a code set's systems appears in the input"),
+    "case-only-name": (WARNING, "two names of the protocol differ only in upper and lower case"),
 }
 
 
@@ -90,7 +93,7 @@ class Finding:
 
     def __str__(self) -> str:
         where = f" [{', '.join(self.criteria)}]" if self.criteria else ""
-        return f"{self.severity} {self.code}{where}: {self.message}"
+        return escape(f"{self.severity} {self.code}{where}: {self.message}")
 
 
 def finding(code: str, criteria: list[str], message: str) -> Finding:

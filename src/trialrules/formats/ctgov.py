@@ -30,7 +30,7 @@ from ..kinds.combinators import AllOf
 from ..kinds.criteria import Flag, OneOf, Placeholder, Range, Threshold
 from ..kinds.sources import Age, Sex
 from ..protocol.protocol import Protocol
-from ..values.checks import has_surrogate
+from ..values.checks import MAX_TEXT, has_surrogate
 from ..values.errors import InvalidDocument
 
 __all__ = ["ParsedAge", "parse_age", "protocol_from_study", "split_criteria"]
@@ -170,6 +170,18 @@ def _module(study: Mapping[str, Any], name: str) -> Mapping[str, Any]:
     return module
 
 
+#: What a text cut to the protocol format's length limit ends with.
+CUT: Final = " [...cut to fit the protocol format; the registry record holds the full text]"
+
+
+def _fit(text: str) -> str:
+    """Text as a protocol document can hold it: at most ``MAX_TEXT`` characters, a longer one
+    cut with :data:`CUT` at its end (a reader would refuse it whole; the import says so)."""
+    if len(text) <= MAX_TEXT:
+        return text
+    return text[: MAX_TEXT - len(CUT)] + CUT
+
+
 def protocol_from_study(study_json: Mapping[str, Any]) -> Protocol:
     """A protocol skeleton from one ClinicalTrials.gov API v2 study record (parsed JSON).
 
@@ -188,7 +200,7 @@ def protocol_from_study(study_json: Mapping[str, Any]) -> Protocol:
         if not isinstance(ident.get(key), str | None):
             raise InvalidDocument(f"$.protocolSection.identificationModule.{key}", ident[key],
                                   "a string")
-    title = ident.get("briefTitle") or ident.get("officialTitle") or nct
+    title = _fit(ident.get("briefTitle") or ident.get("officialTitle") or nct)
     if has_surrogate(title):
         raise InvalidDocument("$.protocolSection.identificationModule.briefTitle", title,
                               "valid Unicode text (no lone surrogates)")
@@ -226,6 +238,7 @@ def protocol_from_study(study_json: Mapping[str, Any]) -> Protocol:
         raise InvalidDocument(f"{where}.eligibilityCriteria", text,
                               "a string of valid Unicode text")
     included, excluded = split_criteria(text)
-    inclusion += [Placeholder(item, id=f"inclusion.{i}") for i, item in enumerate(included, 1)]
-    exclusion = [Placeholder(item, id=f"exclusion.{i}") for i, item in enumerate(excluded, 1)]
+    inclusion += [Placeholder(_fit(item), id=f"inclusion.{i}")
+                  for i, item in enumerate(included, 1)]
+    exclusion = [Placeholder(_fit(item), id=f"exclusion.{i}") for i, item in enumerate(excluded, 1)]
     return Protocol(nct, title, inclusion=inclusion, exclusion=exclusion)

@@ -25,7 +25,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable, Iterator, Mapping
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Final
 
@@ -35,12 +36,14 @@ from ..values.dates import PartialDate
 from ..values.domains import STANDARD_DOMAINS, Domain
 from ..values.errors import InvalidRecord, _short
 from ..values.records import NOT_KNOWN_IF_ENDED, Condition, Exposure, Observation, Record
+from ..values.text import UNSAFE
 from .records import LoadError
 from .systems import SYSTEMS
 
 __all__ = [
     "SYSTEMS",
     "InvalidResource",
+    "SkippedResource",
     "iter_records",
     "read_fhir",
     "record_from_bundle",
@@ -58,6 +61,9 @@ _DATETIME_RE: Final = re.compile(
 _CONDITION_CLINICAL: Final = {"active": None, "recurrence": None, "relapse": None,
                               "inactive": "ended", "remission": "ended", "resolved": "ended"}
 _CONDITION_DROPPED: Final = frozenset({"refuted", "entered-in-error"})
+#: The code systems of Condition.clinicalStatus and .verificationStatus (FHIR R4).
+_CLINICAL_SYSTEM: Final = "http://terminology.hl7.org/CodeSystem/condition-clinical"
+_VERIFICATION_SYSTEM: Final = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
 _OBSERVATION_KEPT: Final = frozenset({"final", "amended", "corrected"})
 _OBSERVATION_STATUSES: Final = frozenset({"registered", "preliminary", "final", "amended",
                                           "corrected", "cancelled", "entered-in-error",
@@ -109,6 +115,8 @@ class InvalidResource(InvalidRecord):
         if len(shown) > 64:  # an id is named, never dumped (messages stay short)
             shown = shown[:61] + "..."
         where = f"{resource_type[:64]}/{shown}"
+        if resource_type == "?" and resource_id is None and element:
+            where, element = element, ""  # not a resource at all: say where it was (a line)
         super().__init__(f"{where}.{element}" if element else where, value, allowed,
                          patient=patient, line=line)
 
@@ -204,23 +212,28 @@ class _Reader:
                 continue  # a display-only or system-less coding names nothing we can match
             system = self.text(system, f"{where}.system")
             code = self.text(code, f"{where}.code")
-            if any(c.isspace() for c in system):
-                raise self.fail(f"{where}.system", system, "a system URI without whitespace")
-            if any(c.isspace() for c in code):
-                raise self.fail(f"{where}.code", code, "a code without whitespace")
+            if any(c.isspace() for c in system) or UNSAFE.search(system):
+                raise self.fail(f"{where}.system", system, "a system URI without whitespace "
+                                                           "or control characters")
+            if any(c.isspace() for c in code) or UNSAFE.search(code):
+                raise self.fail(f"{where}.code", code, "a code without whitespace or control "
+                                                       "characters")
             full = f"{SYSTEMS.get(system, system)}:{code}"
             if full not in out:
                 out.append(full)
         return out
 
-    def first_status_code(self, value: Any, element: str, allowed: Iterable[str]) -> str | None:
-        """The code of a status CodeableConcept (clinicalStatus, verificationStatus)."""
+    def status_code(self, value: Any, element: str, system: str,
+                    allowed: Iterable[str]) -> str | None:
+        """The code of a status CodeableConcept (clinicalStatus, verificationStatus): the
+        coding whose system is FHIR's own; other codings (a local one first, or "active"
+        in a foreign system) say nothing the mapping can rely on. None when there is none."""
         if value is None:
             return None
         concept = self.obj(value, element)
         for i, coding in enumerate(self.listing(concept.get("coding", []), f"{element}.coding")):
             coding = self.obj(coding, f"{element}.coding[{i}]")
-            if "code" in coding:
+            if coding.get("system") == system and "code" in coding:
                 return self.code(coding["code"], f"{element}.coding[{i}].code", allowed)
         return None
 
@@ -304,13 +317,13 @@ def _onset_like(r: _Reader, res: Mapping[str, Any], prefix: str, birth: PartialD
 
 
 def _condition(r: _Reader, res: Mapping[str, Any], birth: PartialDate | None) -> list[Condition]:
-    verification = r.first_status_code(
-        res.get("verificationStatus"), "verificationStatus",
+    verification = r.status_code(
+        res.get("verificationStatus"), "verificationStatus", _VERIFICATION_SYSTEM,
         {"unconfirmed", "provisional", "differential", "confirmed", "refuted", "entered-in-error"})
     if verification in _CONDITION_DROPPED:
         return []
-    clinical = r.first_status_code(res.get("clinicalStatus"), "clinicalStatus",
-                                   _CONDITION_CLINICAL)
+    clinical = r.status_code(res.get("clinicalStatus"), "clinicalStatus", _CLINICAL_SYSTEM,
+                             _CONDITION_CLINICAL)
     if "code" not in res:
         return []
     codes = r.codings(res["code"], "code")
@@ -334,7 +347,7 @@ def _condition(r: _Reader, res: Mapping[str, Any], birth: PartialDate | None) ->
 
 
 def _medication_codes(r: _Reader, res: Mapping[str, Any],
-                      resolve: Mapping[str, Mapping[str, Any]]) -> list[str]:
+                      resolve: Callable[[str], Mapping[str, Any] | None]) -> list[str]:
     if "medicationCodeableConcept" in res:
         return r.codings(res["medicationCodeableConcept"], "medicationCodeableConcept")
     if "medicationReference" not in res:
@@ -349,7 +362,7 @@ def _medication_codes(r: _Reader, res: Mapping[str, Any],
                 med = _Reader(item, r.patient)
                 return med.codings(item.get("code", {}), "code") if "code" in item else []
         raise r.fail("medicationReference.reference", target, "a contained Medication's #id")
-    med_res = resolve.get(target)
+    med_res = resolve(target)
     if med_res is None or med_res.get("resourceType") != "Medication":
         raise r.fail("medicationReference.reference", target,
                      "a reference to a Medication in the same Bundle or export")
@@ -358,7 +371,7 @@ def _medication_codes(r: _Reader, res: Mapping[str, Any],
 
 
 def _exposure(r: _Reader, res: Mapping[str, Any], birth: PartialDate | None,
-              resolve: Mapping[str, Mapping[str, Any]]) -> list[Exposure]:
+              resolve: Callable[[str], Mapping[str, Any] | None]) -> list[Exposure]:
     dropped, going, allowed = _EXPOSURE_STATUS[r.type]
     status = r.status(allowed)
     if status in dropped:
@@ -457,10 +470,14 @@ def _obs_value(r: _Reader, holder: Mapping[str, Any], path: str
 
 
 def _observations(r: _Reader, res: Mapping[str, Any], vocabulary: Mapping[str, frozenset[str]],
-                  domains: Mapping[str, Domain]) -> list[Observation]:
+                  domains: Mapping[str, Domain], warn: Warn) -> list[Observation]:
     status = r.status(_OBSERVATION_STATUSES)
     if status is None:
-        raise r.fail("status", None, "a status (required in FHIR R4)")
+        # Only what the mapping needs is judged (docs/fhir.md): a missing status says nothing
+        # about whether the result is final, so this one Observation is left out, loudly.
+        warn(f"Observation/{r.id or '?'} of patient {r.patient!r} skipped: it has no status "
+             "(required in FHIR R4), so whether its result is final is not known")
+        return []
     if status not in _OBSERVATION_KEPT:
         return []
     when: PartialDate | None = None
@@ -533,6 +550,8 @@ def _patient(resource: Mapping[str, Any], fallback_id: str | None
     pid = resource.get("id", fallback_id)
     if not isinstance(pid, str) or not pid.strip():
         raise r.fail("id", pid, "a Patient id (or a Bundle entry fullUrl)")
+    if UNSAFE.search(pid):
+        raise r.fail("id", pid, "a Patient id without control characters or line breaks")
     r.patient = pid
     birth = None
     if "birthDate" in resource:
@@ -557,10 +576,32 @@ def _patient(resource: Mapping[str, Any], fallback_id: str | None
     return pid, birth, gender, death
 
 
+class SkippedResource(UserWarning):
+    """A resource the importer left out, and why (e.g. an Observation without a status).
+
+    Raised as a Python warning unless the reader is given ``on_warning``.
+    """
+
+
+#: A function told about each resource left out (its argument: one sentence).
+Warn = Callable[[str], None]
+
+
+def _warner(on_warning: Warn | None) -> Warn:
+    if on_warning is not None:
+        return on_warning
+
+    def warn(message: str) -> None:
+        warnings.warn(message, SkippedResource, stacklevel=4)
+
+    return warn
+
+
 class _Pool:
     """Resources of one Bundle or one export, indexed for reference resolution."""
 
-    def __init__(self) -> None:
+    def __init__(self, warn: Warn | None = None) -> None:
+        self.warn = _warner(warn)
         self.resources: list[tuple[Mapping[str, Any], str | None]] = []
         self.by_ref: dict[str, Mapping[str, Any]] = {}
         self.errors: list[InvalidResource] = []
@@ -596,44 +637,115 @@ class _Pool:
             self.add(entry["resource"], full if isinstance(full, str) else None,
                      f"entry[{i}].resource")
 
+    def resolve(self, reference: str) -> Mapping[str, Any] | None:
+        """The resource a reference names: as written, without a ``/_history/N`` version, or by
+        its ``Type/id`` tail when written as an absolute URL."""
+        target = self.by_ref.get(reference)
+        if target is not None:
+            return target
+        bare = _HISTORY.sub("", reference)
+        target = self.by_ref.get(bare)
+        if target is None:
+            tail = _TAIL.search(bare)
+            target = None if tail is None else self.by_ref.get(tail.group(1))
+        return target
+
     def records(self, vocabulary: dict[str, frozenset[str]], domains: Mapping[str, Domain]
                 ) -> Iterator[Record | InvalidResource]:
         yield from self.errors
-        patients: dict[int, tuple[Mapping[str, Any], str | None]] = {}
+        # Patient resources by id: one id is one patient, however often it is given.
+        patients: dict[str, list[tuple[Mapping[str, Any], str | None]]] = {}
+        key_of: dict[int, str] = {}
         for resource, full in self.resources:
             if resource["resourceType"] == "Patient":
-                patients[id(resource)] = (resource, full)
-        members: dict[int, list[Mapping[str, Any]]] = {k: [] for k in patients}
+                rid = resource.get("id")
+                key = f"Patient/{rid}" if isinstance(rid, str) else (full or f"#{id(resource)}")
+                patients.setdefault(key, []).append((resource, full))
+                key_of[id(resource)] = key
+        members: dict[str, list[Mapping[str, Any]]] = {k: [] for k in patients}
+        failed: dict[str, InvalidResource] = {}
+        only = next(iter(patients)) if len(patients) == 1 else None
+        seen: set[tuple[str, str, str]] = set()
         for resource, _ in self.resources:
             element = _SUBJECT.get(resource["resourceType"])
             if element is None:
                 continue  # Patient itself, or a resource type the mapping does not read
+            if _duplicate(resource, seen):
+                continue  # the same resource given twice (repeated NDJSON lines, two bundles)
             r = _Reader(resource)
             ref = resource.get(element)
+            error: InvalidResource | None = None
+            target: Mapping[str, Any] | None = None
             if ref is None:
-                yield r.fail(element, None, "a subject reference to a Patient")
+                error = r.fail(element, None, "a subject reference to a Patient")
+            elif not isinstance(ref, dict) or not isinstance(ref.get("reference"), str):
+                error = r.fail(f"{element}.reference", ref, "a reference string to a Patient")
+            else:
+                target = self.resolve(ref["reference"])
+                if target is None or target.get("resourceType") != "Patient":
+                    if ref["reference"].startswith(("Group/", "Device/", "Location/")):
+                        continue  # not about one patient
+                    error = r.fail(f"{element}.reference", ref["reference"],
+                                   "a reference to a Patient in the same Bundle or export")
+            if error is not None:
+                if only is not None:
+                    # One Patient here: the resource is surely theirs, and they cannot be
+                    # screened without it (that could turn INELIGIBLE into NEEDS_REVIEW).
+                    failed.setdefault(only, error.located(patient=_pid(patients[only][0][0])))
+                else:
+                    yield error
                 continue
-            if not isinstance(ref, dict) or not isinstance(ref.get("reference"), str):
-                yield r.fail(f"{element}.reference", ref, "a reference string to a Patient")
+            assert target is not None
+            members[key_of[id(target)]].append(resource)
+        for key, copies in patients.items():
+            patient, full = copies[0]
+            if any(_canonical(other) != _canonical(patient) for other, _ in copies[1:]):
+                yield _Reader(patient, _pid(patient)).fail(
+                    "", f"{len(copies)} different Patient resources",
+                    "one Patient resource per id (a patient given twice with different "
+                    "content cannot be screened: which is right is not known)")
                 continue
-            target = self.by_ref.get(ref["reference"])
-            if target is None or target.get("resourceType") != "Patient":
-                if ref["reference"].startswith(("Group/", "Device/", "Location/")):
-                    continue  # not about one patient
-                yield r.fail(f"{element}.reference", ref["reference"],
-                             "a reference to a Patient in the same Bundle or export")
+            if key in failed:
+                yield failed[key]
                 continue
-            members[id(target)].append(resource)
-        for key, (patient, full) in patients.items():
             try:
-                yield _build(patient, full, members[key], self.by_ref, vocabulary, domains)
+                yield _build(patient, full, members[key], self.resolve, vocabulary, domains,
+                             self.warn)
             except InvalidResource as exc:
                 yield exc
 
 
+def _pid(patient: Mapping[str, Any]) -> str | None:
+    pid = patient.get("id")
+    return pid if isinstance(pid, str) else None
+
+
+def _canonical(resource: Mapping[str, Any]) -> str:
+    """A resource's content as one comparable text (key order aside)."""
+    return json.dumps(resource, sort_keys=True, ensure_ascii=True)
+
+
+def _duplicate(resource: Mapping[str, Any], seen: set[tuple[str, str, str]]) -> bool:
+    """True when an identical resource of the same type and id was met before."""
+    rid = resource.get("id")
+    if not isinstance(rid, str):
+        return False
+    key = (str(resource["resourceType"]), rid, _canonical(resource))
+    if key in seen:
+        return True
+    seen.add(key)
+    return False
+
+
+#: A version suffix of a reference (``Patient/p1/_history/2``) and the ``Type/id`` tail of an
+#: absolute reference (``https://server/fhir/Patient/p1``).
+_HISTORY: Final = re.compile(r"/_history/[^/]+\Z")
+_TAIL: Final = re.compile(r"(?:\A|/)([A-Za-z]+/[A-Za-z0-9\-.]{1,64})\Z")
+
+
 def _build(patient: Mapping[str, Any], full: str | None, resources: list[Mapping[str, Any]],
-           resolve: Mapping[str, Mapping[str, Any]], vocabulary: dict[str, frozenset[str]],
-           domains: Mapping[str, Domain]) -> Record:
+           resolve: Callable[[str], Mapping[str, Any] | None], vocabulary: dict[str, frozenset[str]],
+           domains: Mapping[str, Domain], warn: Warn) -> Record:
     pid, birth, gender, death = _patient(patient, full)
     conditions: list[Condition] = []
     exposures: list[Exposure] = []
@@ -644,7 +756,7 @@ def _build(patient: Mapping[str, Any], full: str | None, resources: list[Mapping
         if kind == "Condition":
             conditions.extend(_condition(r, resource, birth))
         elif kind == "Observation":
-            observations.extend(_observations(r, resource, vocabulary, domains))
+            observations.extend(_observations(r, resource, vocabulary, domains, warn))
         elif kind in _EXPOSURE_STATUS:
             exposures.extend(_exposure(r, resource, birth, resolve))
     flags = _flags(observations, vocabulary)
@@ -664,16 +776,22 @@ def _no_constant(name: str) -> Any:
 def records_from_resources(resources: Iterable[Mapping[str, Any]], *,
                            vocabulary: Mapping[str, Iterable[str]] | None = None,
                            domains: Mapping[str, Domain] | None = None,
+                           on_warning: Warn | None = None,
                            ) -> Iterator[Record | InvalidResource]:
-    """Records from loose resources (one bulk export); a malformed one comes out as an error."""
-    pool = _Pool()
+    """Records from loose resources (one bulk export); a malformed one comes out as an error.
+
+    A resource left out on purpose (an Observation without a status) is reported to
+    ``on_warning`` (by default, a :class:`SkippedResource` Python warning).
+    """
+    pool = _Pool(on_warning)
     for i, resource in enumerate(resources):
         pool.add(resource, None, f"[{i}]")
     yield from pool.records(_vocabulary(vocabulary), STANDARD_DOMAINS if domains is None
                             else domains)
 
 
-def _bundle_pool(bundle_or_path: Mapping[str, Any] | str | Path) -> _Pool:
+def _bundle_pool(bundle_or_path: Mapping[str, Any] | str | Path,
+                 on_warning: Warn | None) -> _Pool:
     if isinstance(bundle_or_path, str | Path):
         try:
             bundle = _load_json(Path(bundle_or_path))
@@ -682,21 +800,22 @@ def _bundle_pool(bundle_or_path: Mapping[str, Any] | str | Path) -> _Pool:
                                   f"a JSON Bundle file ({_reason(exc)})") from None
     else:
         bundle = bundle_or_path
-    pool = _Pool()
+    pool = _Pool(on_warning)
     pool.add_bundle(bundle)
     return pool
 
 
 def records_from_bundle(bundle: Mapping[str, Any] | str | Path, *,
                         vocabulary: Mapping[str, Iterable[str]] | None = None,
-                        domains: Mapping[str, Domain] | None = None) -> list[Record]:
+                        domains: Mapping[str, Domain] | None = None,
+                        on_warning: Warn | None = None) -> list[Record]:
     """One Record per Patient in a Bundle (a parsed dict or a JSON file path), strictly.
 
     The first malformed resource raises :class:`InvalidResource`; use
     :func:`read_fhir` to screen the other patients anyway.
     """
     out = []
-    pool = _bundle_pool(bundle)
+    pool = _bundle_pool(bundle, on_warning)
     for item in pool.records(_vocabulary(vocabulary),
                              STANDARD_DOMAINS if domains is None else domains):
         if isinstance(item, InvalidResource):
@@ -707,24 +826,101 @@ def records_from_bundle(bundle: Mapping[str, Any] | str | Path, *,
 
 def record_from_bundle(bundle: Mapping[str, Any] | str | Path, *,
                        vocabulary: Mapping[str, Iterable[str]] | None = None,
-                       domains: Mapping[str, Domain] | None = None) -> Record:
+                       domains: Mapping[str, Domain] | None = None,
+                       on_warning: Warn | None = None) -> Record:
     """The one patient of a Bundle; a Bundle with no Patient or several is an error."""
-    records = records_from_bundle(bundle, vocabulary=vocabulary, domains=domains)
+    records = records_from_bundle(bundle, vocabulary=vocabulary, domains=domains,
+                                  on_warning=on_warning)
     if len(records) != 1:
         raise InvalidResource("Bundle", None, "entry", f"{len(records)} Patient resources",
                               "exactly one Patient (use records_from_bundle for several)")
     return records[0]
 
 
+def _patient_keys(resources: Iterable[Any]) -> set[str]:
+    """The patients (``Patient/id``) some resources define or point to, for grouping files."""
+    keys: set[str] = set()
+    for resource in resources:
+        if not isinstance(resource, dict):
+            continue
+        rtype = resource.get("resourceType")
+        if rtype == "Patient" and isinstance(resource.get("id"), str):
+            keys.add(f"Patient/{resource['id']}")
+            continue
+        element = _SUBJECT.get(rtype) if isinstance(rtype, str) else None
+        ref = resource.get(element) if element else None
+        text = ref.get("reference") if isinstance(ref, dict) else None
+        if isinstance(text, str):
+            tail = _TAIL.search(_HISTORY.sub("", text))
+            if tail is not None and tail.group(1).startswith("Patient/"):
+                keys.add(tail.group(1))
+    return keys
+
+
+def _bundle_resources(bundle: Any) -> Iterator[Any]:
+    entries = bundle.get("entry") if isinstance(bundle, dict) else None
+    for entry in entries if isinstance(entries, list) else ():
+        if isinstance(entry, dict):
+            yield entry.get("resource")
+
+
+def _ndjson_lines(files: list[Path]) -> Iterator[tuple[str, Any]]:
+    """(where, parsed resource or the exception) for each non-blank line of the files."""
+    for file in files:
+        with open(file, "rb") as stream:
+            for number, raw in enumerate(stream, 1):
+                where = f"{file.name} line {number}"
+                try:  # a line that is not UTF-8 is one bad line, not a crash
+                    text = raw.decode("utf-8-sig").strip()
+                    if text:
+                        yield where, json.loads(text, parse_constant=_no_constant)
+                except (ValueError, RecursionError) as exc:
+                    yield where, exc
+
+
+def _groups(bundles: list[Path], ndjson: list[Path]) -> list[list[int]]:
+    """Units (each Bundle file; all NDJSON files together, last) grouped so that every
+    patient's resources land in one group: units sharing a patient are read together."""
+    units = len(bundles) + (1 if ndjson else 0)
+    parent = list(range(units))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[str, int] = {}
+    for unit in range(units):
+        try:
+            if unit < len(bundles):
+                keys = _patient_keys(_bundle_resources(_load_json(bundles[unit])))
+            else:
+                keys = _patient_keys(r for _, r in _ndjson_lines(ndjson))
+        except (OSError, ValueError, RecursionError):
+            continue  # reported when the unit is read for real
+        for key in keys:
+            first = owner.setdefault(key, unit)
+            parent[find(unit)] = find(first)
+    groups: dict[int, list[int]] = {}
+    for unit in range(units):
+        groups.setdefault(find(unit), []).append(unit)
+    return sorted(groups.values())
+
+
 def read_fhir(path: str | Path, *, vocabulary: Mapping[str, Iterable[str]] | None = None,
-              domains: Mapping[str, Domain] | None = None,
+              domains: Mapping[str, Domain] | None = None, on_warning: Warn | None = None,
               ) -> Iterator[tuple[int, Record | LoadError]]:
     """(position, Record or LoadError) for every patient under ``path``, leniently.
 
     ``path`` is a Bundle ``.json`` file, an ``.ndjson`` file, or a folder: its
-    ``*.json`` files are Bundles (each resolved on its own) and its ``*.ndjson``
-    files together are one bulk export (Patient.ndjson, Condition.ndjson, ...).
+    ``*.json`` files are Bundles and its ``*.ndjson`` files together are one bulk
+    export (Patient.ndjson, Condition.ndjson, ...). Files that hold or point to the
+    same patient are read together, so one patient is one record however the files
+    split it; the same Patient given twice with different content is one error.
     A bad file, line or resource becomes a LoadError; the other patients go on.
+    A resource left out on purpose is reported to ``on_warning`` (see
+    :func:`records_from_resources`).
     """
     vocab = _vocabulary(vocabulary)
     doms = STANDARD_DOMAINS if domains is None else domains
@@ -737,44 +933,45 @@ def read_fhir(path: str | Path, *, vocabulary: Mapping[str, Iterable[str]] | Non
     else:
         bundles, ndjson = [root], []
     position = 0
-    for file in bundles:
-        pool = _Pool()
-        try:
-            pool.add_bundle(_load_json(file), file.name)
-        except (OSError, ValueError, RecursionError) as exc:
-            position += 1
-            yield position, LoadError(position, None, file.name, f"cannot read: {_reason(exc)}")
-            continue
-        for item in pool.records(vocab, doms):
-            position += 1
-            yield position, _as_item(item, position, file.name)
-    if ndjson:
-        pool = _Pool()
-        for file in ndjson:
+    groups = [[0]] if len(bundles) == 1 and not ndjson else _groups(bundles, ndjson)
+    for group in groups:
+        pool = _Pool(on_warning)
+        names = []
+        for unit in group:
+            if unit < len(bundles):
+                file = bundles[unit]
+                names.append(file.name)
+                try:
+                    pool.add_bundle(_load_json(file), file.name)
+                except (OSError, ValueError, RecursionError) as exc:
+                    position += 1
+                    yield position, LoadError(position, None, file.name,
+                                              f"cannot read: {_reason(exc)}")
+                continue
+            names.append("ndjson")
             try:
-                with open(file, "rb") as stream:
-                    for number, raw in enumerate(stream, 1):
-                        where = f"{file.name} line {number}"
-                        try:  # a line that is not UTF-8 is one bad line, not a crash
-                            text = raw.decode("utf-8-sig").strip()
-                            if not text:
-                                continue
-                            pool.add(json.loads(text, parse_constant=_no_constant), None, where)
-                        except (ValueError, RecursionError) as exc:
-                            pool.errors.append(InvalidResource("?", None, where, None,
-                                                               f"one JSON resource ({_reason(exc)})"))
+                for where, resource in _ndjson_lines(ndjson):
+                    if isinstance(resource, BaseException):
+                        pool.errors.append(InvalidResource(
+                            "?", None, where, None, f"one JSON resource ({_reason(resource)})"))
+                    else:
+                        pool.add(resource, None, where)
             except OSError as exc:
                 position += 1
-                yield position, LoadError(position, None, file.name, f"cannot read: {_reason(exc)}")
+                yield position, LoadError(position, None, str(exc.filename or "ndjson"),
+                                          f"cannot read: {_reason(exc)}")
+        source = " + ".join(names)
         for item in pool.records(vocab, doms):
             position += 1
-            yield position, _as_item(item, position, "ndjson")
+            yield position, _as_item(item, position, source)
 
 
 def iter_records(path: str | Path, *, vocabulary: Mapping[str, Iterable[str]] | None = None,
-                 domains: Mapping[str, Domain] | None = None) -> Iterator[Record | LoadError]:
+                 domains: Mapping[str, Domain] | None = None,
+                 on_warning: Warn | None = None) -> Iterator[Record | LoadError]:
     """Like :func:`read_fhir`, without the positions."""
-    for _, item in read_fhir(path, vocabulary=vocabulary, domains=domains):
+    for _, item in read_fhir(path, vocabulary=vocabulary, domains=domains,
+                             on_warning=on_warning):
         yield item
 
 

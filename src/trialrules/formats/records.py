@@ -25,7 +25,7 @@ from ..values.checks import (
     reject_constant,
 )
 from ..values.dates import PartialDate
-from ..values.domains import STANDARD_DOMAINS, Domain, is_number
+from ..values.domains import STANDARD_DOMAINS, Domain, is_number, plain_zero
 from ..values.errors import InvalidRecord, _short
 from ..values.records import (
     CATEGORIES,
@@ -38,6 +38,7 @@ from ..values.records import (
     Record,
     UnknownIfEnded,
 )
+from ..values.text import UNSAFE, escape, name_problem
 
 __all__ = ["LoadError", "iter_jsonl", "read_jsonl", "record_from_dict", "record_to_dict"]
 
@@ -50,7 +51,7 @@ _EXPO: Final = frozenset({"code", "start", "end", "note"})
 _DATE_RE: Final = re.compile(
     r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?\Z|[0-9]{4}-[0-9]{2}-[0-9]{2}/[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 #: Characters a name (id, code, unit, flag name) may not hold: they would break line-based output.
-_CONTROL: Final = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL: Final = UNSAFE
 #: Default longest patient line read (bytes, or characters for text lines).
 MAX_LINE_LENGTH: Final = 4 * 1024 * 1024
 _MAX_SEGMENT: Final = 40
@@ -165,6 +166,8 @@ class _Loader:
             raise self.fail(field, value, "valid Unicode text (no lone surrogates such as \\ud800)")
         if name and _CONTROL.search(value):
             raise self.fail(field, value, "a name without control characters or line breaks")
+        if name and field != "id" and name_problem(value):
+            raise self.fail(field, value, f"a name without {name_problem(value)}")
         return value
 
     def code(self, value: Any, field: str) -> str:
@@ -233,7 +236,7 @@ class _Loader:
             when = obj.get("date")
             day = self.seen.dates.get(when) if type(when) is str else None
             if known is not None and known[0] is self.domains and day is not None:
-                return _observation(code, value, day, unit)
+                return _observation(code, plain_zero(value), day, unit)
         where = f"observations[{i}]"
         self.keys(obj, _OBS, where)
         for key in ("code", "value", "date"):
@@ -419,7 +422,7 @@ class LoadError:
     def __str__(self) -> str:
         who = f"patient {self.id!r}" if self.id is not None else "patient ?"
         where = f" {self.field}:" if self.field else ""
-        return f"line {self.line}, {who}:{where} {self.reason}"
+        return escape(f"line {self.line}, {who}:{where} {self.reason}")
 
 
 def _guess_id(text: str) -> str | None:

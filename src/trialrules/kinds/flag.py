@@ -18,6 +18,7 @@ from ..engine.trace import Trace, consult
 from ..values.domains import Domain
 from ..values.errors import InvalidCriterion
 from ..values.outcomes import Outcome
+from ..values.text import name_problem
 from ._value import boolean
 
 __all__ = ["Flag"]
@@ -30,6 +31,10 @@ def _name(_: Any, __: Any, value: Any) -> None:
         raise InvalidCriterion(f"flag name {value!r} must be a non-empty string",
                                field="name", value=value,
                                allowed="a flag name (non-empty string)")
+    problem = name_problem(value)
+    if problem:
+        raise InvalidCriterion(f"flag name {value!r} must not hold {problem}", field="name",
+                               value=value, allowed=f"a flag name without {problem}")
 
 
 def _optional_criterion(_: Any, __: Any, value: Any) -> None:

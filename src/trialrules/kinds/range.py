@@ -11,6 +11,7 @@ from ..engine.fields import meta
 from ..engine.registry import register
 from ..engine.source import Source
 from ..values.checks import num
+from ..values.domains import plain_zero
 from ..values.errors import InvalidCriterion
 from ._value import ValueCriterion, boolean, number, numeric_source
 from .sources import as_source
@@ -30,8 +31,10 @@ class Range(ValueCriterion):
     kind = "range"
 
     source: Source = attrs.field(converter=as_source, validator=numeric_source, metadata=meta(SOURCE))
-    low: int | float = attrs.field(validator=number("low"), metadata=meta(NUMBER))
-    high: int | float = attrs.field(validator=number("high"), metadata=meta(NUMBER))
+    low: int | float = attrs.field(validator=number("low"), converter=plain_zero,
+                                   metadata=meta(NUMBER))
+    high: int | float = attrs.field(validator=number("high"), converter=plain_zero,
+                                    metadata=meta(NUMBER))
     low_inclusive: bool = attrs.field(default=True, kw_only=True, validator=boolean("low_inclusive"),
                                       metadata=meta(BOOL))
     high_inclusive: bool = attrs.field(default=True, kw_only=True, validator=boolean("high_inclusive"),

@@ -14,7 +14,7 @@ from ..engine.fields import meta
 from ..engine.registry import register
 from ..engine.source import Source
 from ..values.checks import num
-from ..values.domains import Domain
+from ..values.domains import Domain, plain_zero
 from ..values.errors import InvalidCriterion
 from ._value import ValueCriterion, number, numeric_source
 from .sources import as_source
@@ -54,7 +54,8 @@ class Threshold(ValueCriterion):
 
     source: Source = attrs.field(converter=as_source, validator=numeric_source, metadata=meta(SOURCE))
     operator: str = attrs.field(validator=_operator, metadata=meta(Choice(OPERATORS)))
-    bound: int | float = attrs.field(validator=number("bound"), metadata=meta(NUMBER))
+    bound: int | float = attrs.field(validator=number("bound"), converter=plain_zero,
+                                     metadata=meta(NUMBER))
 
     def test(self, value: Any) -> bool:
         return bool(OPERATORS[self.operator][0](value, self.bound))

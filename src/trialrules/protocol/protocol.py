@@ -16,6 +16,7 @@ from ..values.domains import STANDARD_DOMAINS, Domain
 from ..values.errors import InvalidCriterion
 from ..values.outcomes import Determination, Outcome
 from ..values.records import FrozenMap, Record
+from ..values.text import escape, name_problem
 
 __all__ = ["FORMAT_VERSION", "Batch", "Protocol", "ProtocolResult", "alive_on"]
 
@@ -78,6 +79,9 @@ def _domains(value: Mapping[str, Domain] | None) -> FrozenMap:
         for code, domain in value.items():
             if not isinstance(domain, Domain):
                 raise InvalidCriterion(f"domains[{code!r}] = {domain!r} is not a Domain")
+            if not isinstance(code, str) or name_problem(code):
+                problem = name_problem(code) if isinstance(code, str) else "a non-string name"
+                raise InvalidCriterion(f"domains key {code!r} must not hold {problem}")
             merged[code] = domain
     return FrozenMap(merged)
 
@@ -91,11 +95,13 @@ def _vocabulary(value: Mapping[str, Iterable[str]] | None) -> FrozenMap:
     for name, codes in value.items():
         if not isinstance(name, str) or not name:
             raise InvalidCriterion(f"vocabulary name {name!r} must be a non-empty string")
+        if name_problem(name):
+            raise InvalidCriterion(f"vocabulary name {name!r} must not hold {name_problem(name)}")
         if isinstance(codes, str) or not isinstance(codes, Iterable):
             raise InvalidCriterion(f"vocabulary[{name!r}] must be a list of SYSTEM:CODE codes")
         items = tuple(sorted(set(codes)))
         for code in items:
-            if not isinstance(code, str) or ":" not in code:
+            if not isinstance(code, str) or ":" not in code or name_problem(code):
                 raise InvalidCriterion(
                     f"vocabulary[{name!r}] entry {code!r} must be a code written SYSTEM:CODE")
         out[name] = items
@@ -106,6 +112,8 @@ def _text(name: str) -> Any:
     def check(_: Any, __: Any, value: Any) -> None:
         if not isinstance(value, str) or not value.strip():
             raise InvalidCriterion(f"protocol {name} {value!r} must be a non-empty string")
+        if name == "id" and name_problem(value):
+            raise InvalidCriterion(f"protocol id {value!r} must not hold {name_problem(value)}")
 
     return check
 
@@ -343,7 +351,7 @@ class ProtocolResult:
     def __str__(self) -> str:
         head = (f"{self.patient}: {self.determination.value.upper().replace('_', ' ')} "
                 f"for {self.protocol} as of {self.as_of.isoformat()}")
-        parts = [head]
+        parts = [escape(head)]
         if self.death is not None:
             parts.append(f"The {self.death}: never eligible as if alive.")
         parts.append("Inclusion criteria:")
@@ -352,5 +360,5 @@ class ProtocolResult:
         parts += [render(e, 1) for e in self.exclusion]
         if self.missing:
             parts.append("Facts that would decide the undecided criteria:")
-            parts += [f"  - {m}" for m in self.missing]
+            parts += [escape(f"  - {m}") for m in self.missing]
         return "\n".join(parts)

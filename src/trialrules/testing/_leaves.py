@@ -336,6 +336,8 @@ def _leap_birthday_cases(leaf: Range | Threshold, years: int, as_of: date) -> It
     if calendar.isleap(year):
         days.insert(2, date(year, 2, 29))
     for day in days:
+        if day < birth:
+            continue  # aged 0: born on this 29 February, so the days before it come first
         age = _age(birth, day)
         yield LeafCase({BIRTH: PartialDate.of(birth)}, _label(passes(leaf, age)),
                        f"as of {day}: age {age} (born {birth}, a 29 February; "

@@ -13,6 +13,7 @@ from typing import Final
 from ..engine.criterion import Criterion
 from ..protocol.protocol import Protocol
 from ..values.codes import CodeSet
+from ..values.text import escape
 
 __all__ = ["FORMATS", "code_sets", "describe_protocol"]
 
@@ -52,7 +53,7 @@ def _text(protocol: Protocol) -> str:
         for codes in sets:
             lines.append(f"  {codes.name}: {_size(codes)} ({', '.join(sorted(codes.systems))}); "
                          f"from {_origin(codes)}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(escape(line) for line in lines) + "\n"
 
 
 def code_sets(protocol: Protocol) -> list[CodeSet]:
@@ -83,7 +84,7 @@ def _origin(codes: CodeSet) -> str:
 
 def _cell(text: str) -> str:
     """Table-safe Markdown: pipes escaped, line breaks flattened."""
-    return " ".join(text.replace("\\", "\\\\").replace("|", "\\|").split())
+    return escape(" ".join(text.replace("\\", "\\\\").replace("|", "\\|").split()))
 
 
 def _markdown(protocol: Protocol) -> str:

@@ -25,6 +25,7 @@ from ..formats.protocols import criterion_from_dict, criterion_to_dict
 from ..protocol.protocol import Protocol
 from ..values.dates import Span
 from ..values.errors import TrialRulesError
+from ..values.text import escape
 
 __all__ = ["Change", "ProtocolDiff", "diff"]
 
@@ -108,9 +109,10 @@ class Change:
     def __str__(self) -> str:
         if isinstance(self.old, list) and isinstance(self.new, list):
             parts = [f"+{_show(v)}" for v in self.added] + [f"-{_show(v)}" for v in self.removed]
-            return f"{self.path}: {self.field} {' '.join(parts)}"
+            return escape(f"{self.path}: {self.field} {' '.join(parts)}")
         quote = self.field in _PROSE
-        return f"{self.path}: {self.field} {_show(self.old, quote)} -> {_show(self.new, quote)}"
+        return escape(f"{self.path}: {self.field} {_show(self.old, quote)} -> "
+                      f"{_show(self.new, quote)}")
 
 
 @attrs.frozen
@@ -181,7 +183,7 @@ class ProtocolDiff:
             if cid != "$":
                 lines.append(f"  was: {old_index[cid][1].describe(self.old.domains)}")
                 lines.append(f"  now: {new_index[cid][1].describe(self.new.domains)}")
-        return "\n".join(lines)
+        return "\n".join(escape(line) for line in lines)
 
 
 def _index(protocol: Protocol) -> dict[str, tuple[str, Criterion]]:

@@ -21,11 +21,12 @@ from ..engine.criterion import Criterion
 from ..engine.findings import CODES, ERROR, WARNING, Finding, finding
 from ..kinds.combinators import AllOf, AnyOf, AtLeast, Implies, Not
 from ..kinds.criteria import Flag, Lookback, Placeholder, Washout
+from ..kinds.sources import Latest
 from ..protocol.protocol import Protocol
 from ..values.codes import CodeSet
 from ..values.records import Record
 
-__all__ = ["CODES", "ERROR", "WARNING", "Finding", "lint"]
+__all__ = ["CODES", "ERROR", "WARNING", "Finding", "NameCase", "lint"]
 
 _finding = finding
 
@@ -42,6 +43,7 @@ def lint(protocol: Protocol, records: Iterable[Record] | None = None) -> list[Fi
     for node_id, node in _nodes(protocol):
         findings += node.lint(node_id, protocol.domains)  # each kind's own checks
     findings += _contradictions(protocol)
+    findings += _case_only_names(protocol)
     placeholders = [node_id for node_id, node in _nodes(protocol) if isinstance(node, Placeholder)]
     if placeholders:
         n = len(placeholders)
@@ -51,6 +53,75 @@ def lint(protocol: Protocol, records: Iterable[Record] | None = None) -> list[Fi
     if records is not None:
         findings += _absent_systems(protocol, records)
     return findings
+
+
+def _names(protocol: Protocol) -> dict[str, dict[str, list[str]]]:
+    """The observation and flag names the protocol reads or declares, each with the ids of the
+    criteria that read it (``$`` for a declared domain or vocabulary name), by kind of name."""
+    out: dict[str, dict[str, list[str]]] = {"observation": {}, "flag": {}}
+    for code in protocol.domains:
+        out["observation"].setdefault(code, []).append("$")
+    for name in protocol.vocabulary:
+        out["observation"].setdefault(name, []).append("$")
+    for node_id, node in _nodes(protocol):
+        source = getattr(node, "source", None)
+        if isinstance(source, Latest):
+            out["observation"].setdefault(source.code, []).append(node_id)
+        if isinstance(node, Flag):
+            out["flag"].setdefault(node.name, []).append(node_id)
+    return out
+
+
+def _case_only_names(protocol: Protocol) -> list[Finding]:
+    """Names that differ only in case ("EDSS" read, "edss" declared): they never meet, so the
+    criterion stays UNKNOWN (or skips the domain check) without saying why."""
+    out = []
+    for kind, names in _names(protocol).items():
+        groups: dict[str, list[str]] = {}
+        for name in names:
+            groups.setdefault(name.casefold(), []).append(name)
+        for spellings in groups.values():
+            if len(spellings) < 2:
+                continue
+            ids = [i for name in spellings for i in names[name] if i != "$"]
+            shown = ", ".join(repr(s) for s in sorted(spellings))
+            out.append(_finding("case-only-name", ids,
+                                f"the {kind} names {shown} differ only in case: names match "
+                                "exactly, so they are different names"))
+    return out
+
+
+class NameCase:
+    """Record names that match one of a protocol's names only up to case, as warnings.
+
+    A record holding ``"EDSS"`` where the protocol reads ``"edss"`` gives no error (another
+    observation may well be named so) but the criterion never sees it: say so.
+
+    >>> from trialrules import Flag, Protocol, Record
+    >>> check = NameCase(Protocol("T", "t", inclusion=[Flag("consent")]))
+    >>> check.warnings(Record("P1", flags={"Consent": True}))
+    ["flag 'Consent' matches the protocol's 'consent' only up to case; it is not read"]
+    """
+
+    __slots__ = ("_flag", "_observation")
+
+    def __init__(self, protocol: Protocol) -> None:
+        names = _names(protocol)
+        self._observation = {n.casefold(): n for n in names["observation"]}
+        self._flag = {n.casefold(): n for n in names["flag"]}
+
+    def warnings(self, record: Record) -> list[str]:
+        """One sentence per name of ``record`` that differs from a protocol name only in case."""
+        out: dict[str, None] = {}
+        for kind, known, names in (
+                ("observation code", self._observation, (o.code for o in record.observations)),
+                ("flag", self._flag, iter(record.flags))):
+            for name in names:
+                wanted = known.get(name.casefold())
+                if wanted is not None and wanted != name:
+                    out[f"{kind} {name!r} matches the protocol's {wanted!r} only up to case; "
+                        "it is not read"] = None
+        return list(out)
 
 
 def _system(code: str) -> str:

@@ -118,6 +118,8 @@ class FeasibilityReport:
     ineligible: int = attrs.field(default=0, validator=_count)
     needs_review: int = attrs.field(default=0, validator=_count)
     bad_records: int = attrs.field(default=0, validator=_count)
+    #: Records whose id repeats one read before (each was screened and counted).
+    duplicate_ids: int = attrs.field(default=0, validator=_count, kw_only=True)
 
     @classmethod
     def empty(cls, protocol: Protocol, as_of: date) -> FeasibilityReport:
@@ -161,11 +163,12 @@ class FeasibilityReport:
             self.protocol, self.as_of,
             tuple(a + b for a, b in zip(self.criteria, other.criteria, strict=True)),
             self.eligible + other.eligible, self.ineligible + other.ineligible,
-            self.needs_review + other.needs_review, self.bad_records + other.bad_records)
+            self.needs_review + other.needs_review, self.bad_records + other.bad_records,
+            duplicate_ids=self.duplicate_ids + other.duplicate_ids)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready data with stable keys."""
-        return {
+        """JSON-ready data with stable keys (``duplicate_ids`` only when some id repeated)."""
+        out: dict[str, Any] = {
             "protocol": self.protocol,
             "as_of": self.as_of.isoformat(),
             "screened": self.screened,
@@ -176,6 +179,9 @@ class FeasibilityReport:
             "funnel": [{"after": cid, "remaining": rem, "certain": cert}
                        for cid, rem, cert in self.funnel],
         }
+        if self.duplicate_ids:
+            out["duplicate_ids"] = self.duplicate_ids
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FeasibilityReport:
@@ -184,7 +190,8 @@ class FeasibilityReport:
         return cls(data["protocol"], date.fromisoformat(data["as_of"]), tuple(
             CriterionCounts(c["id"], c["section"], *(c[k] for k in _COUNTS))
             for c in data["criteria"]),
-            det["eligible"], det["ineligible"], det["needs_review"], data["bad_records"])
+            det["eligible"], det["ineligible"], det["needs_review"], data["bad_records"],
+            duplicate_ids=data.get("duplicate_ids", 0))
 
     def render(self) -> str:
         """A readable table: determinations, then one row per criterion in protocol order."""
@@ -195,6 +202,9 @@ class FeasibilityReport:
 
         lines = [f"Feasibility of {self.protocol} as of {self.as_of.isoformat()}",
                  f"Patients screened: {total} (bad records, not screened: {self.bad_records})"]
+        if self.duplicate_ids:
+            lines.append(f"Warning: {self.duplicate_ids} records repeat an id read before "
+                         "(each was screened and is counted)")
         for name, n in (("eligible", self.eligible), ("ineligible", self.ineligible),
                         ("needs review", self.needs_review)):
             lines.append(f"  {name:<13}{n:>10}  {pct(n)}")
@@ -248,7 +258,7 @@ class Tally:
     """
 
     __slots__ = ("_counts", "_excludes", "_ids", "_k", "_n", "as_of", "bad",
-                 "determinations", "protocol_id")
+                 "determinations", "duplicates", "protocol_id")
 
     def __init__(self, protocol: Protocol, as_of: date) -> None:
         self.protocol_id = protocol.id
@@ -262,6 +272,11 @@ class Tally:
         self._counts = [[0] * 8 for _ in range(self._n)]
         self.determinations = [0, 0, 0]  # eligible, ineligible, needs_review
         self.bad = 0
+        self.duplicates = 0
+
+    def duplicate(self) -> None:
+        """Count one record whose id was seen before (it is screened and counted as well)."""
+        self.duplicates += 1
 
     def add(self, item: ProtocolResult | Decision | LoadError) -> None:
         """Count one result: a ProtocolResult, a batch Decision, or a LoadError (bad record)."""
@@ -348,4 +363,5 @@ class Tally:
             self.protocol_id, self.as_of,
             tuple(CriterionCounts(cid, sec, *row)
                   for cid, sec, row in zip(self._ids, sections, self._counts, strict=True)),
-            self.determinations[0], self.determinations[1], self.determinations[2], self.bad)
+            self.determinations[0], self.determinations[1], self.determinations[2], self.bad,
+            duplicate_ids=self.duplicates)

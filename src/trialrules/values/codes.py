@@ -14,6 +14,7 @@ import attrs
 
 from .checks import CODE_RE, fail, read_list, read_object, read_text
 from .errors import InvalidCriterion
+from .text import UNSAFE, name_problem
 
 __all__ = ["CodeSet", "icd10_range"]
 
@@ -27,7 +28,7 @@ def _codes(value: Iterable[str]) -> frozenset[str]:
 
 def _check_codes(instance: Any, attribute: Any, value: frozenset[str]) -> None:
     for code in value:
-        if not isinstance(code, str) or not CODE_RE.match(code):
+        if not isinstance(code, str) or not CODE_RE.match(code) or UNSAFE.search(code):
             raise InvalidCriterion(
                 f"CodeSet {attribute.name} entry {code!r} is not a code; "
                 "write codes as SYSTEM:CODE, e.g. 'ATC:L01' or 'ICD10:C50'"
@@ -67,6 +68,8 @@ class CodeSet:
     def _check_name(self, _: Any, value: Any) -> None:
         if not isinstance(value, str) or not value.strip():
             raise InvalidCriterion(f"CodeSet name {value!r} must be a non-empty string")
+        if name_problem(value):
+            raise InvalidCriterion(f"CodeSet name {value!r} must not hold {name_problem(value)}")
 
     def __contains__(self, code: object) -> bool:
         if not isinstance(code, str):

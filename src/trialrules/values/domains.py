@@ -10,13 +10,25 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import attrs
 
 from .errors import InvalidCriterion, InvalidRecord
 
-__all__ = ["STANDARD_DOMAINS", "Domain", "is_number"]
+__all__ = ["STANDARD_DOMAINS", "Domain", "is_number", "plain_zero"]
+
+
+def plain_zero(value: Any) -> Any:
+    """``-0.0`` as ``0.0`` (it equals 0 but would print as "-0.0"); anything else unchanged.
+
+    >>> plain_zero(-0.0), plain_zero(-1.5), plain_zero(True)
+    (0.0, -1.5, True)
+    """
+    if type(value) is float and value == 0.0:
+        return 0.0
+    return value
 
 
 def is_number(value: Any) -> bool:
@@ -28,8 +40,10 @@ def is_number(value: Any) -> bool:
     return isinstance(value, float) and math.isfinite(value)
 
 
-def _exact(value: int | float) -> Decimal:
-    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+def _exact(value: int | float) -> Fraction:
+    """The number as written (``0.1`` is one tenth), exactly: a Fraction never overflows a
+    precision, where Decimal's ``%`` raises InvalidOperation past 28 digits of quotient."""
+    return Fraction(Decimal(repr(value))) if isinstance(value, float) else Fraction(value)
 
 
 def _check_number(name: str) -> Any:
@@ -49,8 +63,8 @@ class Domain:
     (True, False)
     """
 
-    low: int | float = attrs.field(validator=_check_number("low"))
-    high: int | float = attrs.field(validator=_check_number("high"))
+    low: int | float = attrs.field(validator=_check_number("low"), converter=plain_zero)
+    high: int | float = attrs.field(validator=_check_number("high"), converter=plain_zero)
     step: int | float | None = attrs.field(default=None, validator=_check_number("step"),
                                            kw_only=True)
     name: str | None = attrs.field(default=None, kw_only=True)

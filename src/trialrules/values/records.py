@@ -15,8 +15,9 @@ import attrs
 
 from .checks import MAX_EXACT_INT
 from .dates import PartialDate, parse_date
-from .domains import is_number
+from .domains import is_number, plain_zero
 from .errors import InvalidRecord
+from .text import UNSAFE, name_problem
 
 __all__ = [
     "CATEGORIES",
@@ -75,10 +76,15 @@ class FrozenMap(Mapping[str, Any]):
         return (FrozenMap, (self._data,))
 
 
-def _text(field: str) -> Any:
+def _text(field: str, *, name: bool = True) -> Any:
+    """A non-empty string; a name (code) also has no control characters nor surrounding
+    spaces, an id no control characters (see trialrules.values.text)."""
     def check(_: Any, __: Any, value: Any) -> None:
         if not isinstance(value, str) or not value:
             raise InvalidRecord(field, value, "a non-empty string")
+        problem = name_problem(value)
+        if problem is not None and (name or UNSAFE.search(value)):
+            raise InvalidRecord(field, value, f"a name without {problem}")
 
     return check
 
@@ -149,7 +155,7 @@ class Observation:
     """A dated measurement: ``Observation("edss", 4.5, "2026-10-02")``."""
 
     code: str = attrs.field(validator=_text("code"))
-    value: float | int | bool | str = attrs.field(validator=_value)
+    value: float | int | bool | str = attrs.field(validator=_value, converter=plain_zero)
     date: PartialDate = attrs.field(converter=_obs_date)
     unit: str | None = attrs.field(default=None, kw_only=True)
 
@@ -192,6 +198,8 @@ def _flags(value: Mapping[str, Any]) -> FrozenMap:
     for name, flag in value.items():
         if not isinstance(name, str) or not name:
             raise InvalidRecord("flags", name, "flag names as non-empty strings")
+        if name_problem(name):
+            raise InvalidRecord("flags", name, f"flag names without {name_problem(name)}")
         if not isinstance(flag, bool):
             raise InvalidRecord(f"flags.{name}", flag, "true or false")
     return value if isinstance(value, FrozenMap) else FrozenMap(value)
@@ -265,7 +273,7 @@ class Record:
     (True, PartialDate(1980, 5, 17))
     """
 
-    id: str = attrs.field(validator=_text("id"))
+    id: str = attrs.field(validator=_text("id", name=False))
     birth_date: PartialDate | None = attrs.field(default=None, converter=_birth, kw_only=True)
     #: The day the patient died (None: no death recorded; ``PartialDate()``: died on a day
     #: nobody recorded). A dead patient is never eligible: see docs/semantics.md.

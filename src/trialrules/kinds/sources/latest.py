@@ -18,6 +18,7 @@ from ...engine.source import Reading, Source
 from ...values.dates import Span
 from ...values.domains import STANDARD_DOMAINS, Domain
 from ...values.errors import InvalidCriterion, InvalidRecord
+from ...values.text import name_problem
 
 __all__ = ["Latest"]
 
@@ -27,6 +28,11 @@ def _code(_: Any, __: Any, value: Any) -> None:
         raise InvalidCriterion(f"an observation code must be a non-empty string, not {value!r}",
                                field="code", value=value,
                                allowed="an observation code (non-empty string)")
+    problem = name_problem(value)
+    if problem:
+        raise InvalidCriterion(f"observation code {value!r} must not hold {problem}",
+                               field="code", value=value,
+                               allowed=f"an observation code without {problem}")
 
 
 def _within(value: Any) -> Span | None:
