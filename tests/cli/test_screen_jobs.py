@@ -40,7 +40,8 @@ def mixed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     lines = [b"\xef\xbb\xbf" + good[0], *good[1:], b"", b"{not json", b"\xff\xfe bad bytes",
              b'{"id": "B1", "sex": "F"}', b"   ", b'{"id": 7}', b"[1, 2]", b"NaN",
              *(p.encode() for p in people[:30]), b'{"id": "B2", "age": 40}\r',
-             *(p.encode() + b"\r" for p in people[30:]), b'{"id": "P9", "id": "P9"}']
+             *(p.encode() + b"\r" for p in people[30:]), b'{"id": "P9", "id": "P9"}',
+             people[3].encode()]  # an id read before, many chunks earlier
     path = tmp_path_factory.mktemp("jobs") / "mixed.jsonl"
     path.write_bytes(b"\n".join(lines) + b"\n")
     return path
@@ -54,6 +55,7 @@ def test_jobs_equal_one_process(mixed: Path, fmt: str, tmp_path: Path) -> None:
     assert two == one
     assert "line 1," not in one[2]  # the byte order mark is accepted on line 1
     assert one[2].count("trialrules: line ") == 8  # every bad line reported on stderr
+    assert "was already read on line" in one[2]  # the repeated id, across chunks
 
 
 def test_all_cores_and_a_clean_file(tmp_path: Path) -> None:
