@@ -11,6 +11,8 @@ EDSS 6.5 on 2026-10-02 is not between 3 and 6 (both inclusive)
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from . import formats as _formats  # noqa: F401  (the package only)
+from .formats import protocols as _protocols  # noqa: F401  registers Protocol.from_dict's reader
 from .values.version import __version__
 
 #: Where each public name lives. Names are imported on first use (PEP 562), so the
