@@ -66,7 +66,9 @@ from trialrules import (
     Threshold,
     Washout,
 )
-from trialrules.kinds.criteria import OPERATORS
+from trialrules.kinds.combinators import Anchored
+from trialrules.kinds.criteria import OPERATORS, AnyObservation
+from trialrules.kinds.sources import Change, ReferenceMultiple
 from trialrules.values.records import NOT_KNOWN_IF_ENDED
 
 __all__ = [
@@ -417,9 +419,13 @@ _labels = st.none() | _texts
 _numbers = st.integers(-5, 20) | st.floats(-5, 20, allow_nan=False, allow_infinity=False)
 _doc_spans = st.builds(Span, years=st.integers(0, 3), months=st.integers(0, 14),
                        weeks=st.integers(0, 5), days=st.integers(0, 40))
+_windows = _doc_spans.filter(lambda span: not span.is_zero)
 _doc_sources = st.one_of(
     st.builds(Age, unit=st.sampled_from(["years", "months", "weeks", "days"])),
     st.builds(Latest, st.sampled_from(_DOC_CODES), within=st.none() | _doc_spans),
+    st.builds(Change, st.sampled_from(_DOC_CODES), _windows, relative=st.booleans()),
+    st.builds(ReferenceMultiple, st.sampled_from(_DOC_CODES),
+              limit=st.sampled_from(["high", "low"])),
 )
 # Names of real code sets; prefixes may be empty; codes from a system no leaf reads.
 _doc_code_sets = st.builds(
@@ -454,6 +460,10 @@ _wide_leaves: st.SearchStrategy[Criterion] = st.one_of(
               on=st.sampled_from(["conditions", "exposures"]), at_least=st.integers(1, 3),
               label=_labels),
     st.builds(Placeholder, _labels),
+    st.builds(lambda code, op, bound, span, label: AnyObservation(
+        Threshold(code, op, bound), span, label=label),
+        st.sampled_from(_DOC_CODES), st.sampled_from(sorted(OPERATORS)), _numbers, _windows,
+        _labels),
 )
 
 
@@ -472,6 +482,8 @@ def _labelled_combinators(children: st.SearchStrategy[Criterion]) -> st.SearchSt
         groups.flatmap(lambda cs: st.integers(1, len(cs)).map(lambda k: AtLeast(k, *cs))),
         st.builds(Not, children, label=_labels),
         st.builds(Implies, children, children, label=_labels),
+        st.builds(Anchored, st.sampled_from(["informed_consent", "randomisation"]), children,
+                  label=_labels),
     )
 
 

@@ -24,6 +24,7 @@ from trialrules import (
     Span,
     Threshold,
 )
+from trialrules.kinds.sources import Change, ExposureDays
 
 # --8<-- [end:imports]
 
@@ -64,26 +65,37 @@ AGE_12_TO_24 = Range(Age(), 12, 24, label=INCLUSION_TEXT[0])
 # --8<-- [end:age]
 
 # --8<-- [start:glucose]
-# Step 3, inclusion 3: two values from the oral glucose tolerance test (OGTT).
+# Step 3, inclusion 3: two values from the oral glucose tolerance test (OGTT), tested in
+# mg/dL; a value recorded in mmol/L is converted through glucose's molar mass (180.156 g/mol).
 GLUCOSE_DOMAINS = {
-    "ogtt_fasting_glucose": Domain(0, 1000, name="OGTT fasting glucose", unit="mg/dl"),
-    "ogtt_2h_glucose": Domain(0, 1000, name="OGTT 2-hour glucose", unit="mg/dl"),
+    "ogtt_fasting_glucose": Domain(0, 1000, name="OGTT fasting glucose", unit="mg/dL",
+                                   molar_mass=180.156),
+    "ogtt_2h_glucose": Domain(0, 1000, name="OGTT 2-hour glucose", unit="mg/dL",
+                              molar_mass=180.156),
 }
 FASTING_BELOW_126 = Threshold("ogtt_fasting_glucose", "<", 126)
 TWO_HOUR_IMPAIRED = Range("ogtt_2h_glucose", 140, 199) | Threshold("ogtt_2h_glucose", ">", 200)
 GLUCOSE_PATTERN = (FASTING_BELOW_126 & TWO_HOUR_IMPAIRED).with_label(INCLUSION_TEXT[2])
 # --8<-- [end:glucose]
 
+# --8<-- [start:weight]
+# Step 4, inclusion 4: the relative change of weight (in kg) over the 3 months before the
+# reference date, from the earliest to the latest weighing, within -5 % to 5 % inclusive.
+WEIGHT_DOMAIN = {"weight": Domain(0, 500, name="weight", unit="kg")}
+WEIGHT_STABLE = Range(Change("weight", Span(months=3), relative=True), -5, 5,
+                      label=INCLUSION_TEXT[3])
+# --8<-- [end:weight]
+
 # --8<-- [start:steroids]
-# Step 4, exclusion 4: a lookback over exposures, and a fact only a clinician can attest.
+# Step 5, exclusion 4: more than 28 distinct days of systemic corticosteroid exposure in the
+# 6 months before the reference date (overlapping courses count once).
 SYSTEMIC_STEROIDS = CodeSet("systemic corticosteroids", prefixes=["ATC:H02"])
-STEROIDS_IN_6_MONTHS = Lookback(SYSTEMIC_STEROIDS, Span(months=6), on="exposures")
-OVER_28_DAYS = Flag("systemic_steroids_over_28_days_in_6_months")
-LONG_STEROID_COURSE = (STEROIDS_IN_6_MONTHS & OVER_28_DAYS).with_label(EXCLUSION_TEXT[3])
+STEROID_DAYS = ExposureDays(SYSTEMIC_STEROIDS, Span(months=6))
+LONG_STEROID_COURSE = Threshold(STEROID_DAYS, ">", 28, label=EXCLUSION_TEXT[3])
 # --8<-- [end:steroids]
 
 # --8<-- [start:codesets]
-# Step 5: the remaining criteria. Code sets name clinical ideas once.
+# Step 6: the remaining criteria. Code sets name clinical ideas once.
 CYSTIC_FIBROSIS = CodeSet("cystic fibrosis", prefixes=["ICD10:E84"])
 GROWTH_HORMONE_OR_INSULIN = CodeSet("growth hormone or insulin",
                                     prefixes=["ATC:H01AC", "ATC:A10A"])
@@ -102,7 +114,7 @@ PROTOCOL = Protocol(
         (Lookback(CYSTIC_FIBROSIS) & Flag("cf_confirmed_by_sweat_test")
          & Flag("exocrine_pancreatic_insufficiency")).with_label(INCLUSION_TEXT[1]),
         GLUCOSE_PATTERN,
-        Flag("weight_stable_within_5_percent_3_months", label=INCLUSION_TEXT[3]),
+        WEIGHT_STABLE,
         Flag("reproducible_spirometry", label=INCLUSION_TEXT[4]),
     ],
     exclusion=[
@@ -114,7 +126,7 @@ PROTOCOL = Protocol(
          ).with_label(EXCLUSION_TEXT[4]),
         Flag("glucose_or_repaglinide_interacting_medication", label=EXCLUSION_TEXT[5]),
     ],
-    domains=GLUCOSE_DOMAINS,
+    domains={**GLUCOSE_DOMAINS, **WEIGHT_DOMAIN},
 )
 # --8<-- [end:protocol]
 
@@ -126,15 +138,15 @@ def main() -> None:
     patient = record_from_dict({
         "id": "CF-014", "birth_date": "2010-06-30", "sex": "female",
         "observations": [
-            {"code": "ogtt_fasting_glucose", "value": 98, "unit": "mg/dl", "date": "2026-11-02"},
-            {"code": "ogtt_2h_glucose", "value": 162, "unit": "mg/dl", "date": "2026-11-02"},
+            {"code": "ogtt_fasting_glucose", "value": 5.4, "unit": "mmol/L", "date": "2026-11-02"},
+            {"code": "ogtt_2h_glucose", "value": 162, "unit": "mg/dL", "date": "2026-11-02"},
+            {"code": "weight", "value": 52.0, "unit": "kg", "date": "2026-09-01"},
+            {"code": "weight", "value": 53.5, "unit": "kg", "date": "2026-11-20"},
         ],
         "conditions": [{"code": "ICD10:E84.0", "onset": "2010-09"}],
         "exposures": [{"code": "ATC:H02AB06", "start": "2026-08-01", "end": "2026-08-10"}],
         "flags": {"cf_confirmed_by_sweat_test": True, "exocrine_pancreatic_insufficiency": True,
-                  "weight_stable_within_5_percent_3_months": True,
                   "reproducible_spirometry": True, "liver_dysfunction": False,
-                  "systemic_steroids_over_28_days_in_6_months": False,
                   "glucose_or_repaglinide_interacting_medication": False},
         "complete": {"conditions": "2026-11-27", "exposures": "2026-11-27"},
     }, domains=PROTOCOL.domains)

@@ -212,9 +212,10 @@ def test_age_12_to_24_inclusive(birth_date: str, outcome: Outcome) -> None:
     assert tutorial.AGE_12_TO_24.decide(born(birth_date), AS_OF) is outcome
 
 
-def ogtt(fasting: float, two_hour: float) -> Record:
-    return Record("P", observations=[Observation("ogtt_fasting_glucose", fasting, "2026-11-02"),
-                                     Observation("ogtt_2h_glucose", two_hour, "2026-11-02")])
+def ogtt(fasting: float, two_hour: float, unit: str = "mg/dL") -> Record:
+    return Record("P", observations=[
+        Observation("ogtt_fasting_glucose", fasting, "2026-11-02", unit=unit),
+        Observation("ogtt_2h_glucose", two_hour, "2026-11-02", unit=unit)])
 
 
 @pytest.mark.parametrize(("fasting", "two_hour", "outcome"), [
@@ -227,27 +228,56 @@ def ogtt(fasting: float, two_hour: float) -> Record:
     (98, 201, Outcome.MET),
 ])
 def test_glucose_pattern(fasting: float, two_hour: float, outcome: Outcome) -> None:
-    assert tutorial.GLUCOSE_PATTERN.decide(ogtt(fasting, two_hour), AS_OF) is outcome
+    assert tutorial.GLUCOSE_PATTERN.decide(ogtt(fasting, two_hour), AS_OF,
+                                           domains=tutorial.PROTOCOL.domains) is outcome
 
 
-def steroid_course(start: str, end: str | None, over_28_days: bool | None) -> Record:
-    flags = {} if over_28_days is None else {
-        "systemic_steroids_over_28_days_in_6_months": over_28_days}
-    return Record("P", exposures=[Exposure("ATC:H02AB06", start, end)], flags=flags,
+@pytest.mark.parametrize(("fasting", "outcome"), [
+    (6.99, Outcome.MET),      # 125.93 mg/dL
+    (7.0, Outcome.NOT_MET),   # 126.11 mg/dL
+    (7.5, Outcome.NOT_MET),   # 135.12 mg/dL: the safety bug of issue 13
+])
+def test_glucose_in_mmol_per_litre_is_converted(fasting: float, outcome: Outcome) -> None:
+    two_hour = 162 / 18.0156  # 162 mg/dL
+    record = ogtt(fasting, two_hour, "mmol/L")
+    domains = tutorial.PROTOCOL.domains  # mg/dL, and glucose's molar mass
+    assert tutorial.GLUCOSE_PATTERN.decide(record, AS_OF, domains=domains) is outcome
+
+
+def weighed(first: float, last: float, first_day: str = "2026-09-01") -> Record:
+    return Record("P", observations=[Observation("weight", first, first_day, unit="kg"),
+                                     Observation("weight", last, "2026-11-20", unit="kg")])
+
+
+@pytest.mark.parametrize(("first", "last", "first_day", "outcome"), [
+    (60, 63, "2026-09-01", Outcome.MET),        # exactly +5 %: inclusive
+    (60, 57, "2026-09-01", Outcome.MET),        # exactly -5 %
+    (60, 63.01, "2026-09-01", Outcome.NOT_MET),
+    (60, 63, "2026-08-27", Outcome.MET),        # the window's first day counts
+    (60, 63, "2026-08-26", Outcome.UNKNOWN),    # the day before: one weighing left
+])
+def test_weight_stable_within_5_percent(first: float, last: float, first_day: str,
+                                        outcome: Outcome) -> None:
+    assert tutorial.WEIGHT_STABLE.decide(weighed(first, last, first_day), AS_OF,
+                                         domains=tutorial.PROTOCOL.domains) is outcome
+
+
+def steroid_courses(*spans: tuple[str, str | None]) -> Record:
+    return Record("P", exposures=[Exposure("ATC:H02AB06", s, e) for s, e in spans],
                   complete={"exposures": "2026-11-27"})
 
 
-@pytest.mark.parametrize(("end", "over_28_days", "outcome"), [
-    ("2026-05-26", None, Outcome.NOT_MET),  # ended the day before the window: flag not needed
-    ("2026-05-27", None, Outcome.UNKNOWN),  # ended on the window's first day: ask the clinician
-    ("2026-05-27", True, Outcome.MET),
-    ("2026-05-27", False, Outcome.NOT_MET),
-    (None, True, Outcome.MET),              # ongoing
+@pytest.mark.parametrize(("spans", "outcome"), [
+    ([("2026-05-27", "2026-06-24")], Outcome.MET),        # 29 days from the window's first
+    ([("2026-05-26", "2026-06-23")], Outcome.NOT_MET),    # 29 days, 28 inside
+    ([("2026-08-01", "2026-08-20"), ("2026-08-15", "2026-08-29")], Outcome.MET),  # 29 distinct
+    ([("2026-08-01", "2026-08-20"), ("2026-08-15", "2026-08-28")], Outcome.NOT_MET),
+    ([("2026-10-31", None)], Outcome.NOT_MET),            # ongoing: 28 days through as_of
+    ([("2026-10-30", None)], Outcome.MET),                # 29 days
 ])
-def test_long_steroid_course_window(end: str | None, over_28_days: bool | None,
-                                    outcome: Outcome) -> None:
-    record = steroid_course("2026-04-01", end, over_28_days)
-    assert tutorial.LONG_STEROID_COURSE.decide(record, AS_OF) is outcome
+def test_more_than_28_days_of_steroids_in_6_months(spans: list[tuple[str, str | None]],
+                                                   outcome: Outcome) -> None:
+    assert tutorial.LONG_STEROID_COURSE.decide(steroid_courses(*spans), AS_OF) is outcome
 
 
 def test_nothing_recorded_needs_review_and_says_what_is_missing() -> None:

@@ -168,7 +168,7 @@ def test_bad_lines_on_stderr_and_the_rest_screened_json(mixed: Path) -> None:
         "trialrules: line 5, patient 'B5': birth_date: got '1980-02-30'; expected a real "
         "calendar date (a day from 01 to 29 in 1980-02)",
         "trialrules: line 6, patient 'B6': age: got 40; expected one of the fields birth_date, "
-        "complete, conditions, death_date, exposures, flags, id, observations, sex",
+        "complete, conditions, dates, death_date, exposures, flags, id, observations, sex",
         "trialrules: line 7, patient ?: not valid JSON (Expecting property name enclosed in "
         "double quotes at column 2)",
         "trialrules: 7 records read: 2 screened, 5 bad",

@@ -116,6 +116,19 @@ ACCEPTED = [
     pytest.param(_with("flags", {}), id="no flags"),
     pytest.param(_with("complete", {"observations": "2026-11"}), id="partial completeness"),
     pytest.param(_with("observations", []), id="empty list"),
+    pytest.param(_with("observations.0", {"code": "alt", "value": 52, "unit": "U/L",
+                                          "date": "2026-01-02",
+                                          "reference_range": {"low": 7, "high": 40}}),
+                 id="reference range"),
+    pytest.param(_with("observations.0", {"code": "alt", "value": 52, "date": "2026-01-02",
+                                          "reference_range": {"low": None, "high": 40}}),
+                 id="upper limit only"),
+    pytest.param(_with("observations.0", {"code": "alt", "value": 52, "date": "2026-01-02",
+                                          "reference_range": {"low": 3}}),
+                 id="lower limit only"),
+    pytest.param(_with("dates", {"informed_consent": "2027-03-20"}), id="named date"),
+    pytest.param(_with("dates", {"informed_consent": "2027-03"}), id="partial named date"),
+    pytest.param(_with("dates", {}), id="no named dates"),
 ]
 
 
@@ -215,6 +228,19 @@ REJECTED = [
                  id="bad completeness date"),
     pytest.param(_with("complete", None), "complete", "object", id="null complete"),
     pytest.param(["P1"], "$", "JSON object", id="array"),
+    pytest.param(_with("observations.0.reference_range", {"low": None, "high": None}),
+                 "observations[0].reference_range", "a low or a high limit", id="empty range"),
+    pytest.param(_with("observations.0.reference_range", {"high": "40"}),
+                 "observations[0].reference_range.high", "finite number", id="text limit"),
+    pytest.param(_with("observations.0.reference_range", {"high": 40, "uln": 40}),
+                 "observations[0].reference_range.uln", "high, low", id="unknown range key"),
+    pytest.param(_with("observations.0.reference_range", [7, 40]),
+                 "observations[0].reference_range", "an object", id="range list"),
+    pytest.param(_with("dates", {"informed_consent": "2027-02-30"}), "dates.informed_consent",
+                 "date", id="bad named date"),
+    pytest.param(_with("dates", {"informed_consent": None}), "dates.informed_consent",
+                 "date", id="null named date"),
+    pytest.param(_with("dates", ["2027-03-20"]), "dates", "object", id="dates list"),
 ]
 
 

@@ -114,8 +114,106 @@ def _worlds_latest(source: Any, record: Record, as_of: date) -> list[set[Any]] |
     return worlds
 
 
+def _all_days(when: PartialDate) -> list[date]:
+    return [when.earliest + DAY * k for k in range((when.latest - when.earliest).days + 1)]
+
+
+def _worlds_exposure_days(source: Any, record: Record, as_of: date) -> list[set[Any]] | None:
+    """Every (start, end) of every exposure, the covered days counted by set union."""
+    start = _start(source.span, as_of)
+    spans = []
+    for e in record.exposures:
+        if e.code not in source.codes:
+            continue
+        if e.start.is_unknown or (e.end is not None and e.end.is_unknown):
+            return None
+        ends = [as_of] if e.end is None else _all_days(e.end)
+        spans.append([(b, x) for b in _all_days(e.start) for x in ends if x >= b])
+    if len(list(product(*spans))) > 2000:
+        return None
+    through = record.complete.get("exposures")
+    complete = through is not None and through.earliest >= as_of
+    window = (as_of - start).days + 1
+    worlds = []
+    for world in product(*spans):
+        days = {start + DAY * k for k in range(window)
+                if any(b <= start + DAY * k <= x for b, x in world)}
+        worlds.append({len(days)} if complete else set(range(len(days), window + 1)))
+    return worlds
+
+
+def _worlds_change(source: Any, record: Record, as_of: date) -> list[set[Any]] | None:
+    """Every day of every observation: the last minus the first value in the window."""
+    from fractions import Fraction
+
+    start = _start(source.span, as_of)
+    obs = [o for o in record.observations if o.code == source.code]
+    if any(o.date.is_unknown for o in obs) or len(list(product(*(_all_days(o.date)
+                                                                 for o in obs)))) > 2000:
+        return None
+    worlds = []
+    for days in product(*(_all_days(o.date) for o in obs)):
+        inside = [(d, Fraction(str(o.value))) for d, o in zip(days, obs, strict=True)
+                  if start <= d <= as_of]
+        if len(inside) < 2:
+            worlds.append(set())
+            continue
+        first, last = min(d for d, _ in inside), max(d for d, _ in inside)
+        firsts = [v for d, v in inside if d == first]
+        lasts = [v for d, v in inside if d == last]
+        out = set()
+        for i, a in enumerate(inside):
+            for j, b in enumerate(inside):
+                if i == j or a[0] != first or b[0] != last:
+                    continue
+                if source.relative:
+                    if a[1] == 0:
+                        continue
+                    out.add((b[1] - a[1]) / a[1] * 100)
+                else:
+                    out.add(b[1] - a[1])
+        del firsts, lasts
+        worlds.append(out)
+    return worlds
+
+
+def _worlds_multiple(source: Any, record: Record, as_of: date) -> list[set[Any]] | None:
+    """The latest value (every possible day) over its own reference limit."""
+    from fractions import Fraction
+
+    obs = [o for o in record.observations if o.code == source.code]
+    choices = [_days(o.date, [as_of]) for o in obs]
+    if sum(len(c) for c in choices) > 60:
+        return None
+    worlds = []
+    for days in product(*choices):
+        seen = [(d, o) for d, o in zip(days, obs, strict=True) if d <= as_of]
+        if not seen:
+            worlds.append(set())
+            continue
+        last = max(d for d, _ in seen)
+        values = set()
+        for d, o in seen:
+            if d != last:
+                continue
+            limit = None if o.reference_range is None else getattr(o.reference_range,
+                                                                    source.limit)
+            if not limit:
+                values = set()
+                break
+            values.add(Fraction(str(o.value)) / Fraction(str(limit)))
+        worlds.append(values)
+    return worlds
+
+
 def _worlds(source: Any, record: Record, as_of: date) -> list[set[Any]] | None:
     kind = type(source).kind
+    if kind == "exposure_days":
+        return _worlds_exposure_days(source, record, as_of)
+    if kind == "change":
+        return _worlds_change(source, record, as_of)
+    if kind == "reference_multiple":
+        return _worlds_multiple(source, record, as_of)
     if kind == "age":
         return _worlds_age(source, record, as_of)
     if kind == "sex":
@@ -213,6 +311,36 @@ def _flag(c: Any, record: Record, as_of: date) -> Outcome | None:
     return M if value == c.expected else N
 
 
+def _any_observation(c: Any, record: Record, as_of: date) -> Outcome | None:
+    """Some value of the code in the window passes, in every / no / some possible world."""
+    test = {"range": _range_test, "threshold": _threshold_test,
+            "one_of": _one_of_test}[type(c.criterion).kind]
+    start = _start(c.span, as_of)
+    obs = [o for o in record.observations if o.code == c.criterion.source.code]
+    if any(o.date.is_unknown for o in obs):
+        return None
+    choices = [_days(o.date, [start, as_of]) for o in obs]
+    through = record.complete.get("observations")
+    complete = through is not None and through.earliest >= as_of
+    verdicts = set()
+    for days in product(*choices):
+        found = any(start <= d <= as_of and test(c.criterion, o.value)
+                    for d, o in zip(days, obs, strict=True))
+        verdicts.add(M if found else N if complete else U)
+    return verdicts.pop() if len(verdicts) == 1 else U
+
+
+def _anchored(c: Any, record: Record, as_of: date) -> Outcome | None:
+    """The criterion on every possible day of the anchor date."""
+    anchor = record.dates.get(c.date)
+    if anchor is None or anchor.is_unknown:
+        return U
+    outcomes = {_sub(c.criterion, record, d) for d in _all_days(anchor)}
+    if None in outcomes:
+        return None
+    return outcomes.pop() if len(outcomes) == 1 else U
+
+
 def _sub(c: Any, record: Record, as_of: date) -> Outcome | None:
     return ORACLES[type(c).kind](c, record, as_of)
 
@@ -242,4 +370,6 @@ ORACLES: dict[str, Oracle] = {
     "at_least": _combine(lambda c, o: _at_least(c.k, o)),
     "not": _combine(lambda c, o: _NOT[o[0]]),
     "implies": _combine(lambda c, o: _OR[(_NOT[o[0]], o[1])]),
+    "any_observation": _any_observation,
+    "anchored": _anchored,
 }

@@ -216,6 +216,7 @@ def evidence_points_at_the_record(c: Criterion, record: Record, as_of: date) -> 
             match = _FACT.match(fact.path)
             if match is None:
                 assert fact.path in {"birth_date", "sex", "complete.exposures",
+                                     "complete.observations",
                                      "complete.conditions"} or fact.path.startswith("flags."), fact
                 continue
             entry = getattr(record, match[1])[int(match[2])]

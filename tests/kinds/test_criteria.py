@@ -116,7 +116,8 @@ def test_missing_value_is_unknown_and_named() -> None:
     recent = Range(Latest("edss", within=Span(months=3)), 3, 6)
     old = edss(4, "2026-08-26")
     assert recent.decide(old, AS_OF) is UNKNOWN
-    assert recent.evaluate(old, AS_OF).missing == ("observation edss in the 3 months before as_of",)
+    assert recent.evaluate(old, AS_OF).missing == (
+        "observation edss in the 3 months before 2026-11-27 (2026-08-27 to 2026-11-27)",)
 
 
 @pytest.mark.parametrize(("index", "value"), [(1, 6.3), (1, 10.5), (1, -0.5), (1, True), (1, "6")])
@@ -147,8 +148,8 @@ def test_non_number_for_a_numeric_criterion_raises_without_a_domain() -> None:
 
 def test_declared_domain_applies_through_evaluate() -> None:
     hb = {"hb": Domain(0, 25, name="haemoglobin", unit="g/dL")}
-    record = Record("P", observations=[Observation("hb", 30, "2026-10-02")])
-    with pytest.raises(InvalidRecord, match="a number from 0 to 25"):
+    record = Record("P", observations=[Observation("hb", 30, "2026-10-02", unit="g/dL")])
+    with pytest.raises(InvalidRecord, match="a number from 0 to 25 g/dL"):
         Threshold("hb", ">=", 12).evaluate(record, AS_OF, domains=hb)
     assert Threshold("hb", ">=", 12).decide(record, AS_OF) is MET   # no domain declared
 

@@ -32,6 +32,9 @@ from trialrules import (
 )
 from trialrules.engine.registry import kinds, sources
 from trialrules.formats.schemas import protocol_schema, shipped_protocol_schema
+from trialrules.kinds.combinators import Anchored
+from trialrules.kinds.criteria import AnyObservation
+from trialrules.kinds.sources import Change, ExposureDays, ReferenceMultiple
 from trialrules.testing import boundary_cases
 
 AS_OF = date(2027, 3, 31)  # a month end: windows reach back to 28 February
@@ -41,8 +44,12 @@ TUMOURS = CodeSet("malignant tumours", prefixes=["ICD10:C"])
 #: Sample criteria of each kind: what the checks below run on.
 EXAMPLES: dict[str, list[Criterion]] = {
     "range": [Range("edss", 3, 6), Range(Age(), 18, 60, high_inclusive=False),
-              Range(Latest("edss", within=Span(months=6)), 2, 4)],
-    "threshold": [Threshold("edss_pyramidal", ">=", 3), Threshold(Age(unit="months"), "<", 6)],
+              Range(Latest("edss", within=Span(months=6)), 2, 4),
+              Range(Change("weight", Span(months=3), relative=True), -5, 5)],
+    "threshold": [Threshold("edss_pyramidal", ">=", 3), Threshold(Age(unit="months"), "<", 6),
+                  Threshold(ExposureDays(CodeSet("steroids", prefixes=["ATC:H02"]),
+                                         Span(months=6)), ">", 28),
+                  Threshold(ReferenceMultiple("alt"), ">", 3)],
     "one_of": [OneOf(Sex(), ["female"]), OneOf("edss", [1, 2])],
     "flag": [Flag("consent"), Flag("pregnancy", False, assume_false_if=OneOf(Sex(), ["male"]))],
     "washout": [Washout(CYTO, Span(months=1))],
@@ -54,9 +61,12 @@ EXAMPLES: dict[str, list[Criterion]] = {
     "at_least": [AtLeast(2, Flag("a"), Flag("b"), Flag("c"))],
     "not": [Not(Washout(CYTO, Span(months=1)))],
     "implies": [Implies(Flag("had_cytotoxic"), Flag("marrow_normal"))],
+    "any_observation": [AnyObservation(Threshold("gd_lesions", ">=", 1), Span(months=3))],
+    "anchored": [Anchored("informed_consent", Threshold(Age(), ">=", 18))],
 }
 #: Which examples use each registered value source.
-SOURCE_USERS = {"age": "range", "sex": "one_of", "latest": "range"}
+SOURCE_USERS = {"age": "range", "sex": "one_of", "latest": "range", "change": "range",
+                "exposure_days": "threshold", "reference_multiple": "threshold"}
 
 
 def _registered() -> list[str]:

@@ -34,6 +34,8 @@ _CODES: dict[str, tuple[str, str]] = {
     "placeholders": (WARNING, "criteria not yet encoded (Placeholder)"),
     "code-system-absent": (WARNING, "no code of a code set's systems appears in the input"),
     "case-only-name": (WARNING, "two names of the protocol differ only in upper and lower case"),
+    "range-gap": (WARNING, "ranges joined by 'or' on one value leave values between them "
+                           "uncovered"),
 }
 
 

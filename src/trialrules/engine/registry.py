@@ -5,8 +5,8 @@ here once with :func:`register`; the protocol reader and writer, the JSON
 Schema, ``diff`` and ``lint`` find kinds here, so nothing else lists them.
 
 >>> from trialrules.engine.registry import kinds
->>> sorted(kinds())[:3]
-['all_of', 'any_of', 'at_least']
+>>> sorted(kinds())[:4]
+['all_of', 'anchored', 'any_observation', 'any_of']
 """
 
 from __future__ import annotations

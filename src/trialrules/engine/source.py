@@ -67,6 +67,11 @@ class Source:
         """The declared domain of this source's values, if any."""
         return None
 
+    def unit_in(self, domains: Mapping[str, Domain] | None = None) -> str | None:
+        """The UCUM unit every value is converted to (an observation domain's), if any;
+        bounds are shown with it."""
+        return None
+
     def reads(self) -> Reads:
         """The facts of a record this source looks at."""
         raise NotImplementedError(f"{type(self).__name__} does not implement reads()")

@@ -116,28 +116,32 @@ class Trace:
         Call it when the explanation depends only on the criterion, its node id
         and ``key``; otherwise the node built now is kept under that key.
         """
-        full = (id(self.criterion), self.node_id, *key)
-        found = self.ctx.shared.recall(self.criterion, full)
-        if found is not None:
-            self.node = found
+        criterion = self.criterion
+        full = (id(criterion), self.node_id, *key)
+        hit = self.ctx.shared.nodes.get(full)  # Memo.recall, inlined: every shared node passes
+        if hit is not None and hit[0] is criterion:
+            self.node = hit[1]
             return True
         self.key = full
         return False
 
     def recall_children(self) -> bool:
         """:meth:`recall` keyed by the children, when every child is a shared node."""
-        shared = self.ctx.shared
-        if not shared.all_shared(self.children):
-            return False
-        return self.recall(*map(id, self.children))
+        shared = self.ctx.shared._shared
+        children = self.children
+        for node in children:
+            if id(node) not in shared:
+                return False
+        return self.recall(*[id(node) for node in children])
 
 
 def explain(criterion: Criterion, ctx: Context, node_id: str | None) -> Explanation:
     """Judge ``criterion`` with tracing on: its explanation node under ``node_id``."""
     why = Trace(ctx, criterion, node_id)
     outcome = criterion.judge(ctx, why)
-    if why.node is not None:
-        return why.node
+    node = why.node
+    if node is not None:
+        return node
     node = Explanation(node_id, type(criterion).__name__, outcome, why.reason, criterion.label,
                        why.evidence, why.missing, tuple(why.children))
     if why.key is not None:

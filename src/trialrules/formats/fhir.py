@@ -35,7 +35,14 @@ from dateutil.relativedelta import relativedelta
 from ..values.dates import PartialDate
 from ..values.domains import STANDARD_DOMAINS, Domain
 from ..values.errors import InvalidRecord, _short
-from ..values.records import NOT_KNOWN_IF_ENDED, Condition, Exposure, Observation, Record
+from ..values.records import (
+    NOT_KNOWN_IF_ENDED,
+    Condition,
+    Exposure,
+    Observation,
+    Record,
+    ReferenceRange,
+)
 from ..values.text import UNSAFE
 from .records import LoadError
 from .systems import SYSTEMS
@@ -499,18 +506,60 @@ def _observations(r: _Reader, res: Mapping[str, Any], vocabulary: Mapping[str, f
         if not found:
             continue
         codes = r.codings(holder["code"], where + "code")
+        numeric = isinstance(value, int | float) and not isinstance(value, bool)
+        normal = _reference_range(r, holder, where, unit) if numeric else None
         names = sorted(n for n, cs in vocabulary.items() if cs.intersection(codes))
         for code in names or codes:
             domain = domains.get(code)
-            if domain is not None and not domain.contains(value):
-                element = next(where + k for k in ("valueQuantity", "valueInteger",
-                                                   "valueBoolean", "valueCodeableConcept")
-                               if k in holder)
-                if element.endswith("Quantity"):
-                    element += ".value"
-                raise r.fail(element, value, f"{domain.describe()} (for {code})")
-            out.append(Observation(code, value, date_, unit=unit))
+            if domain is not None:
+                try:  # in the domain's unit (UCUM): a bad unit or value names its element
+                    domain.value_of(value, unit, "observation", None, code)
+                except InvalidRecord as exc:
+                    element = next(where + k for k in ("valueQuantity", "valueInteger",
+                                                       "valueBoolean", "valueCodeableConcept")
+                                   if k in holder)
+                    if element.endswith("Quantity"):
+                        element += ".code" if exc.field.endswith(".unit") else ".value"
+                    raise r.fail(element, exc.value, exc.allowed) from None
+            out.append(Observation(code, value, date_, unit=unit, reference_range=normal))
     return out
+
+
+def _reference_range(r: _Reader, holder: Mapping[str, Any], path: str,
+                     unit: str | None) -> ReferenceRange | None:
+    """The first ``referenceRange`` with a low or high limit, in the value's unit.
+
+    A limit in another unit than the value's is refused rather than converted:
+    the record's reference range is in the value's unit (docs/semantics.md).
+    """
+    ranges = r.listing(holder.get("referenceRange", []), path + "referenceRange")
+    for i, entry in enumerate(ranges):
+        where = f"{path}referenceRange[{i}]"
+        entry = r.obj(entry, where)
+        limits: dict[str, Any] = {}
+        for end in ("low", "high"):
+            if end not in entry:
+                continue
+            qty = r.obj(entry[end], f"{where}.{end}")
+            number = qty.get("value")
+            if number is None:
+                continue
+            if isinstance(number, bool) or not isinstance(number, int | float) or (
+                    isinstance(number, float) and not math.isfinite(number)):
+                raise r.fail(f"{where}.{end}.value", number, "a finite number")
+            limit_unit = (qty.get("code") if qty.get("system") == _UCUM and qty.get("code")
+                          else qty.get("unit"))
+            if limit_unit is not None and limit_unit != unit:
+                raise r.fail(f"{where}.{end}.code", limit_unit,
+                             f"the value's own unit {unit!r} (a reference range is kept in the "
+                             "value's unit)")
+            limits[end] = number
+        if limits:
+            try:
+                return ReferenceRange(limits.get("low"), limits.get("high"))
+            except InvalidRecord as exc:
+                raise r.fail(f"{where}.high", exc.value, exc.allowed) from None
+    return None
 
 
 def _flags(observations: Iterable[Observation], names: Iterable[str]) -> dict[str, bool]:

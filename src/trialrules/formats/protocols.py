@@ -71,7 +71,7 @@ MAX_BYTES: Final = 5_000_000
 
 _TOP: Final = frozenset({"trialrules", "$schema", "id", "title", "inclusion", "exclusion",
                          "domains", "vocabulary"})
-_DOMAIN_KEYS: Final = frozenset({"low", "high", "step", "name", "unit"})
+_DOMAIN_KEYS: Final = frozenset({"low", "high", "step", "name", "unit", "molar_mass"})
 _fail = fail
 _key = key_segment
 _what = json_type
@@ -153,9 +153,19 @@ class _Reader(Reader):
             raise _fail(f"{path}.step", step, "a number above 0")
         name = data.get("name")
         unit = data.get("unit")
+        molar_mass = data.get("molar_mass")
+        if molar_mass is not None:
+            if self.number(molar_mass, f"{path}.molar_mass") <= 0:
+                raise _fail(f"{path}.molar_mass", molar_mass, "a molar mass in g/mol, above 0")
+            if unit is None:
+                raise _fail(f"{path}.molar_mass", molar_mass,
+                            "a molar mass only with a unit (it converts values to that unit)")
+        if unit is not None and (not isinstance(unit, str) or unit != unit.strip()):
+            raise _fail(f"{path}.unit", unit, "a UCUM unit code such as 'mg/dL'")
         return Domain(low, high, step=step,
                       name=None if name is None else self.text(name, f"{path}.name"),
-                      unit=None if unit is None else self.text(unit, f"{path}.unit"))
+                      unit=None if unit is None else self.text(unit, f"{path}.unit"),
+                      molar_mass=molar_mass)
 
     # the document
 

@@ -36,15 +36,17 @@ from ..values.records import (
     FrozenMap,
     Observation,
     Record,
+    ReferenceRange,
     UnknownIfEnded,
 )
 from ..values.text import UNSAFE, escape, name_problem
 
 __all__ = ["LoadError", "iter_jsonl", "read_jsonl", "record_from_dict", "record_to_dict"]
 
-_TOP: Final = frozenset({"id", "birth_date", "death_date", "sex", "observations", "conditions", "exposures",
-                         "flags", "complete"})
-_OBS: Final = frozenset({"code", "value", "date", "unit"})
+_TOP: Final = frozenset({"id", "birth_date", "death_date", "sex", "observations", "conditions",
+                         "exposures", "flags", "complete", "dates"})
+_OBS: Final = frozenset({"code", "value", "date", "unit", "reference_range"})
+_RANGE: Final = frozenset({"low", "high"})
 _COND: Final = frozenset({"code", "onset", "end", "note"})
 _EXPO: Final = frozenset({"code", "start", "end", "note"})
 # ASCII digits only: "\d" would also take "٢٠٢٧" (Arabic-Indic digits) as 2027.
@@ -88,7 +90,8 @@ _CACHE_MAX: Final = 100_000
 _SCALARS: Final = frozenset({int, float, str, bool})
 
 
-def _observation(code: str, value: Any, day: PartialDate, unit: str | None) -> Observation:
+def _observation(code: str, value: Any, day: PartialDate, unit: str | None,
+                 reference_range: ReferenceRange | None = None) -> Observation:
     """An Observation from parts the loader has already checked (no second round of checks)."""
     observation: Observation = object.__new__(Observation)
     setter = object.__setattr__
@@ -96,6 +99,7 @@ def _observation(code: str, value: Any, day: PartialDate, unit: str | None) -> O
     setter(observation, "value", value)
     setter(observation, "date", day)
     setter(observation, "unit", unit)
+    setter(observation, "reference_range", reference_range)
     return observation
 
 
@@ -118,7 +122,8 @@ def _checked_record(pid: str, birth_date: PartialDate | None, death_date: Partia
                     sex: str | None,
                     observations: list[Observation], conditions: list[Condition],
                     exposures: list[Exposure], flags: Mapping[str, bool],
-                    complete: Mapping[str, PartialDate]) -> Record:
+                    complete: Mapping[str, PartialDate],
+                    dates: Mapping[str, PartialDate]) -> Record:
     """A Record from parts the loader has already checked (the same fields Record() would set)."""
     record: Record = object.__new__(Record)
     setter = object.__setattr__
@@ -131,6 +136,7 @@ def _checked_record(pid: str, birth_date: PartialDate | None, death_date: Partia
     setter(record, "exposures", tuple(exposures))
     setter(record, "flags", FrozenMap(flags))
     setter(record, "complete", FrozenMap(complete))
+    setter(record, "dates", FrozenMap(dates))
     return record
 
 
@@ -231,6 +237,7 @@ class _Loader:
         value = obj.get("value")
         unit = obj.get("unit")
         if (self.memo and type(code) is str and type(value) in _SCALARS and obj.keys() <= _OBS
+                and "reference_range" not in obj
                 and (unit is None or type(unit) is str)):
             known = self.seen.good_values.get((code, type(value), value, unit, id(self.domains)))
             when = obj.get("date")
@@ -244,10 +251,16 @@ class _Loader:
                 raise self.fail(f"{where}.{key}", None, f"a {key} (the field is required)")
         code = self.text(obj["code"], f"{where}.code", name=True)
         value = obj["value"]
+        unit = obj.get("unit")
+        if unit is not None:
+            self.text(unit, f"{where}.unit", name=True)
         domain = self.domains.get(code)
         if domain is not None:
-            if not domain.contains(value):
-                raise self.fail(f"{where}.value", value, f"{domain.describe()} (for {code})")
+            # In the domain's unit (UCUM, converted); errors name .unit or .value.
+            try:
+                domain.value_of(value, unit, where, self.patient, code)
+            except InvalidRecord as exc:
+                raise exc.located(line=self.line) from None
         elif isinstance(value, str):
             self.text(value, f"{where}.value")
         elif not (isinstance(value, bool) or is_number(value)):
@@ -255,15 +268,33 @@ class _Loader:
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_EXACT_INT:
             raise self.fail(f"{where}.value", value,
                             "a whole number within ±2**53 (larger ones are not exact in JSON)")
-        unit = obj.get("unit")
-        if unit is not None:
-            self.text(unit, f"{where}.unit", name=True)
+        reference_range = self.reference_range(obj.get("reference_range"), where)
         observation = Observation(code, value, self.some_date(obj["date"], f"{where}.date"),
-                                  unit=unit)
+                                  unit=unit, reference_range=reference_range)
         good = self.seen.good_values
-        if self.memo and type(value) in _SCALARS and len(good) < _CACHE_MAX:
+        if (self.memo and type(value) in _SCALARS and len(good) < _CACHE_MAX
+                and reference_range is None):
             good[(code, type(value), value, unit, id(self.domains))] = (self.domains,)
         return observation
+
+    def reference_range(self, value: Any, where: str) -> ReferenceRange | None:
+        """``{"low": number|null, "high": number|null}`` in the observation's unit, or None."""
+        if value is None:
+            return None
+        field = f"{where}.reference_range"
+        if not isinstance(value, dict):
+            raise self.fail(field, value, 'an object {"low": number|null, "high": number|null}')
+        self.keys(value, _RANGE, field)
+        for end in ("low", "high"):
+            bound = value.get(end)
+            if bound is not None and not is_number(bound):
+                raise self.fail(f"{field}.{end}", bound, "a finite number or null")
+        low, high = value.get("low"), value.get("high")
+        if low is None and high is None:
+            raise self.fail(field, value, "a low or a high limit (or no reference_range at all)")
+        if low is not None and high is not None and low > high:
+            raise self.fail(f"{field}.high", high, f"a number at or above the low limit {low}")
+        return ReferenceRange(low, high)
 
     def span(self, obj: Mapping[str, Any], where: str, begin: str) -> tuple[PartialDate,
                                                                             PartialDate | None]:
@@ -341,8 +372,15 @@ class _Loader:
                                 f"a history name: one of {', '.join(sorted(CATEGORIES))}")
             complete_dates[name] = (self.unknown(value, f"complete.{name}")
                                     or self.date(value, f"complete.{name}"))
-        return _checked_record(pid, birth_date, death_date, sex, observations, conditions, exposures,
-                               flags, complete_dates)
+        dates = data.get("dates", {})
+        if not isinstance(dates, dict):
+            raise self.fail("dates", dates, "an object of date names to dates")
+        named = {}
+        for name, value in dates.items():
+            self.text(name, "dates", name=True)
+            named[name] = self.date(value, f"dates.{_segment(name)}")
+        return _checked_record(pid, birth_date, death_date, sex, observations, conditions,
+                               exposures, flags, complete_dates, named)
 
 
 def record_from_dict(data: Any, *, domains: Mapping[str, Domain] | None = None,
@@ -368,7 +406,9 @@ def record_to_dict(record: Record) -> dict[str, Any]:
     if record.observations:
         out["observations"] = [
             {"code": o.code, "value": o.value, "date": _date(o.date),
-             **({"unit": o.unit} if o.unit is not None else {})}
+             **({"unit": o.unit} if o.unit is not None else {}),
+             **({"reference_range": o.reference_range.to_dict()}
+                if o.reference_range is not None else {})}
             for o in record.observations]
     if record.conditions:
         out["conditions"] = [_event(c.code, c.onset, c.end, "onset", c.note)
@@ -380,6 +420,8 @@ def record_to_dict(record: Record) -> dict[str, Any]:
         out["flags"] = dict(record.flags)
     if record.complete:
         out["complete"] = {k: _date(v) for k, v in record.complete.items()}
+    if record.dates:
+        out["dates"] = {k: str(v) for k, v in record.dates.items()}
     return out
 
 

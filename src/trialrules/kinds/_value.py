@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, localcontext
 from typing import Any, Final
 
@@ -17,6 +18,7 @@ from ..values.checks import num
 from ..values.domains import Domain, is_number
 from ..values.errors import InvalidCriterion, InvalidRecord
 from ..values.outcomes import Outcome
+from ..values.units import is_numeric
 from .sources import Latest, Sex
 
 __all__: list[str] = []
@@ -59,7 +61,7 @@ def _not_numbers(reading: Reading, ctx: Context, source: Source) -> None:
     """Raise for the first value that is not a number, naming the fact it came from."""
     for value, fact in zip(reading.values, reading.evidence or (None,) * len(reading.values),
                            strict=False):
-        if not is_number(value):
+        if not is_numeric(value):
             field = f"{fact.path}.value" if fact is not None else source.describe()
             raise InvalidRecord(field, value, "a number", patient=ctx.record.id)
 
@@ -87,8 +89,9 @@ class ValueCriterion(Criterion):
         """Whether one value passes."""
         raise NotImplementedError
 
-    def bound_text(self) -> str:  # pragma: no cover - abstract
-        """The bound in words: ``between 3 and 6 (both inclusive)``."""
+    def bound_text(self, unit: str | None = None) -> str:  # pragma: no cover - abstract
+        """The bound in words: ``between 3 and 6 (both inclusive)``, with ``unit`` after the
+        numbers when the source's domain declares one (``below 126 mg/dL (< 126)``)."""
         raise NotImplementedError
 
     def breakpoints(self) -> tuple[Any, ...] | None:
@@ -128,11 +131,13 @@ class ValueCriterion(Criterion):
             values = reading.values
         if self.numeric:
             for value in values:
-                if not is_number(value):  # read with evidence, to name the offending fact
+                if not is_numeric(value):  # read with evidence, to name the offending fact
                     _not_numbers(source.read(ctx, True), ctx, source)
         test = self.test
         results = [test(v) for v in values]
-        if not results or reading.missing is not None:
+        if not results:  # no value: unknown, unless the source says there is none at all
+            outcome = UNKNOWN if reading.missing is not None else NOT_MET
+        elif reading.missing is not None:
             outcome = UNKNOWN
         elif all(results):
             outcome = MET
@@ -146,11 +151,12 @@ class ValueCriterion(Criterion):
 
     def _bound(self, ctx: Context) -> str:
         """The bound in words, rendered once per batch (the criterion is frozen)."""
-        key = (_BOUND, id(self))
+        unit = self.source.unit_in(ctx.domains)
+        key = (_BOUND, id(self), unit)
         known = ctx.shared.values.get(key)
         if known is not None and known[0] is self:
             return str(known[1])
-        text = self.bound_text()
+        text = self.bound_text(unit)
         ctx.shared.values[key] = (self, text)  # holding self, so the id stays its own
         return text
 
@@ -162,6 +168,9 @@ class ValueCriterion(Criterion):
             why.because(f"{reading.texts[0]} {verb} {bound}", reading.evidence)
             return
         if not results:
+            if reading.missing is None:  # none exists (a complete history records none)
+                why.because(f"no {reading.precise}, so it is not {bound}", reading.evidence)
+                return
             why.because(f"no {reading.missing} is recorded, so {bound} cannot be decided",
                         missing=(reading.missing or "",))
             return
@@ -182,7 +191,7 @@ class ValueCriterion(Criterion):
         why.because(reason, reading.evidence, missing)
 
     def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
-        return f"{self.source.describe(domains)} is {self.bound_text()}"
+        return f"{self.source.describe(domains)} is {self.bound_text(self.source.unit_in(domains))}"
 
     def reads(self) -> Reads:
         return self.source.reads()
@@ -284,3 +293,46 @@ def _count(domain: Domain, lo: float, lo_in: bool, hi: float, hi_in: bool) -> fl
             k -= 1
         last_k = min(last_k, k)
     return max(0, last_k - first_k + 1)
+
+
+def range_gaps(node_id: str, children: Iterable[Criterion],
+               domains: Mapping[str, Domain]) -> list[Finding]:
+    """Values between ranges joined by "or" on one source: "140-199 or > 200" leaves (199, 200].
+
+    Reported only where the gap holds a value of the source's domain (none on a
+    whole-number scale between "0-2 or 3-6"), and never inside or beyond the ranges.
+    """
+    by_source: dict[Any, list[ValueCriterion]] = {}
+    for child in children:
+        if isinstance(child, ValueCriterion) and child.interval() is not None:
+            by_source.setdefault(child.source, []).append(child)
+    out = []
+    for source, parts in by_source.items():
+        if len(parts) < 2:
+            continue
+        domain = source.domain(domains)
+        # Ranges that admit nothing (an empty-range finding of their own) cover nothing.
+        pieces = sorted((i for i in (p.interval() for p in parts) if i is not None
+                         and (i[0] < i[2] or (i[0] == i[2] and i[1] and i[3]))
+                         and (domain is None or _admitted(domain, *i) > 0)),
+                        key=lambda i: (i[0], not i[1]))
+        merged: list[list[Any]] = []
+        for lo, lo_in, hi, hi_in in pieces:
+            last = merged[-1] if merged else None
+            if last is not None and (lo < last[2] or (lo == last[2] and (lo_in or last[3]))):
+                if hi > last[2] or (hi == last[2] and hi_in):
+                    last[2], last[3] = hi, hi_in
+                continue
+            merged.append([lo, lo_in, hi, hi_in])
+        for left, right in itertools.pairwise(merged):
+            gap = (left[2], not left[3], right[0], not right[1])
+            if domain is not None and _admitted(domain, *gap) == 0:
+                continue
+            shown = (num(gap[0]) if gap[0] == gap[2] else
+                     f"{'[' if gap[1] else '('}{num(gap[0])}, {num(gap[2])}"
+                     f"{']' if gap[3] else ')'}")
+            what = " or ".join(f'"{p.describe(domains)}"' for p in parts)
+            out.append(finding("range-gap", [node_id],
+                               f"{what} leave {shown} uncovered: a value there meets "
+                               "none of them; say so if that is intended"))
+    return out

@@ -3,6 +3,7 @@
 Each kind is one module of this package; this module re-exports them.
 """
 
+from .any_observation import AnyObservation
 from .flag import Flag
 from .lookback import Lookback
 from .one_of import OneOf
@@ -13,6 +14,7 @@ from .washout import Washout
 
 __all__ = [
     "OPERATORS",
+    "AnyObservation",
     "Flag",
     "Lookback",
     "OneOf",

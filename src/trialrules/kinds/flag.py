@@ -82,7 +82,8 @@ class Flag(Criterion):
             if cond_outcome is MET:
                 outcome = MET if self.expected is False else NOT_MET
                 if why is not None and cond is not None:
-                    why.because(f"flag {self.name} is not recorded and is taken as false "
+                    what = "" if self.text is None else f" (whether {self.text})"
+                    why.because(f"flag {self.name}{what} is not recorded and is taken as false "
                                 f"because {self.assume_false_if.describe(ctx.domains)} "
                                 f"({cond.reason})", cond.evidence)
                 return outcome
@@ -99,12 +100,17 @@ class Flag(Criterion):
     def _because(self, why: Trace, value: bool | None) -> None:
         want = "true" if self.expected else "false"
         if value is None:
-            why.because(f"flag {self.name} is not recorded (met when {want})",
+            what = "" if self.text is None else f" (whether {self.text})"
+            why.because(f"flag {self.name}{what} is not recorded (met when {want})",
                         missing=(f"flag {self.name}",))
-        else:
-            got = "true" if value else "false"
-            why.because(f"flag {self.name} is recorded as {got} (met when {want})",
-                        (Evidence(f"flags.{self.name}", value=value),))
+            return
+        got = "true" if value else "false"
+        if self.text is None:
+            reason = f"flag {self.name} is recorded as {got} (met when {want})"
+        else:  # the fact in the protocol's words, as recorded
+            fact = self.text if value else _negate(self.text)
+            reason = f"{fact} (flag {self.name} is recorded as {got}; met when {want})"
+        why.because(reason, (Evidence(f"flags.{self.name}", value=value),))
 
     def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
         return self._sentence(self.expected, domains)

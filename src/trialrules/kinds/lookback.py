@@ -7,8 +7,9 @@ from typing import Any, Final
 
 import attrs
 
-from ..engine.codec import CODES, OPTIONAL_SPAN, Choice, Whole
+from ..engine.codec import BOOL, CODES, OPTIONAL_SPAN, Choice, Whole
 from ..engine.context import Context
+from ..engine.explanations import Evidence
 from ..engine.fields import meta
 from ..engine.reads import Reads
 from ..engine.registry import register
@@ -52,6 +53,42 @@ _SPAN_SCHEMA: Final = {"description": "null (or absent): ever; {}: ongoing on th
                        "oneOf": [{"type": "null"}, {"$ref": "#/$defs/span"}]}
 
 
+#: What a lookback's ``at_least`` counts.
+COUNTS: Final = ("events", "codes")
+
+
+def _count_what(_: Any, __: Any, value: Any) -> None:
+    if value not in COUNTS:
+        raise InvalidCriterion(f"count={value!r} must be 'events' or 'codes'", field="count",
+                               value=value, allowed="'events' or 'codes'")
+
+
+def _boolean(_: Any, attribute: Any, value: Any) -> None:
+    if not isinstance(value, bool):
+        raise InvalidCriterion(f"{attribute.name}={value!r} must be True or False",
+                               field=attribute.name, value=value, allowed="true or false")
+
+
+class _Starting:
+    """The events of a scan that start in [start, as_of]: surely, or possibly (partial dates)."""
+
+    __slots__ = ("complete", "maybe", "sure")
+
+    def __init__(self, found: Any, start: Any, as_of: Any) -> None:
+        self.complete = found.complete
+        self.sure: list[tuple[int, Any]] = []
+        self.maybe: list[tuple[int, Any]] = []
+        for pair in found.sure + found.maybe:
+            event = pair[1]
+            begin = event.start if hasattr(event, "start") else event.onset
+            if begin.is_unknown:
+                self.maybe.append(pair)
+            elif begin.earliest >= start and begin.latest <= as_of:
+                self.sure.append(pair)
+            elif begin.latest >= start and begin.earliest <= as_of:
+                self.maybe.append(pair)
+
+
 def _count(n: int) -> str:
     return "no" if n == 0 else str(n)
 
@@ -84,14 +121,35 @@ class Lookback(WindowCriterion):
     on: str = attrs.field(default="conditions", kw_only=True, validator=_history,
                           metadata=meta(Choice(HISTORIES, "'conditions' or 'exposures'")))
     at_least: int = attrs.field(default=1, kw_only=True, validator=_at_least, metadata=meta(Whole(1)))
+    #: What ``at_least`` counts: events, or distinct codes ("two different therapies").
+    count: str = attrs.field(default="events", kw_only=True, validator=_count_what,
+                             metadata=meta(Choice(COUNTS, "'events' or 'codes'")))
+    #: Only events that *start* in the window count, not those that merely overlap it
+    #: ("a relapse in the last 12 months" is not one that began years ago, still open).
+    starting: bool = attrs.field(default=False, kw_only=True, validator=_boolean,
+                                 metadata=meta(BOOL))
+
+    def _found(self, ctx: Context, start: Any) -> Any:
+        found = scan(ctx, self.on, self.codes, start)
+        if not self.starting:
+            return found
+        return _Starting(found, start, ctx.as_of)
+
+    def _counts(self, found: Any) -> tuple[int, int]:
+        """(certain, possible) counts of what ``at_least`` counts."""
+        if self.count == "codes":
+            sure = {e.code for _, e in found.sure}
+            return len(sure), len(sure | {e.code for _, e in found.maybe})
+        return len(found.sure), len(found.sure) + len(found.maybe)
 
     def judge(self, ctx: Context, why: Trace | None) -> Outcome:
         start = ctx.window_start(self.span)
-        found = scan(ctx, self.on, self.codes, start)
-        sure, maybe = len(found.sure), len(found.maybe)
+        found = self._found(ctx, start)
+        sure, possible = self._counts(found)
+        maybe = len(found.maybe)
         if sure >= self.at_least:
             outcome = MET
-        elif sure + maybe < self.at_least and found.complete:
+        elif possible < self.at_least and found.complete:
             outcome = NOT_MET
         else:
             outcome = UNKNOWN
@@ -106,32 +164,57 @@ class Lookback(WindowCriterion):
     def _because(self, ctx: Context, why: Trace, start: Any, found: Any,
                  outcome: Outcome) -> None:
         window = window_text(ctx, self.span, start)
+        if self.starting:
+            window = f"starting {window}"
         noun = "condition" if self.on == "conditions" else "exposure"
-        what = f"{noun} of {self.codes.name}"
+        if self.count == "codes":
+            noun = "different code"
+
+        def what(n: int) -> str:
+            """"no conditions of X", "1 condition of X", "3 conditions of X"."""
+            return f"{_count(n)} {noun if n == 1 else noun + 's'} of {self.codes.name}"
+
         need = "" if self.at_least == 1 else f" (at least {self.at_least} needed)"
         sure, maybe = len(found.sure), len(found.maybe)
+        if self.count == "codes":
+            sure, possible = self._counts(found)
+            maybe = possible - sure
         ev = event_evidence(self.on, found.sure + found.maybe)
         if outcome is MET:
-            first = ev[0]
-            why.because(f"{_count(sure)} {what} {window}{need}: {first.code} {when(first)}", ev)
+            # Every counted event, in date order: a coordinator checks each one.
+            events = ", ".join(f"{fact.code} {when(fact)}" for fact in ev[:len(found.sure)])
+            why.because(f"{what(sure)} {window}{need}: {events}", ev)
             return
         if outcome is NOT_MET:
-            why.because(f"{_count(sure)} {what} {window}{need}; the {self.on} history is "
-                        f"complete through {ctx.record.complete_through(self.on)}", ev)
+            through = ctx.record.complete_through(self.on)
+            # The completeness that decides it is evidence too (complete.conditions).
+            why.because(f"{what(sure)} {window}{need}; the {self.on} history is "
+                        f"complete through {through}",
+                        (*ev, Evidence(f"complete.{self.on}", date=str(through))))
             return
-        missing: list[str] = [exact_dates_of(e) for e in ev[sure:]]
+        missing: list[str] = [exact_dates_of(e) for e in ev[len(found.sure):]]
         if not found.complete:
             missing.append(f"{self.on} history complete through {ctx.as_of} "
                            f"(complete.{self.on})")
         if maybe:
-            reason = (f"{_count(sure)} {what} certainly and {maybe} possibly {window}{need}; "
+            reason = (f"{what(sure)} certainly and {maybe} possibly {window}{need}; "
                       "imprecise dates leave it undecided")
         else:
-            reason = (f"{_count(sure)} {what} recorded {window}{need}, but the {self.on} "
+            reason = (f"{what(sure)} recorded {window}{need}, but the {self.on} "
                       f"history is not declared complete through {ctx.as_of}")
         why.because(reason, ev, tuple(missing))
 
     def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
+        text = self._describe_events()
+        if self.starting and self.span is not None and not self.span.is_zero:
+            text = (text.replace(", ongoing exposure included", "")
+                    .replace(", ongoing included", "")
+                    .replace(f"in the {self.span} before", f"starting in the {self.span} before"))
+        if self.count == "codes":
+            text += f" (counting different codes: at least {self.at_least})"
+        return text
+
+    def _describe_events(self) -> str:
         # Windows read like OHDSI's printouts: "in the 5 years before the reference date".
         codes = self.codes.describe()
         times = "" if self.at_least == 1 else f" on at least {self.at_least} occasions"

@@ -67,7 +67,7 @@ class OneOf(ValueCriterion):
     def _sorted(self) -> list[Any]:
         return sorted(self.values, key=lambda v: (isinstance(v, str), v))
 
-    def bound_text(self) -> str:
+    def bound_text(self, unit: str | None = None) -> str:
         items = self._sorted()
         if len(items) == 1:
             return f"{items[0]}"

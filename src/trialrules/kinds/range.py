@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 import attrs
@@ -13,6 +14,7 @@ from ..engine.source import Source
 from ..values.checks import num
 from ..values.domains import plain_zero
 from ..values.errors import InvalidCriterion
+from ..values.units import exact
 from ._value import ValueCriterion, boolean, number, numeric_source
 from .sources import as_source
 
@@ -48,8 +50,12 @@ class Range(ValueCriterion):
                 field="high", value=self.high, allowed=f"a number >= low ({self.low})")
 
     def test(self, value: Any) -> bool:
-        lo_ok = value >= self.low if self.low_inclusive else value > self.low
-        return bool(lo_ok and (value <= self.high if self.high_inclusive else value < self.high))
+        low: Any = self.low
+        high: Any = self.high
+        if type(value) is Fraction:  # a converted value: compare with the bounds as written
+            low, high = exact(low), exact(high)
+        lo_ok = value >= low if self.low_inclusive else value > low
+        return bool(lo_ok and (value <= high if self.high_inclusive else value < high))
 
     def breakpoints(self) -> tuple[Any, ...]:
         return (self.low, self.high)
@@ -62,8 +68,9 @@ class Range(ValueCriterion):
         return f"{num(self.low)} {'inclusive' if self.low_inclusive else 'exclusive'}, " \
                f"{num(self.high)} {'inclusive' if self.high_inclusive else 'exclusive'}"
 
-    def bound_text(self) -> str:
-        return f"between {num(self.low)} and {num(self.high)} ({self._ends()})"
+    def bound_text(self, unit: str | None = None) -> str:
+        unit_text = "" if unit is None else f" {unit}"
+        return f"between {num(self.low)} and {num(self.high)}{unit_text} ({self._ends()})"
 
     def interval(self) -> tuple[float, bool, float, bool]:
         return self.low, self.low_inclusive, self.high, self.high_inclusive

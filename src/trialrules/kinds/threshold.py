@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable, Mapping
+from fractions import Fraction
 from typing import Any, Final
 
 import attrs
@@ -16,6 +17,7 @@ from ..engine.source import Source
 from ..values.checks import num
 from ..values.domains import Domain, plain_zero
 from ..values.errors import InvalidCriterion
+from ..values.units import exact
 from ._value import ValueCriterion, number, numeric_source
 from .sources import as_source
 
@@ -58,16 +60,22 @@ class Threshold(ValueCriterion):
                                      metadata=meta(NUMBER))
 
     def test(self, value: Any) -> bool:
+        if type(value) is Fraction:  # a converted value: compare with the bound as written
+            return bool(OPERATORS[self.operator][0](value, exact(self.bound)))
         return bool(OPERATORS[self.operator][0](value, self.bound))
 
     def breakpoints(self) -> tuple[Any, ...]:
         return (self.bound,)
 
-    def bound_text(self) -> str:
-        return f"{OPERATORS[self.operator][1]} {num(self.bound)} ({self.operator} {num(self.bound)})"
+    def bound_text(self, unit: str | None = None) -> str:
+        unit_text = "" if unit is None else f" {unit}"
+        return (f"{OPERATORS[self.operator][1]} {num(self.bound)}{unit_text} "
+                f"({self.operator} {num(self.bound)})")
 
     def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
-        return f"{self.source.describe(domains)} is {OPERATORS[self.operator][1]} {num(self.bound)}"
+        unit = self.source.unit_in(domains)
+        return (f"{self.source.describe(domains)} is {OPERATORS[self.operator][1]} "
+                f"{num(self.bound)}{'' if unit is None else f' {unit}'}")
 
     def interval(self) -> tuple[float, bool, float, bool]:
         op, bound = self.operator, self.bound

@@ -13,8 +13,11 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+import attrs
+
 from ..values.codes import CodeSet
 from ..values.dates import PartialDate
+from ..values.domains import Domain
 from ..values.records import Condition, Exposure, Observation, Record
 
 __all__: list[str] = []
@@ -40,6 +43,11 @@ def flag_key(name: str) -> tuple[str, str]:
 
 def events_key(history: str, codes: CodeSet) -> tuple[str, str, CodeSet]:
     return ("events", history, codes)
+
+
+def date_key(name: str) -> tuple[str, str]:
+    """A named date of the record (``dates[name]``); None: not recorded."""
+    return ("date", name)
 
 
 def complete_key(history: str) -> tuple[str, str]:
@@ -71,25 +79,36 @@ def _independent(facts: Facts) -> bool:
     return True
 
 
-def build(facts: Facts, record_id: str = "case") -> Record:
-    """The record holding exactly these facts (absent keys mean nothing recorded)."""
+def build(facts: Facts, record_id: str = "case",
+          domains: Mapping[str, Domain] | None = None) -> Record:
+    """The record holding exactly these facts (absent keys mean nothing recorded).
+
+    An observation without a unit whose code's domain declares one is recorded
+    in that unit (the generated values are in the domain's unit).
+    """
     observations: list[Observation] = []
     conditions: list[Condition] = []
     exposures: list[Exposure] = []
     flags: dict[str, bool] = {}
     complete: dict[str, date] = {}
+    dates: dict[str, date] = {}
     birth: PartialDate | None = facts.get(BIRTH)
     sex: str | None = facts.get(SEX)
     for key in sorted(facts, key=repr):
         value = facts[key]
         kind = key[0]
         if kind == "obs":
-            observations.extend(value)
+            unit = None if domains is None or key[1] not in domains else domains[key[1]].unit
+            observations.extend(o if unit is None or o.unit is not None
+                                else attrs.evolve(o, unit=unit) for o in value)
         elif kind == "flag" and value is not None:
             flags[key[1]] = value
         elif kind == "events":
             (conditions if key[1] == "conditions" else exposures).extend(value)
         elif kind == "complete" and value is not None:
             complete[key[1]] = value
+        elif kind == "date" and value is not None:
+            dates[key[1]] = value
     return Record(record_id, birth_date=birth, sex=sex, observations=observations,
-                  conditions=conditions, exposures=exposures, flags=flags, complete=complete)
+                  conditions=conditions, exposures=exposures, flags=flags, complete=complete,
+                  dates=dates)

@@ -19,8 +19,8 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from ..engine.criterion import Criterion
-from ..kinds.criteria import Flag, Lookback, OneOf, Range, Threshold, Washout
-from ..kinds.sources import Age, Latest, Sex, Source
+from ..kinds.criteria import AnyObservation, Flag, Lookback, OneOf, Range, Threshold, Washout
+from ..kinds.sources import Age, Change, ExposureDays, Latest, ReferenceMultiple, Sex, Source
 from ..values.checks import num
 from ..values.codes import CodeSet
 from ..values.dates import PartialDate, Span
@@ -90,6 +90,12 @@ def passes(leaf: Criterion, value: Any) -> bool:
 def _name(source: Source) -> str:
     if isinstance(source, Latest):
         return source.code
+    if isinstance(source, ExposureDays):
+        return f"days of exposure to {source.codes.name}"
+    if isinstance(source, Change):
+        return f"{'relative ' if source.relative else ''}change in {source.code}"
+    if isinstance(source, ReferenceMultiple):
+        return f"{source.code} as a multiple of its {source.limit} reference limit"
     if isinstance(source, Age):
         return "age" if source.unit == "years" else f"age in {source.unit}"
     return "sex"
@@ -122,6 +128,10 @@ def source_missing(source: Source) -> Facts:
         return {BIRTH: None}
     if isinstance(source, Sex):
         return {SEX: None}
+    if isinstance(source, ExposureDays):  # nothing recorded, history not declared complete
+        return {events_key("exposures", source.codes): (), complete_key("exposures"): None}
+    if isinstance(source, Change | ReferenceMultiple):
+        return {obs_key(source.code): ()}
     raise TrialRulesError(f"the testing toolkit does not know the value source {source!r}")
 
 
@@ -129,6 +139,15 @@ def source_value(source: Source, value: Any, as_of: date) -> Facts | None:
     """A fragment in which the source reads exactly ``value`` (None if it cannot)."""
     if isinstance(source, Latest):
         return {obs_key(source.code): (Observation(source.code, value, as_of),)}
+    if isinstance(source, ExposureDays):
+        return _exposure_days(source, value, as_of)
+    if isinstance(source, Change):
+        return _change(source, value, as_of)
+    if isinstance(source, ReferenceMultiple):  # a limit of 1 makes the value the multiple
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return None
+        return {obs_key(source.code): (Observation(source.code, value, as_of,
+                                                   reference_range={source.limit: 1}),)}
     if isinstance(source, Age):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             return None
@@ -474,6 +493,58 @@ def overlap(begin: PartialDate, end: PartialDate | None, start: date, as_of: dat
     if first_b <= as_of and last_e >= start:
         return UNKNOWN
     return NOT_MET
+
+
+def any_observation_cases(leaf: AnyObservation, as_of: date,
+                          domains: Mapping[str, Domain]) -> list[LeafCase]:
+    """The inner value test's cases with one observation on as_of (inside any window) and the
+    observations history complete: the outcome is the inner test's; with nothing recorded
+    (history not complete), UNKNOWN."""
+    inner = leaf.criterion
+    if isinstance(inner, Range | Threshold):
+        cases = numeric_cases(inner, as_of, domains)
+    elif isinstance(inner, OneOf):
+        cases = one_of_cases(inner, as_of, domains)
+    else:  # pragma: no cover - AnyObservation refuses other criteria
+        raise TrialRulesError(f"the testing toolkit does not know the value test {inner!r}")
+    key = obs_key(inner.source.code)  # type: ignore[attr-defined]
+    out = []
+    for case in cases:
+        seen = case.facts.get(key, ())
+        if len(seen) > 1 or any(o.date.is_unknown or o.date.earliest != as_of
+                                or o.date.latest != as_of for o in seen):
+            continue  # which observation is the latest matters to Latest, not here
+        if seen:  # the one value is all there is: a failing one is NOT_MET
+            case = attrs.evolve(case, facts={**case.facts,
+                                             complete_key("observations"): as_of})
+        out.append(case)
+    return out
+
+
+def _exposure_days(source: ExposureDays, value: Any, as_of: date) -> Facts | None:
+    """``value`` days of exposure: one course ending on as_of, the history complete."""
+    start = source.span.before(as_of)
+    if isinstance(value, bool) or not isinstance(value, int) or not (
+            0 <= value <= (as_of - start).days + 1):
+        return None
+    events: tuple[Exposure, ...] = ()
+    if value:
+        events = (Exposure(representative(source.codes), as_of - timedelta(days=value - 1), as_of),)
+    return {events_key("exposures", source.codes): events, complete_key("exposures"): as_of}
+
+
+def _change(source: Change, value: Any, as_of: date) -> Facts | None:
+    """A change of ``value``: a first value the day before as_of, the last on as_of."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    # Relative changes are percent of a first value of 100; an absolute change starts at 0
+    # (or at -value when it falls), so both values stay small and non-negative.
+    first: int | float = 100 if source.relative else (0 if value >= 0 else -value)
+    last = first + value
+    if last < 0:
+        return None
+    return {obs_key(source.code): (Observation(source.code, first, as_of - timedelta(days=1)),
+                                   Observation(source.code, last, as_of))}
 
 
 def representative(codes: CodeSet) -> str:

@@ -16,8 +16,17 @@ from typing import Any, TypeVar
 import attrs
 
 from ..engine.criterion import Criterion
-from ..kinds.combinators import AllOf, AnyOf, AtLeast, Implies, Not
-from ..kinds.criteria import Flag, Lookback, OneOf, Placeholder, Range, Threshold, Washout
+from ..kinds.combinators import AllOf, Anchored, AnyOf, AtLeast, Implies, Not
+from ..kinds.criteria import (
+    AnyObservation,
+    Flag,
+    Lookback,
+    OneOf,
+    Placeholder,
+    Range,
+    Threshold,
+    Washout,
+)
 from ..kinds.sources import Age, Latest, Sex
 from ..protocol.protocol import Protocol
 from ..values.domains import STANDARD_DOMAINS, Domain
@@ -25,7 +34,18 @@ from ..values.errors import TrialRulesError
 from ..values.outcomes import Outcome
 from ..values.records import Record
 from . import _leaves
-from ._facts import BIRTH, SEX, Facts, build, complete_key, events_key, flag_key, merge, obs_key
+from ._facts import (
+    BIRTH,
+    SEX,
+    Facts,
+    build,
+    complete_key,
+    date_key,
+    events_key,
+    flag_key,
+    merge,
+    obs_key,
+)
 
 __all__ = ["BoundaryCase", "boundary_cases"]
 
@@ -152,9 +172,18 @@ class Builder:
         """Every labelled case of ``node``, each probing one leaf."""
         if isinstance(node, Flag) and node.assume_false_if is not None:
             return self._flag_cases(node, node_id, as_of)
-        if not node.children:
+        if not node.children or isinstance(node, AnyObservation):  # a leaf over one value test
             return [_Case(c.facts, c.outcome, c.description, node_id, c.as_of)
                     for c in self.leaf_cases(node, as_of)]
+        if isinstance(node, Anchored):  # the child's cases, with the anchor on their as_of
+            key = date_key(node.date)
+            out_a = [attrs.evolve(c, facts={**c.facts, key: c.as_of},
+                                  description=f"{c.description} ({node.date} on {c.as_of})")
+                     for c in self.cases(node.criterion, _child_id(node_id, 1, node.criterion),
+                                         as_of) if key not in c.facts]
+            out_a.append(_Case({key: None}, UNKNOWN, f"no date {node.date} recorded (missing "
+                               "fact)", node_id, as_of))
+            return out_a
         if isinstance(node, Not):
             return [attrs.evolve(c, outcome=~c.outcome)
                     for c in self.cases(node.child, _child_id(node_id, 1, node.child), as_of)]
@@ -224,8 +253,16 @@ class Builder:
         """``acc`` plus facts making ``node`` give ``outcome`` on ``as_of`` (None if none fit)."""
         if isinstance(node, Flag) and node.assume_false_if is not None:
             return self._realize_flag(node, outcome, as_of, acc, choose)
-        if not node.children:
+        if not node.children or isinstance(node, AnyObservation):
             return self._realize_leaf(node, outcome, as_of, acc, choose)
+        if isinstance(node, Anchored):
+            key = date_key(node.date)
+            if outcome is UNKNOWN and (key not in acc or acc[key] is None):
+                return merge(acc, {key: None})
+            if acc.get(key, as_of) != as_of:
+                return None
+            got = self.realize(node.criterion, outcome, as_of, acc, choose)
+            return None if got is None else merge(got, {key: as_of})
         if isinstance(node, Not):
             return self.realize(node.child, ~outcome, as_of, acc, choose)
         for shape in choose(_shapes(node, outcome)):
@@ -292,13 +329,23 @@ def _window_cases(leaf: Any, as_of: date, domains: Mapping[str, Domain]) -> list
 
 
 #: The boundary generators of the built-in leaf kinds (testing/_leaves.py), by class.
+def _lookback_cases(leaf: Lookback, as_of: date,
+                    domains: Mapping[str, Domain]) -> list[_leaves.LeafCase]:
+    if leaf.starting or leaf.count != "events":
+        raise TrialRulesError(
+            f"the testing toolkit does not yet generate boundary cases for {leaf!r} "
+            "(a Lookback counting codes or events that start in the window)")
+    return _window_cases(leaf, as_of, domains)
+
+
 _BUILTIN_LEAVES: dict[type, Callable[[Any, date, Mapping[str, Domain]], list[_leaves.LeafCase]]] = {
     Range: _leaves.numeric_cases,
     Threshold: _leaves.numeric_cases,
     OneOf: _leaves.one_of_cases,
     Flag: lambda leaf, as_of, _: _leaves.flag_cases(leaf, as_of),
     Washout: _window_cases,
-    Lookback: _window_cases,
+    Lookback: _lookback_cases,
+    AnyObservation: _leaves.any_observation_cases,
     Placeholder: lambda leaf, as_of, _: [
         _leaves.LeafCase({}, UNKNOWN, "not yet encoded: always unknown", as_of, True)],
 }
@@ -358,6 +405,8 @@ def _oracle(leaf: Criterion, facts: Facts, as_of: date) -> Outcome | None:
         if value is None:
             return UNKNOWN
         return MET if value is leaf.expected else NOT_MET
+    if isinstance(leaf, Lookback) and (leaf.starting or leaf.count != "events"):
+        return None
     if isinstance(leaf, Washout | Lookback):
         history = "exposures" if isinstance(leaf, Washout) else leaf.on
         ekey, ckey = events_key(history, leaf.codes), complete_key(history)
@@ -401,7 +450,7 @@ def boundary_cases(criterion: Criterion | Protocol, as_of: date, *,
     seen: set[tuple[Record, date, str | None]] = set()
     out: list[BoundaryCase] = []
     for case in builder.cases(criterion, criterion.id, as_of):
-        record = build(case.facts, "case")
+        record = build(case.facts, "case", builder.domains)
         # The same record may probe two leaves (all MET under AllOf): each keeps its pair.
         key = (record, case.as_of, case.probe)
         if key in seen:

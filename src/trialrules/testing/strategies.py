@@ -257,7 +257,7 @@ def _records_for(target: Criterion | Protocol, outcome: Outcome | Determination,
         if facts is None:
             facts = draw(st.sampled_from(seeds))
         number = draw(st.integers(1, 99))
-        return build(_with_noise(facts, draw(noise)), f"P{number}")
+        return build(_with_noise(facts, draw(noise)), f"P{number}", builder.domains)
 
     return strategy()
 

@@ -16,6 +16,7 @@ from typing import Any
 import attrs
 
 from .errors import InvalidCriterion, InvalidRecord
+from .units import format_number, to_domain_unit
 
 __all__ = ["STANDARD_DOMAINS", "Domain", "is_number", "plain_zero"]
 
@@ -46,6 +47,12 @@ def _exact(value: int | float) -> Fraction:
     return Fraction(Decimal(repr(value))) if isinstance(value, float) else Fraction(value)
 
 
+def _check_unit(_: Any, __: Any, value: Any) -> None:
+    if value is not None and (not isinstance(value, str) or not value.strip()
+                              or value != value.strip()):
+        raise InvalidCriterion(f"Domain unit={value!r} must be a UCUM code such as 'mg/dL'")
+
+
 def _check_number(name: str) -> Any:
     def check(_: Any, __: Any, value: Any) -> None:
         if value is not None and not is_number(value):
@@ -68,16 +75,34 @@ class Domain:
     step: int | float | None = attrs.field(default=None, validator=_check_number("step"),
                                            kw_only=True)
     name: str | None = attrs.field(default=None, kw_only=True)
-    unit: str | None = attrs.field(default=None, kw_only=True)
+    #: The UCUM code every value is converted to before any test (``mg/dL``).
+    unit: str | None = attrs.field(default=None, kw_only=True, validator=_check_unit)
+    #: The analyte's molar mass in g/mol, where mass and substance units meet
+    #: (glucose 180.156): ``mmol/L`` converts to ``mg/dL`` through it.
+    molar_mass: int | float | None = attrs.field(default=None, kw_only=True,
+                                                 validator=_check_number("molar_mass"))
 
     def __attrs_post_init__(self) -> None:
         if self.low > self.high:
             raise InvalidCriterion(f"Domain cannot have low={self.low!r} > high={self.high!r}")
         if self.step is not None and self.step <= 0:
             raise InvalidCriterion(f"Domain step={self.step!r} must be above 0")
+        if self.molar_mass is not None and self.molar_mass <= 0:
+            raise InvalidCriterion(f"Domain molar_mass={self.molar_mass!r} must be above 0 (g/mol)")
+        if self.molar_mass is not None and self.unit is None:
+            raise InvalidCriterion("Domain molar_mass needs a unit: it converts values to the "
+                                   "domain's unit, e.g. Domain(0, 1000, unit='mg/dL', "
+                                   "molar_mass=180.156)")
 
     def contains(self, value: Any) -> bool:
-        """True when value is a number inside the bounds and on the grid."""
+        """True when value is a number inside the bounds and on the grid.
+
+        A value converted from another unit is an exact Fraction; it is compared
+        with the bounds as the decimals they were written as.
+        """
+        if isinstance(value, Fraction):
+            return _exact(self.low) <= value <= _exact(self.high) and (
+                self.step is None or (value - _exact(self.low)) % _exact(self.step) == 0)
         if not is_number(value) or not self.low <= value <= self.high:
             return False
         if self.step is None:
@@ -87,20 +112,36 @@ class Domain:
 
     def describe(self) -> str:
         """What is allowed, in words: ``a number from 0 to 10 in steps of 0.5``."""
+        unit = "" if self.unit is None else f" {self.unit}"
         if self.step is None:
-            return f"a number from {self.low} to {self.high}"
+            return f"a number from {self.low} to {self.high}{unit}"
         if self.step == 1 and isinstance(self.low, int):
-            return f"a whole number from {self.low} to {self.high}"
-        return f"a number from {self.low} to {self.high} in steps of {self.step}"
+            return f"a whole number from {self.low} to {self.high}{unit}"
+        return f"a number from {self.low} to {self.high}{unit} in steps of {self.step}"
 
     def check(self, value: Any, field: str, patient: str | None = None) -> None:
         """Raise InvalidRecord unless ``value`` is in the domain."""
         if not self.contains(value):
             raise InvalidRecord(field, value, self.describe(), patient=patient)
 
+    def value_of(self, value: Any, unit: str | None, field: str, patient: str | None = None,
+                 code: str | None = None) -> Any:
+        """``value`` recorded in ``unit``, converted to this domain's unit and checked.
+
+        ``field`` is the observation's path (``observations[2]``); a bad unit is
+        an error on ``field.unit``, a value off the domain one on ``field.value``.
+        """
+        converted = to_domain_unit(value, unit, self, field, patient)
+        if not self.contains(converted):
+            allowed = self.describe() + ("" if code is None else f" (for {code})")
+            if converted is not value:
+                allowed += f"; {format_number(value)} {unit} is {format_number(converted)} {self.unit}"
+            raise InvalidRecord(f"{field}.value", value, allowed, patient=patient)
+        return converted
+
     def __repr__(self) -> str:
         extras = "".join(
-            f", {k}={getattr(self, k)!r}" for k in ("step", "name", "unit")
+            f", {k}={getattr(self, k)!r}" for k in ("step", "name", "unit", "molar_mass")
             if getattr(self, k) is not None
         )
         return f"Domain({self.low!r}, {self.high!r}{extras})"
@@ -108,7 +149,7 @@ class Domain:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form, defaults left out."""
         out: dict[str, Any] = {"low": self.low, "high": self.high}
-        for key in ("step", "name", "unit"):
+        for key in ("step", "name", "unit", "molar_mass"):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
         return out

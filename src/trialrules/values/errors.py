@@ -9,6 +9,7 @@ __all__ = [
     "InvalidCriterion",
     "InvalidDocument",
     "InvalidRecord",
+    "MissingExtra",
     "TrialRulesError",
 ]
 
@@ -155,3 +156,20 @@ class InvalidDocument(TrialRulesError, ValueError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (InvalidDocument, (self.path, self.value, self.expected))
+
+
+class MissingExtra(TrialRulesError, ImportError):
+    """An optional extra that this input needs is not installed.
+
+    Raised instead of skipping the work: the same input never gives another
+    answer because of what is installed. ``extra`` names the extra to install.
+    """
+
+    def __init__(self, extra: str, needed_for: str) -> None:
+        self.extra = extra
+        self.needed_for = needed_for
+        super().__init__(f"{needed_for} needs the optional '{extra}' extra: "
+                         f"pip install 'trialrules[{extra}]'", name=extra)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (MissingExtra, (self.extra, self.needed_for))

@@ -28,6 +28,7 @@ __all__ = [
     "FrozenMap",
     "Observation",
     "Record",
+    "ReferenceRange",
     "UnknownIfEnded",
 ]
 
@@ -150,14 +151,69 @@ def _check_span(start_field: str, end_field: str) -> Any:
     return check
 
 
+def _bound(name: str) -> Any:
+    def check(_: Any, __: Any, value: Any) -> None:
+        if value is not None and not is_number(value):
+            raise InvalidRecord(f"reference_range.{name}", value, "a finite number or null")
+
+    return check
+
+
+@attrs.frozen
+class ReferenceRange:
+    """The laboratory's normal range of one observation, in the observation's own unit.
+
+    Either end may be absent (``ReferenceRange(high=40)``: an upper limit of
+    normal only), not both. ``low`` is never above ``high``.
+    """
+
+    low: int | float | None = attrs.field(default=None, validator=_bound("low"))
+    high: int | float | None = attrs.field(default=None, validator=_bound("high"))
+
+    def __attrs_post_init__(self) -> None:
+        if self.low is None and self.high is None:
+            raise InvalidRecord("reference_range", {"low": None, "high": None},
+                                "a low or a high limit (or no reference_range at all)")
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise InvalidRecord("reference_range.high", self.high,
+                                f"a number at or above the low limit {self.low}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The patient-format form: ``{"low": 7, "high": 40}`` (an absent end is null)."""
+        return {"low": self.low, "high": self.high}
+
+
+def _reference_range(value: Any) -> ReferenceRange | None:
+    if value is None or isinstance(value, ReferenceRange):
+        return value
+    if isinstance(value, Mapping):
+        unknown = set(value) - {"low", "high"}
+        if unknown:
+            raise InvalidRecord(f"reference_range.{sorted(unknown)[0]}", value,
+                                "only the fields low and high")
+        return ReferenceRange(value.get("low"), value.get("high"))
+    raise InvalidRecord("reference_range", value, 'an object {"low": number|null, "high": number|null}')
+
+
+def _unit(_: Any, __: Any, value: Any) -> None:
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise InvalidRecord("unit", value, "a UCUM unit code such as 'mg/dL', or None")
+
+
 @attrs.frozen
 class Observation:
-    """A dated measurement: ``Observation("edss", 4.5, "2026-10-02")``."""
+    """A dated measurement: ``Observation("edss", 4.5, "2026-10-02")``.
+
+    ``unit`` is a UCUM code (``mmol/L``); ``reference_range`` is the
+    laboratory's normal range in that same unit.
+    """
 
     code: str = attrs.field(validator=_text("code"))
     value: float | int | bool | str = attrs.field(validator=_value, converter=plain_zero)
     date: PartialDate = attrs.field(converter=_obs_date)
-    unit: str | None = attrs.field(default=None, kw_only=True)
+    unit: str | None = attrs.field(default=None, kw_only=True, validator=_unit)
+    reference_range: ReferenceRange | None = attrs.field(default=None, kw_only=True,
+                                                         converter=_reference_range)
 
 
 @attrs.frozen
@@ -214,6 +270,17 @@ def _complete(value: Mapping[str, Any]) -> FrozenMap:
             raise InvalidRecord(f"complete.{name}", when,
                                 f"one of {', '.join(sorted(CATEGORIES))} as the history name")
         out[name] = parse_date(when, f"complete.{name}")
+    return FrozenMap(out)
+
+
+def _dates(value: Mapping[str, Any]) -> FrozenMap:
+    if not isinstance(value, Mapping):
+        raise InvalidRecord("dates", value, "a mapping of date names to dates")
+    out = {}
+    for name, when in value.items():
+        if not isinstance(name, str) or not name.strip():
+            raise InvalidRecord("dates", name, "date names as non-empty strings")
+        out[name] = parse_date(when, f"dates.{name}")
     return FrozenMap(out)
 
 
@@ -288,6 +355,9 @@ class Record:
         default=(), converter=_exposures, kw_only=True)
     flags: FrozenMap = attrs.field(factory=FrozenMap, converter=_flags, kw_only=True)
     complete: FrozenMap = attrs.field(factory=FrozenMap, converter=_complete, kw_only=True)
+    #: Named dates of this patient ("informed_consent"), partial allowed: anchors for
+    #: criteria evaluated on another reference date than as_of.
+    dates: FrozenMap = attrs.field(factory=FrozenMap, converter=_dates, kw_only=True)
 
     def __init__(
         self,
@@ -301,6 +371,7 @@ class Record:
         exposures: Iterable[Exposure] = (),
         flags: Mapping[str, bool] | None = None,
         complete: Mapping[str, Any] | None = None,
+        dates: Mapping[str, Any] | None = None,
     ) -> None:
         # Errors raised while checking the fields name the patient (docs/design.md, section 5, bad input).
         try:
@@ -308,7 +379,8 @@ class Record:
                 id, birth_date=birth_date, death_date=death_date, sex=sex, observations=observations,
                 conditions=conditions, exposures=exposures,
                 flags=FrozenMap() if flags is None else flags,
-                complete=FrozenMap() if complete is None else complete)
+                complete=FrozenMap() if complete is None else complete,
+                dates=FrozenMap() if dates is None else dates)
         except InvalidRecord as exc:
             raise exc.located(patient=id if isinstance(id, str) else None) from None
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ...engine.context import Context
 from ...engine.criterion import Criterion
 from ...engine.explanations import Explanation
+from ...engine.trace import Trace
 from ...values.domains import Domain
 from ...values.errors import InvalidCriterion
+from ...values.outcomes import Outcome
 
 __all__: list[str] = []
 
@@ -53,6 +56,21 @@ class Group(Criterion):
     __slots__ = ()
     items: tuple[Criterion, ...]
     _symbol = ""
+
+    def _fold(self, ctx: Context, why: Trace | None, absorbing: Outcome) -> Outcome:
+        """Kleene's fold shared by AllOf (absorbing NOT_MET) and AnyOf (absorbing MET): the
+        absorbing outcome wins, else UNKNOWN if any child is UNKNOWN, else the neutral one."""
+        neutral = ~absorbing
+        result = neutral
+        for i, child in enumerate(self.items, 1):
+            outcome = child.judge(ctx, None) if why is None else why.child(child, i)
+            if outcome is absorbing:
+                if why is None:
+                    return absorbing  # nobody watches: the rest cannot change it
+                result = absorbing
+            elif outcome is Outcome.UNKNOWN and result is neutral:
+                result = Outcome.UNKNOWN
+        return result
 
     def __repr__(self) -> str:
         # Operator form only when it reads back to this same tree: ``a & b`` would

@@ -44,15 +44,7 @@ class AllOf(Group):
         self.__attrs_init__(children_of("AllOf", children), id=id, label=label)
 
     def judge(self, ctx: Context, why: Trace | None) -> Outcome:
-        result = MET
-        for i, child in enumerate(self.items, 1):
-            outcome = child.judge(ctx, None) if why is None else why.child(child, i)
-            if outcome is NOT_MET:
-                if why is None:
-                    return NOT_MET  # nobody watches: the rest cannot change it
-                result = NOT_MET
-            elif outcome is UNKNOWN and result is MET:
-                result = UNKNOWN
+        result = self._fold(ctx, why, NOT_MET)
         if why is not None and not why.recall_children():
             kids = why.children
             if result is MET:

@@ -11,10 +11,12 @@ from ...engine.codec import CRITERIA
 from ...engine.context import Context
 from ...engine.criterion import Criterion
 from ...engine.fields import meta
+from ...engine.findings import Finding
 from ...engine.registry import register
 from ...engine.trace import Trace
 from ...values.domains import Domain
 from ...values.outcomes import Outcome
+from .._value import range_gaps
 from ._group import Group, because, children_of, clause
 
 __all__ = ["AnyOf"]
@@ -42,15 +44,7 @@ class AnyOf(Group):
         self.__attrs_init__(children_of("AnyOf", children), id=id, label=label)
 
     def judge(self, ctx: Context, why: Trace | None) -> Outcome:
-        result = NOT_MET
-        for i, child in enumerate(self.items, 1):
-            outcome = child.judge(ctx, None) if why is None else why.child(child, i)
-            if outcome is MET:
-                if why is None:
-                    return MET  # nobody watches: the rest cannot change it
-                result = MET
-            elif outcome is UNKNOWN and result is NOT_MET:
-                result = UNKNOWN
+        result = self._fold(ctx, why, MET)
         if why is not None and not why.recall_children():
             kids = why.children
             if result is MET:
@@ -63,3 +57,7 @@ class AnyOf(Group):
 
     def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
         return " or ".join(clause(c, domains) for c in self.items)
+
+    def lint(self, node_id: str, domains: Mapping[str, Domain]) -> list[Finding]:
+        # "140-199 or > 200" leaves (199, 200]: values that meet none of the alternatives.
+        return range_gaps(node_id, self.items, domains)

@@ -11,10 +11,14 @@ from typing import Any
 from ...engine.source import Reading, Source
 from ...values.errors import InvalidCriterion
 from .age import AGE_UNITS, Age, age_in
+from .change import Change
+from .exposure_days import ExposureDays
 from .latest import Latest
+from .reference_multiple import ReferenceMultiple
 from .sex import Sex
 
-__all__ = ["AGE_UNITS", "Age", "Latest", "Reading", "Sex", "Source", "age_in", "as_source"]
+__all__ = ["AGE_UNITS", "Age", "Change", "ExposureDays", "Latest", "Reading", "ReferenceMultiple",
+           "Sex", "Source", "age_in", "as_source"]
 
 
 def as_source(value: Any) -> Source:

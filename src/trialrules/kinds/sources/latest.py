@@ -19,6 +19,7 @@ from ...values.dates import Span
 from ...values.domains import STANDARD_DOMAINS, Domain
 from ...values.errors import InvalidCriterion, InvalidRecord
 from ...values.text import name_problem
+from ...values.units import format_number
 
 __all__ = ["Latest"]
 
@@ -64,25 +65,18 @@ class Latest(Source):
     within: Span | None = attrs.field(default=None, kw_only=True, converter=_within,
                                       metadata=meta(OPTIONAL_SPAN, schema={"$ref": "#/$defs/span"}))
 
-    def _candidates(self, ctx: Context) -> tuple[list[tuple[int, Any]], bool] | None:
-        """The observations that may be the latest (canonical order), and whether one is sure."""
+    def _candidates(self, ctx: Context) -> tuple[list[tuple[int, Any, Any]], bool] | None:
+        """The observations that may be the latest (canonical order), each with its value in
+        the domain's unit, and whether one is sure."""
         as_of = ctx.as_of
         start = ctx.window_start(self.within)
         code = self.code
         # The protocol's vocabulary names other codes for the same observation
         # (e.g. edss = SNOMED:273554001), so FHIR-coded records are read too.
-        aliases = ctx.vocabulary.get(code, ())
         sure: list[tuple[int, Any]] = []
         maybe: list[tuple[int, Any]] = []
         floor = date.min  # the latest day a surely-inside observation was taken on
-        index = _observations_by_code(ctx)
-        pairs: Any = index.get(code, ())
-        if aliases:
-            others = [pair for alias in dict.fromkeys(aliases) if alias != code
-                      for pair in index.get(alias, ())]
-            if others:  # in record order, as one pass over the observations would find them
-                pairs = sorted([*pairs, *others], key=lambda pair: pair[0])
-        for pair in pairs:
+        for pair in observations_of(ctx, code):
             d = pair[1].date
             lo, hi = d.earliest, d.latest
             if lo > as_of or hi < start:
@@ -101,7 +95,12 @@ class Latest(Source):
             candidates.sort(key=lambda pair: (pair[1].date.earliest, pair[1].date.latest,
                                               repr(pair[1].value), pair[1].unit or "", pair[0]))
         domain = ctx.domains.get(code)
-        if domain is not None:
+        if domain is None:
+            return [(i, o, o.value) for i, o in candidates], bool(sure)
+        # Every value in the domain's unit before any test (UCUM; docs/semantics.md §11);
+        # a value off the domain (after conversion) is bad input.
+        pid = ctx.record.id
+        if domain.unit is None:
             # Exact decimal arithmetic: once per domain, value and batch (the memo holds
             # the domain, so its id stays its own).
             memo = ctx.shared.values
@@ -116,13 +115,17 @@ class Latest(Source):
                     inside = known[(type(value), value)] = domain.contains(value)
                 if not inside:
                     raise InvalidRecord(f"observations[{i}].value", value,
-                                        f"{domain.describe()} (for {code})",
-                                        patient=ctx.record.id)
-        return candidates, bool(sure)
+                                        f"{domain.describe()} (for {code})", patient=pid)
+            return [(i, o, o.value) for i, o in candidates], bool(sure)
+        return [(i, o, domain.value_of(o.value, o.unit, f"observations[{i}]", pid, code))
+                for i, o in candidates], bool(sure)
 
-    def _absent(self) -> str:
-        where = f" in the {self.within} before as_of" if self.within else ""
-        return f"observation {self.code}{where}"
+    def _absent(self, ctx: Context) -> str:
+        if self.within is None:
+            return f"observation {self.code}"
+        start = ctx.window_start(self.within)
+        return (f"observation {self.code} in the {self.within} before {ctx.as_of} "
+                f"({start} to {ctx.as_of})")
 
     def _uncertain(self, ctx: Context) -> str:
         """What is missing when no candidate is dated for certain inside the window."""
@@ -132,21 +135,27 @@ class Latest(Source):
     def read(self, ctx: Context, explain: bool = True) -> Reading:
         found = self._candidates(ctx)
         if found is None:
-            return Reading((), missing=self._absent())
+            through = ctx.record.complete_through("observations")
+            if through is not None and through >= ctx.as_of:
+                # Nothing recorded in a history declared complete: there is no such value
+                # (as with conditions and exposures), so no test of it can pass.
+                return Reading((), (), (Evidence("complete.observations", date=str(through)),),
+                               None, f"{self._absent(ctx)} is recorded and the observations "
+                               f"history is complete through {through}")
+            return Reading((), missing=self._absent(ctx))
         candidates, certain = found
         missing = None if certain else self._uncertain(ctx)
         if not explain:
-            return Reading(tuple([o.value for _, o in candidates]), missing=missing)
+            return Reading(tuple([v for _, _, v in candidates]), missing=missing)
         name = self._name_in(ctx)
+        domain = ctx.domains.get(self.code)
         values = []
         texts = []
         evidence = []
-        for i, obs in candidates:
-            values.append(obs.value)
-            unit = f" {obs.unit}" if obs.unit else ""
-            day = str(obs.date)
-            texts.append(f"{name} {obs.value!r}{unit} on {day}")
-            evidence.append(Evidence(f"observations[{i}]", obs.code, obs.value, day))
+        for i, obs, value in candidates:
+            values.append(value)
+            texts.append(observed(name, obs, value, domain))
+            evidence.append(Evidence(f"observations[{i}]", obs.code, obs.value, str(obs.date)))
         # Named by content, not list position, so the text does not depend on the record's order.
         precise = f"which of {', '.join(texts)} is the latest"
         return Reading(tuple(values), tuple(texts), tuple(evidence), missing, precise)
@@ -175,6 +184,10 @@ class Latest(Source):
     def domain(self, domains: Mapping[str, Domain] | None = None) -> Domain | None:
         return (domains or STANDARD_DOMAINS).get(self.code)
 
+    def unit_in(self, domains: Mapping[str, Domain] | None = None) -> str | None:
+        domain = self.domain(domains)
+        return None if domain is None else domain.unit
+
     def reads(self) -> Reads:
         return Reads(observations={self.code})
 
@@ -183,6 +196,33 @@ class Latest(Source):
         if self.within is None and self.code not in ("age", "sex"):
             return repr(self.code)
         return repr(self)
+
+
+def observations_of(ctx: Context, code: str) -> Any:
+    """(position, observation) of ``code`` and its vocabulary aliases, in record order.
+
+    The protocol's vocabulary names other codes for the same observation
+    (e.g. edss = SNOMED:273554001), so FHIR-coded records are read too.
+    """
+    index = _observations_by_code(ctx)
+    pairs: Any = index.get(code, ())
+    aliases = ctx.vocabulary.get(code, ())
+    if aliases:
+        others = [pair for alias in dict.fromkeys(aliases) if alias != code
+                  for pair in index.get(alias, ())]
+        if others:  # in record order, as one pass over the observations would find them
+            pairs = sorted([*pairs, *others], key=lambda pair: pair[0])
+    return pairs
+
+
+def observed(name: str, obs: Any, value: Any, domain: Domain | None) -> str:
+    """``fasting glucose 7.5 mmol/L (135.1 mg/dL) on 2027-03-02``: as recorded, and converted."""
+    unit = f" {obs.unit}" if obs.unit else ""
+    if value is obs.value:
+        return f"{name} {obs.value!r}{unit} on {obs.date}"
+    target = "" if domain is None else f" {domain.unit}"
+    return (f"{name} {format_number(obs.value)}{unit} ({format_number(value)}{target}) "
+            f"on {obs.date}")
 
 
 def _observations_by_code(ctx: Context) -> dict[str, list[tuple[int, Any]]]:

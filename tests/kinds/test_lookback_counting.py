@@ -1,0 +1,57 @@
+"""Lookback counting distinct codes, and events that start in the window."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from helpers import MET, NOT_MET, UNKNOWN
+from trialrules import CodeSet, Condition, Criterion, Exposure, Lookback, Record, Span
+
+AS_OF = date(2027, 3, 31)
+DMT = CodeSet("disease-modifying therapies", prefixes=["ATC:L04AA", "ATC:L03AB"])
+TWO_DMTS = Lookback(DMT, on="exposures", at_least=2, count="codes")
+RELAPSE = CodeSet("clinical MS relapse", codes=["SNOMED:58487002"])
+NEW_RELAPSE = Lookback(RELAPSE, Span(months=12), starting=True)
+
+
+def test_distinct_codes() -> None:
+    same = Record("P1", exposures=[Exposure("ATC:L04AA27", "2020-01-01", "2020-06-01"),
+                                   Exposure("ATC:L04AA27", "2022-01-01", "2022-06-01")],
+                  complete={"exposures": "2027-03-31"})
+    assert Lookback(DMT, on="exposures", at_least=2).decide(same, AS_OF) is MET   # 2 events
+    assert TWO_DMTS.decide(same, AS_OF) is NOT_MET                               # 1 code
+    two = Record("P1", exposures=[Exposure("ATC:L04AA27", "2020-01-01", "2020-06-01"),
+                                  Exposure("ATC:L03AB07", "2022-01-01", "2022-06-01")])
+    assert TWO_DMTS.decide(two, AS_OF) is MET
+    result = TWO_DMTS.evaluate(two, AS_OF)
+    assert result.reason.startswith("2 different codes of disease-modifying therapies")
+    unknown = Record("P1", exposures=[Exposure("ATC:L04AA27", "2020-01-01", "2020-06-01")])
+    assert TWO_DMTS.decide(unknown, AS_OF) is UNKNOWN
+
+
+def test_events_that_start_in_the_window() -> None:
+    old = Record("P1", conditions=[Condition("SNOMED:58487002", "2024-02-01", None)],
+                 complete={"conditions": "2027-03-31"})
+    assert Lookback(RELAPSE, Span(months=12)).decide(old, AS_OF) is MET   # overlaps (ongoing)
+    assert NEW_RELAPSE.decide(old, AS_OF) is NOT_MET                      # began 3 years ago
+    edge = Record("P1", conditions=[Condition("SNOMED:58487002", "2026-03-31", "2026-04-10")],
+                  complete={"conditions": "2027-03-31"})
+    assert NEW_RELAPSE.decide(edge, AS_OF) is MET                         # the first day
+    before = Record("P1", conditions=[Condition("SNOMED:58487002", "2026-03-30", "2026-04-10")],
+                    complete={"conditions": "2027-03-31"})
+    assert NEW_RELAPSE.decide(before, AS_OF) is NOT_MET
+    partial = Record("P1", conditions=[Condition("SNOMED:58487002", "2026-03", "2026-04-10")],
+                     complete={"conditions": "2027-03-31"})
+    assert NEW_RELAPSE.decide(partial, AS_OF) is UNKNOWN
+    result = NEW_RELAPSE.evaluate(edge, AS_OF)
+    assert result.reason.startswith("1 condition of clinical MS relapse starting in the 12 "
+                                    "months before 2027-03-31")
+
+
+def test_round_trip_and_words() -> None:
+    for criterion in (TWO_DMTS, NEW_RELAPSE):
+        assert Criterion.from_dict(criterion.to_dict()) == criterion
+    assert TWO_DMTS.to_dict()["count"] == "codes"
+    assert NEW_RELAPSE.to_dict()["starting"] is True
+    assert "different" in TWO_DMTS.describe()
+    assert "starting in the 12 months" in NEW_RELAPSE.describe()
