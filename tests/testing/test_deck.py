@@ -244,3 +244,17 @@ def test_a_newborn_bound_on_29_february() -> None:
     born = [c for c in deck.cases if "a 29 February" in c.varies]
     assert born
     assert all(str(c.record.birth_date) <= c.as_of.isoformat() for c in born)
+
+
+def test_a_deck_for_the_tutorial_protocol_with_units_and_new_sources() -> None:
+    # docs/examples/nct00763412.json: glucose in mg/dL (records carry the unit),
+    # cumulative steroid days and a weight change over a window.
+    from trialrules.formats.protocols import load_protocol_file
+
+    trial = load_protocol_file(ROOT / "docs" / "examples" / "nct00763412.json")
+    deck = make_deck(trial, date(2027, 3, 31))
+    assert check_deck(trial, Deck.from_jsonl(deck.to_jsonl(), trial)) == []
+    glucose = [o for c in deck.cases for o in c.record.observations
+               if o.code == "ogtt_fasting_glucose"]
+    assert glucose
+    assert {o.unit for o in glucose} == {"mg/dL"}

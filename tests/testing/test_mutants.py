@@ -182,3 +182,13 @@ def test_spans_and_code_sets_held_by_a_source_are_mutated_too() -> None:
     assert "source steroids without prefix ATC:H02" in slips
     assert window_spans(leaf) == [Span(months=6)]
     assert [name for name, _ in codesets_of(leaf)] == ["codes"]
+
+
+def test_dropping_a_covered_entry_is_not_a_slip() -> None:
+    # ICD10:C50.9 is under the listed prefix ICD10:C50, and ICD10:C50 under ICD10:C:
+    # dropping either changes nothing, so no such mutant is made (it would be equivalent).
+    slips = _slips(Lookback(CodeSet("cancer", prefixes=["ICD10:C", "ICD10:C50"],
+                                    codes=["ICD10:C50.9", "SNOMED:1"]), Span(years=5)))
+    assert [s for s in slips if "without" in s or "narrowed" in s] == [
+        "cancer without prefix ICD10:C", "cancer prefix ICD10:C narrowed to ICD10:C0",
+        "cancer without code SNOMED:1"]

@@ -165,6 +165,6 @@ def test_unknown_public_names_raise_attribute_error() -> None:
         "BoundaryCase", "assert_case", "assert_determination", "assert_outcome",
         "boundary_cases", "records", "records_for",
         # The case deck and the mutation check (issue 16).
-        "Change", "Deck", "DeckCase", "DeckDifference", "Mutant", "MutationScore",
+        "ChangedCase", "Deck", "DeckCase", "DeckDifference", "Mutant", "MutationScore",
         "assert_deck", "assert_deck_case", "check_deck", "diff_decks", "load_deck", "make_deck",
         "mutants", "mutation_score", "reference_dates", "span_neighbours"}

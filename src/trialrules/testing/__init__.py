@@ -26,7 +26,7 @@ from ._refdates import reference_dates, span_neighbours
 from .assertions import assert_case, assert_determination, assert_outcome
 from .boundaries import BoundaryCase, boundary_cases
 from .deck import (
-    Change,
+    ChangedCase,
     Deck,
     DeckCase,
     DeckDifference,
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BoundaryCase",
-    "Change",
+    "ChangedCase",
     "Deck",
     "DeckCase",
     "DeckDifference",

@@ -59,7 +59,7 @@ from ._recency import recency_cases
 from ._refdates import reference_dates, window_spans
 from .boundaries import Builder, _oracle
 
-__all__ = ["Change", "Deck", "DeckCase", "DeckDifference", "assert_deck", "assert_deck_case",
+__all__ = ["ChangedCase", "Deck", "DeckCase", "DeckDifference", "assert_deck", "assert_deck_case",
            "check_deck", "diff_decks", "diff_summary", "load_deck", "make_deck", "report"]
 
 
@@ -260,7 +260,7 @@ def make_deck(protocol: Protocol, as_of: date | Sequence[date]) -> Deck:
         text = criterion.label or criterion.describe(protocol.domains)
         for day in sorted(dates):
             for case in builder.cases(criterion, criterion.id, day):
-                record = build(case.facts)
+                record = build(case.facts, domains=protocol.domains)
                 digest = f"{target}-{_digest(target, case.as_of, record)}"
                 if digest in cases:
                     continue  # the same patient probing two leaves: one test
@@ -289,7 +289,7 @@ def make_deck(protocol: Protocol, as_of: date | Sequence[date]) -> Deck:
 
 
 @attrs.frozen
-class Change:
+class ChangedCase:
     """A case whose outcome is no longer the signed-off one (``actual`` None: criterion gone)."""
 
     case: DeckCase
@@ -312,7 +312,7 @@ class Change:
         return "\n".join(lines)
 
 
-def check_deck(protocol: Protocol, deck: Deck | str | Path) -> list[Change]:
+def check_deck(protocol: Protocol, deck: Deck | str | Path) -> list[ChangedCase]:
     """Every case of ``deck`` whose outcome under ``protocol`` differs from the signed-off one."""
     if not isinstance(deck, Deck):
         deck = load_deck(deck, protocol)
@@ -322,16 +322,16 @@ def check_deck(protocol: Protocol, deck: Deck | str | Path) -> list[Change]:
     for case in deck.cases:
         single = alone.get(case.target)
         if single is None:
-            changes.append(Change(case, None, ""))
+            changes.append(ChangedCase(case, None, ""))
             continue
         if single.outcomes(case.record, case.as_of)[case.target] is case.expected:
             continue
         explanation = single.evaluate(case.record, case.as_of).inclusion[0]
-        changes.append(Change(case, explanation.outcome, render(explanation)))
+        changes.append(ChangedCase(case, explanation.outcome, render(explanation)))
     return changes
 
 
-def report(protocol: Protocol, deck: Deck, changes: Sequence[Change]) -> str:
+def report(protocol: Protocol, deck: Deck, changes: Sequence[ChangedCase]) -> str:
     """The changes, each with both explanations, then a summary line."""
     parts = [str(c) for c in changes]
     if changes:
@@ -359,11 +359,11 @@ def assert_deck_case(protocol: Protocol, case: DeckCase) -> None:
     __tracebackhide__ = True
     criterion = next((c for c in protocol.criteria if c.id == case.target), None)
     if criterion is None:
-        raise AssertionError(str(Change(case, None, "")))
+        raise AssertionError(str(ChangedCase(case, None, "")))
     if _decide(protocol, criterion, case.record, case.as_of) is case.expected:
         return
     explanation = _explain(protocol, criterion, case.record, case.as_of)
-    raise AssertionError(str(Change(case, explanation.outcome, render(explanation))))
+    raise AssertionError(str(ChangedCase(case, explanation.outcome, render(explanation))))
 
 
 # -- reviewing a regenerated deck --------------------------------------------------

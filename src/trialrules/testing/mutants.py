@@ -11,7 +11,7 @@ one node of one top-level criterion:
   latest value read at any age) or added where there is none;
 - a code set without one of its listed prefixes or codes, each in turn; a
   prefix narrowed one level (``ATC:L01`` to ``ATC:L01A``, ``ICD10:B20`` to
-  ``ICD10:B20.0``);
+  ``ICD10:B20.0``); an entry another entry covers is left alone (equivalent);
 - a flag's expected value inverted, its ``assume_false_if`` dropped; a ``OneOf``
   value dropped (for sex: another sex added, or put instead);
 - ``AnyOf`` and ``AllOf`` swapped, ``AtLeast``'s count moved by one, an
@@ -49,6 +49,7 @@ from ..values.dates import Span
 from ..values.domains import Domain
 from ..values.errors import TrialRulesError
 from ..values.records import SEXES
+from ._codeset_cases import is_member
 from ._leaves import grid_step
 from ._refdates import span_neighbours
 from .deck import Deck
@@ -230,13 +231,21 @@ def _codeset_slips(node: Criterion) -> Iterator[tuple[str, Any]]:
                 return lambda: rebuild(_evolve(holder, **{name: _evolve(codes, **new)}))
 
             named = f"{where}{codes.name}" if where else codes.name
+            # An entry another entry covers (a code under a listed prefix) changes nothing
+            # when dropped or narrowed: such equivalent slips are not made.
             for prefix in sorted(codes.prefixes):
+                others = CodeSet(codes.name, prefixes=codes.prefixes - {prefix}, codes=codes.codes)
+                if is_member(others, prefix):
+                    continue
                 yield (f"{named} without prefix {prefix}",
                        make({"prefixes": codes.prefixes - {prefix}}))
                 narrow = narrower(prefix)
                 yield (f"{named} prefix {prefix} narrowed to {narrow}",
                        make({"prefixes": (codes.prefixes - {prefix}) | {narrow}}))
             for code in sorted(codes.codes):
+                if is_member(CodeSet(codes.name, prefixes=codes.prefixes,
+                                     codes=codes.codes - {code}), code):
+                    continue
                 yield f"{named} without code {code}", make({"codes": codes.codes - {code}})
 
 
