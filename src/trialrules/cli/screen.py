@@ -52,7 +52,8 @@ def register(sub: Any) -> None:
         description="Screen every patient in PATIENTS (JSON lines; '-' for stdin) against a "
                     "protocol as of a date. Exit status: 0 all screened, 1 some lines bad "
                     "(the rest screened), 2 usage error or unreadable protocol or input, "
-                    "3 internal error.")
+                    "3 internal error, 130 interrupted. When the output pipe closes early "
+                    "(| head), 1 if a bad line had been reported by then, else 0.")
     parser.add_argument("patients", metavar="PATIENTS.jsonl")
     add_as_of(parser)
     add_protocol(parser)
