@@ -10,9 +10,18 @@ EDSS 6.5 on 2026-10-02 is not between 3 and 6 (both inclusive)
 
 from .engine.criterion import Criterion
 from .engine.explanations import Evidence, Explanation, render
-from .kinds.combinators import AllOf, AnyOf, AtLeast, Implies, Not
-from .kinds.criteria import Flag, Lookback, OneOf, Placeholder, Range, Threshold, Washout
-from .kinds.sources import Age, Latest, Sex, Source
+from .kinds.combinators import AllOf, Anchored, AnyOf, AtLeast, Implies, Not
+from .kinds.criteria import (
+    AnyObservation,
+    Flag,
+    Lookback,
+    OneOf,
+    Placeholder,
+    Range,
+    Threshold,
+    Washout,
+)
+from .kinds.sources import Age, Change, ExposureDays, Latest, ReferenceMultiple, Sex, Source
 from .protocol.protocol import Protocol, ProtocolResult
 from .tools.batch import screen
 from .tools.diff import diff
@@ -21,17 +30,26 @@ from .tools.report import FeasibilityReport
 from .values.codes import CodeSet, icd10_range
 from .values.dates import PartialDate, Span, parse_date
 from .values.domains import STANDARD_DOMAINS, Domain
-from .values.errors import InvalidCriterion, InvalidDocument, InvalidRecord, TrialRulesError
+from .values.errors import (
+    InvalidCriterion,
+    InvalidDocument,
+    InvalidRecord,
+    MissingExtra,
+    TrialRulesError,
+)
 from .values.outcomes import Determination, Outcome
-from .values.records import Condition, Exposure, Observation, Record
+from .values.records import Condition, Exposure, Observation, Record, ReferenceRange
 from .values.version import __version__
 
 __all__ = [
     "STANDARD_DOMAINS",
     "Age",
     "AllOf",
+    "Anchored",
+    "AnyObservation",
     "AnyOf",
     "AtLeast",
+    "Change",
     "CodeSet",
     "Condition",
     "Criterion",
@@ -40,6 +58,7 @@ __all__ = [
     "Evidence",
     "Explanation",
     "Exposure",
+    "ExposureDays",
     "FeasibilityReport",
     "Flag",
     "Implies",
@@ -48,6 +67,7 @@ __all__ = [
     "InvalidRecord",
     "Latest",
     "Lookback",
+    "MissingExtra",
     "Not",
     "Observation",
     "OneOf",
@@ -58,6 +78,8 @@ __all__ = [
     "ProtocolResult",
     "Range",
     "Record",
+    "ReferenceMultiple",
+    "ReferenceRange",
     "Sex",
     "Source",
     "Span",

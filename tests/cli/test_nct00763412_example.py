@@ -55,3 +55,11 @@ def test_screen_from_the_command_line() -> None:
                                  "2026-09-01 to 63.5 kg on 2026-11-20 (+5.833 %) is not between "
                                  "-5 and 5 % (both inclusive)"],
     ]
+
+
+def test_lint_reports_the_registry_texts_gap_only() -> None:
+    from trialrules import lint
+
+    findings = lint(load_protocol_file(PROTOCOL_FILE))
+    assert [(f.code, f.criteria) for f in findings] == [("range-gap", ("inclusion.3.2",))]
+    assert "leave (199, 200] uncovered" in findings[0].message

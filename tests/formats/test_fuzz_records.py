@@ -36,8 +36,9 @@ from trialrules.protocols import get
 from trialrules.values.errors import InvalidRecord, TrialRulesError
 
 PROTOCOL = get("NCT06228781")
-#: No error message, however hostile the value, is longer than this.
-MAX_MESSAGE = 400
+#: No error message, however hostile the value, is longer than this (a bound on how much of a
+#: hostile value is echoed; the longest honest message names a nested path and every allowed field).
+MAX_MESSAGE = 500
 
 
 def _id(value: Any) -> str | None:

@@ -71,3 +71,11 @@ def test_a_gap_is_reported_exactly_when_a_grid_value_between_ranges_meets_none(
         criterion = criterion | part
     protocol = Protocol("X", "x", inclusion=[criterion], domains={"s": HALVES})
     assert bool(_gaps(protocol)) == bool(holes)
+
+
+def test_an_exposure_days_source_over_an_empty_code_set_is_an_error() -> None:
+    from trialrules import CodeSet, ExposureDays, Span
+
+    empty = Threshold(ExposureDays(CodeSet("nothing"), Span(months=6)), ">", 28)
+    findings = lint(Protocol("X", "x", exclusion=[empty]))
+    assert [(f.code, f.severity) for f in findings] == [("empty-code-set", "error")]

@@ -212,6 +212,11 @@ class ValueCriterion(Criterion):
         if interval is not None:
             out += _bounds(self, node_id, interval, domains)
         source = self.source
+        codes = getattr(source, "codes", None)  # a source over a code set (ExposureDays)
+        if codes is not None and not codes.prefixes and not codes.codes:
+            out.append(finding("empty-code-set", [node_id],
+                               f"the code set {codes.name!r} holds no codes, so it matches "
+                               "nothing"))
         if isinstance(source, Latest):
             if source.within is not None and source.within.is_zero:
                 out.append(finding("zero-length-window", [node_id],
