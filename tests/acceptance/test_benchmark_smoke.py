@@ -20,6 +20,16 @@ def test_benchmark_quick_run_prints_its_table() -> None:
     assert "agree on every criterion of every patient" in out
 
 
+def test_dask_scaling_quick_run_prints_its_ratios() -> None:
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "dask_scaling.py"), "--quick",
+                           "--patients", "80", "--files", "2"],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    for explain in ("False", "True"):
+        assert f"explain={explain}" in done.stdout
+    assert done.stdout.count("results and report equal to one process") == 2
+
+
 def test_handwritten_function_agrees_with_the_library() -> None:
     from datetime import date
 

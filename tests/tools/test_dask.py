@@ -30,8 +30,8 @@ AS_OF = date(2027, 3, 1)
 @pytest.fixture(scope="module")
 def client() -> Iterator[Any]:
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       host="127.0.0.1", dashboard_address=None,
-                                       worker_dashboard_address=None)
+                                       host="127.0.0.1", dashboard_address=":0",
+                                       worker_dashboard_address=":0")
     try:
         with distributed.Client(cluster) as c:
             yield c

@@ -43,7 +43,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status.
 
     0 all input screened; 1 some input lines bad (the rest screened); 2 usage
-    error or unreadable protocol or input file; 3 internal error (a bug).
+    error or unreadable protocol or input file; 3 internal error (a bug); 130
+    interrupted (Ctrl-C). A closed output pipe ends the run quietly.
     """
     _utf8(sys.stdout)
     _utf8(sys.stderr)

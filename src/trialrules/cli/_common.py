@@ -9,10 +9,12 @@ import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-from ..protocol.protocol import Protocol
 from ..values.errors import TrialRulesError
+
+if TYPE_CHECKING:
+    from ..protocol.protocol import Protocol
 
 #: All input screened.
 EXIT_OK = 0

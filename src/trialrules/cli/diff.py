@@ -6,7 +6,6 @@ import argparse
 import json
 from typing import Any
 
-from ..tools.diff import diff
 from ._common import load_protocol
 
 #: Exit status when the protocols differ (as diff(1) does).
@@ -29,6 +28,8 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..tools.diff import diff  # here: the command line starts without it
+
     result = diff(load_protocol(args.old), load_protocol(args.new))
     if args.format == "json":
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, sort_keys=True))

@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..tools.lint import Finding, lint
 from ..values.records import Record
 from ..values.text import escape
 from ._common import EXIT_BAD_INPUT, EXIT_OK, load_protocol
 from .screen import INPUT_FORMATS, read_input
+
+if TYPE_CHECKING:
+    from ..tools.lint import Finding
 
 
 def register(sub: Any) -> None:
@@ -48,6 +50,8 @@ def report(findings: list[Finding], fmt: str, name: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..tools.lint import lint  # here: the command line starts without it
+
     protocol = load_protocol(args.protocol)
     if args.input is None:
         findings = lint(protocol)

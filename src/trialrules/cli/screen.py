@@ -8,22 +8,19 @@ import csv
 import json
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ..engine.explanations import Explanation
 from ..formats.records import LoadError, read_jsonl
 from ..protocol.protocol import Protocol, ProtocolResult
-from ..tools.batch import screen
-from ..tools.lint import NameCase
+from ..tools.batch import Decision
+from ..tools.output import encode_decision, encode_error, encode_result, result_line
 from ..tools.progress import available as progress_available
-from ..tools.progress import progress
-from ..tools.report import FeasibilityReport, Tally
 from ..values.errors import TrialRulesError
-from ..values.outcomes import Determination, Outcome
-from ..values.records import Record
+from ..values.outcomes import Determination
 from ..values.text import csv_cell, escape
 from . import _html
 from ._common import (
@@ -38,6 +35,12 @@ from ._common import (
     silence_stdout,
     utf8_arg,
 )
+from ._loop import Checked, screen_into
+
+if TYPE_CHECKING:
+    from ..tools.report import FeasibilityReport
+
+__all__ = ["INPUT_FORMATS", "read_input", "register", "result_line", "run"]
 
 #: The ``--input-format`` choices.
 INPUT_FORMATS = ("jsonl", "fhir", "omop")
@@ -49,14 +52,17 @@ def register(sub: Any) -> None:
         description="Screen every patient in PATIENTS (JSON lines; '-' for stdin) against a "
                     "protocol as of a date. Exit status: 0 all screened, 1 some lines bad "
                     "(the rest screened), 2 usage error or unreadable protocol or input, "
-                    "3 internal error.")
+                    "3 internal error, 130 interrupted. When the output pipe closes early "
+                    "(| head), 1 if a bad line had been reported by then, else 0.")
     parser.add_argument("patients", metavar="PATIENTS.jsonl")
     add_as_of(parser)
     add_protocol(parser)
-    parser.add_argument("--format", choices=("text", "json", "csv", "html"), default="text",
-                        help="output format (default: text); html: one page of the patients' "
-                             "explanations and timelines (needs trialrules[html], and --id or "
-                             "--limit)")
+    parser.add_argument("--format", choices=("text", "json", "csv", "decisions", "html"),
+                        default="text",
+                        help="output format (default: text); decisions: JSON lines of id, "
+                             "determination and deciding criteria only (the fastest); html: one "
+                             "page of the patients' explanations and timelines (needs "
+                             "trialrules[html], and --id or --limit)")
     parser.add_argument("--id", action="append", type=utf8_arg, metavar="ID", default=None,
                         help="screen only the patient with this id (repeat for several)")
     parser.add_argument("--limit", type=_positive, metavar="N", default=None,
@@ -74,12 +80,30 @@ def register(sub: Any) -> None:
     parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                         help="progress bar on stderr (needs trialrules[progress]; default: only "
                              "when stderr is a terminal)")
+    parser.add_argument("--jobs", type=_jobs_arg, default=1, metavar="N",
+                        help="screen in N worker processes (default 1; 0: one per core); the "
+                             "output, bad lines and report are the same as with one (--id, "
+                             "--limit and HTML output screen in one process)")
     parser.set_defaults(run=run)
 
 
-def read_input(args: argparse.Namespace, protocol: Protocol,
-               stack: contextlib.ExitStack) -> Iterator[tuple[int, Record | LoadError]]:
-    """The patients to screen, as (position, Record or LoadError), per ``--input-format``."""
+def _jobs_arg(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of processes (0 means one "
+                                         "per core)")
+    return value
+
+
+def read_input(args: argparse.Namespace, protocol: Protocol, stack: contextlib.ExitStack, *,
+               raw: bool = False) -> Iterator[tuple[int, Any]]:
+    """The patients to screen, as (position, Record or LoadError), per ``--input-format``.
+
+    ``raw``: JSON lines come as (line number, the line's bytes) for worker processes to parse.
+    """
     if getattr(args, "input_format", "jsonl") == "fhir":
         from ..formats.fhir import read_fhir
 
@@ -100,6 +124,10 @@ def read_input(args: argparse.Namespace, protocol: Protocol,
         except TrialRulesError as exc:
             raise UsageError(f"cannot read {args.patients!r} as OMOP CDM: {exc}") from None
     stream = stack.enter_context(open_input(args.patients))
+    if raw:
+        from ._jobs import numbered_lines
+
+        return numbered_lines(stream)
     return read_jsonl(stream, domains=protocol.domains)
 
 
@@ -132,7 +160,6 @@ def run(args: argparse.Namespace) -> int:
         _check_writable(report_paths)  # before screening, not after the whole file
     elif html_report:
         _check_writable((Path(args.report),))
-    tally = Tally(protocol, as_of) if report_paths or html_report else None
     details = None
     if html_report:
         from ..tools.html import ReportDetails
@@ -141,13 +168,25 @@ def run(args: argparse.Namespace) -> int:
     kept = _html.Kept() if details is not None or args.format == "html" else None
     if args.progress and not progress_available():
         print("trialrules: no progress bar: install trialrules[progress] (tqdm)", file=sys.stderr)
+    jobs = getattr(args, "jobs", 1)
+    if jobs == 0:
+        from ._jobs import cores
+
+        jobs = cores()
+    if kept is not None or args.id or args.limit is not None:
+        jobs = 1  # these keep each record beside its result, in this process
+    tally = None
+    if jobs == 1 and (report_paths or html_report):
+        from ..tools.report import Tally  # only with --report
+
+        tally = Tally(protocol, as_of)
     good = bad = 0
     with contextlib.ExitStack() as stack:
         # An unreadable input is a usage error before any output.
-        items = read_input(args, protocol, stack)
+        items = read_input(args, protocol, stack, raw=jobs > 1)
         if args.id or args.limit is not None:
             items = _html.select(items, args.id, args.limit)
-        checked = _Checked(protocol, items, tally)
+        checked = Checked(protocol, items, tally, _say)
         items = iter(checked)
         if kept is not None:
             items = kept.watch(items)
@@ -158,69 +197,47 @@ def run(args: argparse.Namespace) -> int:
             writer = _html.HtmlPatients(protocol, as_of, args.patients, kept, sys.stdout)
         else:
             writer = _WRITERS[args.format](protocol, as_of, how, sys.stdout)
-        results = screen(protocol, items, as_of)
+        report: FeasibilityReport | None = None
+        counts = [0, 0]
         try:
-            for item in progress(results if tally is None else tally.track(results),
-                                 enabled=args.progress):
-                record = kept.next() if kept is not None else None
-                if isinstance(item, LoadError):
-                    bad += 1
-                    print(f"trialrules: {item}", file=sys.stderr)
-                    writer.error(item)
-                else:
-                    good += 1
-                    if details is not None and isinstance(record, Record) and isinstance(
-                            item, ProtocolResult):
-                        details.add(record, item)
-                    writer.result(item)
+            if jobs > 1:
+                from ._jobs import screen_parallel
+
+                report = screen_parallel(
+                    protocol, as_of, how, _WRITERS[args.format], checked.items, jobs,
+                    report=report_paths is not None, writer=writer, say=_say,
+                    progress_enabled=args.progress, checked=checked, counts=counts)
+            else:
+                # An HTML report shows explanations, whatever the format needs.
+                explain = getattr(writer, "explain", True) or details is not None
+                screen_into(protocol, as_of, items, writer, tally, _say,
+                            progress_enabled=args.progress, explain=explain, kept=kept,
+                            details=details, counts=counts)
+                report = None if tally is None else tally.report()
             writer.close()
         except BrokenPipeError:
             # The reader went away (`| head`): stop, and still say whether lines were bad.
+            good, bad = counts
             silence_stdout()
             print(f"trialrules: output closed early; {good + bad} records read so far: {good} "
                   f"screened, {bad} bad", file=sys.stderr)
             return EXIT_BAD_INPUT if bad else EXIT_OK
+    good, bad = counts
     # Blank lines are not records: they are skipped and not counted.
     print(f"trialrules: {good + bad} records read: {good} screened, {bad} bad",
           file=sys.stderr)
     if checked.duplicates:
         print(f"trialrules: warning: {checked.duplicates} records repeat an id seen before "
               "(each was screened)", file=sys.stderr)
-    if tally is not None and details is not None:
-        _html.write_report(tally.report(), protocol, Path(args.report), args.patients, details)
-    elif tally is not None and report_paths is not None:
-        _write_report(tally.report(), *report_paths)
+    if report is not None and details is not None:
+        _html.write_report(report, protocol, Path(args.report), args.patients, details)
+    elif report is not None and report_paths is not None:
+        _write_report(report, *report_paths)
     return EXIT_BAD_INPUT if bad else EXIT_OK
 
 
-class _Checked:
-    """The input, passed through with warnings on stderr: an id seen before (screened again,
-    never silently), and names that match the protocol's only up to case."""
-
-    def __init__(self, protocol: Protocol, items: Iterable[tuple[int, Record | LoadError]],
-                 tally: Tally | None) -> None:
-        self.items = items
-        self.tally = tally
-        self.names = NameCase(protocol)
-        self.seen: dict[str, int] = {}
-        self.duplicates = 0
-
-    def __iter__(self) -> Iterator[tuple[int, Record | LoadError]]:
-        seen, names = self.seen, self.names
-        for line, item in self.items:
-            if isinstance(item, Record):
-                first = seen.setdefault(item.id, line)
-                if first != line:
-                    self.duplicates += 1
-                    if self.tally is not None:
-                        self.tally.duplicate()
-                    print(escape(f"trialrules: warning: line {line}: patient {item.id!r} was "
-                                 f"already read on line {first}; screened again"),
-                          file=sys.stderr)
-                for warning in names.warnings(item):
-                    print(escape(f"trialrules: warning: line {line}, patient {item.id!r}: "
-                                 f"{warning}"), file=sys.stderr)
-            yield line, item
+def _say(message: str) -> None:
+    print(message, file=sys.stderr)
 
 
 def _check_writable(paths: tuple[Path, ...]) -> None:
@@ -281,13 +298,17 @@ def _grouped(explanations: tuple[Explanation, ...]) -> str:
 class _Text:
     """One line per patient (id, determination, deciding criteria), then a summary."""
 
-    def __init__(self, protocol: Protocol, as_of: date, how: str, out: IO[str]) -> None:
+    explain = True
+
+    def __init__(self, protocol: Protocol, as_of: date, how: str, out: IO[str], *,
+                 header: bool = True) -> None:
         self.protocol, self.out = protocol, out
         self.counts: Counter[str] = Counter()
         self.excluded: Counter[str] = Counter()
         self.undecided: Counter[str] = Counter()
         self.errors = 0
-        out.write(f"Screening against {_cell(protocol.id)} as of {as_of.isoformat()} ({how})\n")
+        if header:
+            out.write(f"Screening against {_cell(protocol.id)} as of {as_of.isoformat()} ({how})\n")
 
     def result(self, r: ProtocolResult) -> None:
         self.counts[r.determination.value] += 1
@@ -309,6 +330,18 @@ class _Text:
         reason = f"line {e.line}: {(e.field + ': ') if e.field else ''}{e.reason}"
         self.out.write(f"{_cell(e.id or '?')}\tERROR\t{_cell(reason)}\n")
 
+    def state(self) -> Any:
+        """What the summary counts so far (for merging a worker's part, ``--jobs``)."""
+        return self.counts, self.excluded, self.undecided, self.errors
+
+    def absorb(self, state: Any) -> None:
+        """Add a worker's :meth:`state` to this writer's."""
+        counts, excluded, undecided, errors = state
+        self.counts.update(counts)
+        self.excluded.update(excluded)
+        self.undecided.update(undecided)
+        self.errors += errors
+
     def close(self) -> None:
         total = sum(self.counts.values())
         self.out.write("\nSummary\n")
@@ -321,57 +354,68 @@ class _Text:
             self.out.write(f"    {_cell(cid)}: {self.excluded[cid]} / {self.undecided[cid]}\n")
 
 
-class _Json:
-    def __init__(self, protocol: Protocol, as_of: date, how: str, out: IO[str]) -> None:
+class _Stateless:
+    """A writer whose output needs nothing but the lines themselves."""
+
+    explain = True
+
+    def __init__(self, protocol: Protocol, as_of: date, how: str, out: IO[str], *,
+                 header: bool = True) -> None:
         self.out = out
 
-    def result(self, r: ProtocolResult) -> None:
-        self.out.write(_ENCODE(result_line(r)) + "\n")
+    def state(self) -> Any:
+        return None
 
-    def error(self, e: LoadError) -> None:
-        self.out.write(json.dumps({"id": e.id, "line": e.line, "field": e.field,
-                                   "error": e.reason}, ensure_ascii=False) + "\n")
+    def absorb(self, state: Any) -> None:
+        pass
 
     def close(self) -> None:
         self.out.flush()
 
 
-#: One encoder for every line (json.dumps with options builds a new one per call).
-_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+class _Json(_Stateless):
+    def result(self, r: ProtocolResult) -> None:
+        self.out.write(encode_result(r))
+
+    def error(self, e: LoadError) -> None:
+        self.out.write(encode_error(e))
 
 
-def result_line(r: ProtocolResult) -> dict[str, Any]:
-    """The JSON-lines form of one screening result."""
-    # ``_value_`` is the documented enum attribute behind ``.value`` (a slow descriptor).
-    unknown = Outcome.UNKNOWN
-    return {
-        "id": r.patient,
-        "determination": r.determination._value_,
-        "criteria": [{"id": e.id, "outcome": e.outcome._value_, "reason": e.reason,
-                      "missing": list(e.all_missing()) if e.outcome is unknown else []}
-                     for e in (*r.inclusion, *r.exclusion)],
-    }
+class _Decisions(_Stateless):
+    """JSON lines of id, determination and deciding criteria: no explanation is built."""
+
+    explain = False
+
+    def result(self, r: Decision) -> None:
+        self.out.write(encode_decision(r))
+
+    def error(self, e: LoadError) -> None:
+        self.out.write(encode_error(e))
 
 
-class _Csv:
-    def __init__(self, protocol: Protocol, as_of: date, how: str, out: IO[str]) -> None:
+class _Csv(_Stateless):
+    """One row of outcomes per patient: light decisions suffice (no explanation is built)."""
+
+    explain = False
+
+    def __init__(self, protocol: Protocol, as_of: date, how: str, out: IO[str], *,
+                 header: bool = True) -> None:
+        super().__init__(protocol, as_of, how, out)
         self.ids = [c.id or "" for c in protocol.criteria]
         self.writer = csv.writer(out, lineterminator="\n")
-        self.writer.writerow([csv_cell(c) for c in ("id", "determination", *self.ids, "error")])
-        self.out = out
+        if header:
+            self.writer.writerow([csv_cell(c) for c in ("id", "determination", *self.ids, "error")])
 
-    def result(self, r: ProtocolResult) -> None:
-        outcomes = {e.id: e.outcome.value for e in r.criteria}
-        self.writer.writerow([csv_cell(r.patient), r.determination.value,
-                              *(outcomes[i] for i in self.ids), ""])
+    def result(self, r: Decision | ProtocolResult) -> None:
+        # Both list the protocol's top-level criteria in protocol order, as self.ids.
+        outcomes = r.outcomes if isinstance(r, Decision) else [e.outcome for e in r.criteria]
+        self.writer.writerow([csv_cell(r.patient), r.determination._value_,
+                              *(o._value_ for o in outcomes), ""])
 
     def error(self, e: LoadError) -> None:
         reason = f"line {e.line}: {(e.field + ': ') if e.field else ''}{e.reason}"
         self.writer.writerow([csv_cell(e.id or ""), "error", *([""] * len(self.ids)),
                               csv_cell(reason)])
 
-    def close(self) -> None:
-        self.out.flush()
 
-
-_WRITERS: dict[str, Any] = {"text": _Text, "json": _Json, "csv": _Csv}
+_WRITERS: dict[str, Any] = {"text": _Text, "json": _Json, "csv": _Csv, "decisions": _Decisions}

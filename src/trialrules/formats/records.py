@@ -538,12 +538,14 @@ def iter_jsonl(lines: Iterable[bytes | str] | IO[bytes], *,
 
 def read_jsonl(lines: Iterable[bytes | str] | IO[bytes], *,
                domains: Mapping[str, Domain] | None = None,
-               max_line_length: int = MAX_LINE_LENGTH,
-               ) -> Iterator[tuple[int, Record | LoadError]]:
+               max_line_length: int = MAX_LINE_LENGTH, first_line: int = 1,
+               memo: LoadMemo | None = None) -> Iterator[tuple[int, Record | LoadError]]:
     """Like :func:`iter_jsonl`, with each item's 1-based line number.
 
     Every line that is not blank yields exactly one item, a Record or a
-    LoadError; nothing in the input makes it raise.
+    LoadError; nothing in the input makes it raise. ``first_line`` is the number
+    of the first line given (a later piece of a file, as ``--jobs`` and Dask read them);
+    ``memo`` shares what was checked across the pieces of one read.
 
     >>> [(n, type(item).__name__) for n, item in read_jsonl(['{"id": "P1"}', '', '{"id": 7}'])]
     [(1, 'Record'), (3, 'LoadError')]
@@ -552,8 +554,8 @@ def read_jsonl(lines: Iterable[bytes | str] | IO[bytes], *,
     source: Iterable[Any] = lines
     if hasattr(lines, "readline"):
         source = _bounded_lines(lines, max_line_length)  # type: ignore[arg-type]
-    seen = LoadMemo()  # what this read has checked; gone when the read is
-    for number, raw in enumerate(source, 1):
+    seen = LoadMemo() if memo is None else memo  # what this read has checked; gone with it
+    for number, raw in enumerate(source, first_line):
         item = _parse_line(number, raw, doms, max_line_length, seen)
         if item is not None:
             yield number, item
