@@ -139,6 +139,10 @@ class _Reads:
         self.flags.update(reads.flags)
         self.codesets.extend(codes for _, codes in sorted(reads.events, key=repr))
         self.histories.update(reads.histories)
+        if reads.observations:
+            # A latest value with nothing recorded reads whether the observations history
+            # is complete (NOT_MET then, not UNKNOWN): that completeness is not noise.
+            self.histories.add("observations")
         self.age = reads.birth_date
         self.sex = reads.sex
 

@@ -115,7 +115,8 @@ class InvalidRecord(TrialRulesError, ValueError):
         where = []
         if self.line is not None:
             where.append(f"line {self.line}")
-        where.append(f"patient {self.patient!r}" if self.patient is not None else "patient ?")
+        # A hostile id is named, never dumped: cut short like any value.
+        where.append(f"patient {_short(self.patient)}" if self.patient is not None else "patient ?")
         return f"{', '.join(where)}: {self.field} = {_short(self.value)}; expected {self.allowed}"
 
     def located(self, *, patient: str | None = None, line: int | None = None,
