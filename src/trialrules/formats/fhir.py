@@ -46,6 +46,7 @@ from ..values.records import (
 from ..values.text import UNSAFE
 from .records import LoadError
 from .systems import SYSTEMS
+from .systems import vocabulary_codes as _vocabulary
 
 __all__ = [
     "SYSTEMS",
@@ -579,17 +580,6 @@ def _flags(observations: Iterable[Observation], names: Iterable[str]) -> dict[st
         latest = {o.value for o in items if o.date.latest >= floor}
         if len(latest) == 1:
             out[name] = bool(latest.pop())
-    return out
-
-
-def _vocabulary(vocabulary: Mapping[str, Iterable[str]] | None) -> dict[str, frozenset[str]]:
-    if vocabulary is None:
-        return {}
-    out = {}
-    for name, codes in vocabulary.items():
-        if isinstance(codes, str):
-            raise TypeError(f"vocabulary[{name!r}] must be a list of SYSTEM:CODE codes, not a string")
-        out[name] = frozenset(codes)
     return out
 
 

@@ -28,6 +28,7 @@ from ..values.domains import STANDARD_DOMAINS, Domain, plain_zero
 from ..values.errors import InvalidRecord, TrialRulesError, _short
 from ..values.records import CATEGORIES, Condition, Exposure, Observation, Record, ReferenceRange
 from .records import LoadError, _observation
+from .systems import vocabulary_codes as _vocabulary
 from .systems import vocabulary_prefix
 
 __all__ = ["CHUNK", "GENDERS", "TABLES", "OmopError", "iter_omop", "read_omop"]
@@ -527,17 +528,6 @@ def _completeness(birth: PartialDate | None,
             break  # a gap: nothing after it is vouched for
         through = max(through, end)
     return dict.fromkeys(sorted(CATEGORIES), through)
-
-
-def _vocabulary(vocabulary: Mapping[str, Iterable[str]] | None) -> dict[str, frozenset[str]]:
-    if vocabulary is None:
-        return {}
-    out = {}
-    for name, codes in vocabulary.items():
-        if isinstance(codes, str):
-            raise TypeError(f"vocabulary[{name!r}] must be a list of SYSTEM:CODE codes, not a string")
-        out[name] = frozenset(codes)
-    return out
 
 
 def read_omop(source: str | Path, *, vocabulary: Mapping[str, Iterable[str]] | None = None,

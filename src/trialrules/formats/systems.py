@@ -15,10 +15,10 @@ printed in docs/fhir.md (FHIR URIs) and docs/omop.md (OMOP vocabularies).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Final
 
-__all__ = ["PREFIXES", "SYSTEMS", "VOCABULARIES", "system_prefix", "vocabulary_prefix"]
+__all__ = ["PREFIXES", "SYSTEMS", "VOCABULARIES", "system_prefix", "vocabulary_codes", "vocabulary_prefix"]
 
 #: Well-known code system URIs (and their HL7 OIDs) mapped to the short names used in
 #: ``SYSTEM:CODE`` codes. A system not listed keeps its URI: ``http://x.org/cs:123``.
@@ -77,3 +77,15 @@ def vocabulary_prefix(vocabulary_id: str) -> str:
     if found is not None:
         return found
     return "_".join(vocabulary_id.split()).upper()
+
+
+def vocabulary_codes(vocabulary: Mapping[str, Iterable[str]] | None) -> dict[str, frozenset[str]]:
+    """A protocol's names mapped to the SYSTEM:CODE codes that stand for them in FHIR or OMOP input."""
+    if vocabulary is None:
+        return {}
+    out = {}
+    for name, codes in vocabulary.items():
+        if isinstance(codes, str):
+            raise TypeError(f"vocabulary[{name!r}] must be a list of SYSTEM:CODE codes, not a string")
+        out[name] = frozenset(codes)
+    return out
