@@ -218,3 +218,44 @@ def test_measurement_range_is_the_reference_range(tmp_path: Path) -> None:
     ((_, bad),) = list(read_omop(tmp_path))
     assert isinstance(bad, LoadError)
     assert bad.field == "measurement[9].range_high"
+
+
+@pytest.mark.parametrize("person_id, shown", [("x7", "'x7'"), ("", "None"), ("1.5", "'1.5'")])
+def test_a_fact_row_without_a_whole_person_id_is_an_error_not_dropped(
+        tmp_path: Path, person_id: str, shown: str) -> None:
+    # the row belongs to no person's id range: reading it silently would lose the fact
+    cdm = _cdm(tmp_path, f"1,1,1310317,2020-01-31,,30,0\n2,{person_id},1310317,2020-01-31,,30,0\n")
+    with pytest.raises(OmopError, match=rf"DRUG_EXPOSURE has a row with person_id {shown}; "
+                                        "expected a whole number"):
+        read_omop(cdm)
+
+
+def test_a_typed_database_is_read_by_person_id_range(tmp_path: Path) -> None:
+    # a DuckDB file with an INTEGER person_id (as an ETL writes it) and one with VARCHAR ids
+    # read the same persons, in numeric order, with their own facts only
+    import duckdb
+
+    for kind in ("INTEGER", "VARCHAR"):
+        db = tmp_path / f"cdm-{kind}.duckdb"
+        con = duckdb.connect(str(db))
+        con.execute(f"CREATE TABLE person (person_id {kind}, gender_concept_id INTEGER, "
+                    "year_of_birth INTEGER, month_of_birth INTEGER, day_of_birth INTEGER)")
+        con.execute("INSERT INTO person VALUES (10, 8507, 1980, NULL, NULL), "
+                    "(9, 8532, 1970, 3, NULL), (100, 0, NULL, NULL, NULL)")
+        con.execute("CREATE TABLE concept (concept_id INTEGER, vocabulary_id VARCHAR, "
+                    "concept_code VARCHAR)")
+        con.execute("INSERT INTO concept VALUES (1310317, 'RxNorm', '3002')")
+        con.execute(f"CREATE TABLE drug_exposure (drug_exposure_id INTEGER, person_id {kind}, "
+                    "drug_concept_id INTEGER, drug_exposure_start_date DATE, "
+                    "drug_exposure_end_date DATE, days_supply INTEGER, "
+                    "drug_source_concept_id INTEGER)")
+        con.execute("INSERT INTO drug_exposure VALUES (1, 100, 1310317, '2020-01-31', NULL, 30, 0)")
+        con.close()
+        items = [item for _, item in read_omop(db, chunk=2)]
+        assert [r.id for r in items if isinstance(r, Record)] == ["9", "10", "100"], kind
+        nine, ten, hundred = items
+        assert isinstance(nine, Record) and isinstance(hundred, Record)
+        assert nine.birth_date == PartialDate(1970, 3) and nine.sex == "female"
+        assert nine.exposures == () and isinstance(ten, Record) and ten.exposures == ()
+        assert hundred.exposures == (Exposure("RXNORM:3002", "2020-01-31", "2020-02-29"),)
+        assert hundred.birth_date is None and hundred.sex is None
