@@ -220,7 +220,7 @@ def test_measurement_range_is_the_reference_range(tmp_path: Path) -> None:
     assert bad.field == "measurement[9].range_high"
 
 
-@pytest.mark.parametrize("person_id, shown", [("x7", "'x7'"), ("", "None"), ("1.5", "'1.5'")])
+@pytest.mark.parametrize(("person_id", "shown"), [("x7", "'x7'"), ("", "None"), ("1.5", "'1.5'")])
 def test_a_fact_row_without_a_whole_person_id_is_an_error_not_dropped(
         tmp_path: Path, person_id: str, shown: str) -> None:
     # the row belongs to no person's id range: reading it silently would lose the fact
@@ -254,8 +254,13 @@ def test_a_typed_database_is_read_by_person_id_range(tmp_path: Path) -> None:
         items = [item for _, item in read_omop(db, chunk=2)]
         assert [r.id for r in items if isinstance(r, Record)] == ["9", "10", "100"], kind
         nine, ten, hundred = items
-        assert isinstance(nine, Record) and isinstance(hundred, Record)
-        assert nine.birth_date == PartialDate(1970, 3) and nine.sex == "female"
-        assert nine.exposures == () and isinstance(ten, Record) and ten.exposures == ()
+        assert isinstance(nine, Record)
+        assert isinstance(hundred, Record)
+        assert nine.birth_date == PartialDate(1970, 3)
+        assert nine.sex == "female"
+        assert nine.exposures == ()
+        assert isinstance(ten, Record)
+        assert ten.exposures == ()
         assert hundred.exposures == (Exposure("RXNORM:3002", "2020-01-31", "2020-02-29"),)
-        assert hundred.birth_date is None and hundred.sex is None
+        assert hundred.birth_date is None
+        assert hundred.sex is None
