@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from ..values.checks import MAX_EXACT_INT
+from ..values.completeness import Period
 from ..values.dates import PartialDate
 from ..values.domains import STANDARD_DOMAINS, Domain
 from ..values.errors import InvalidRecord, TrialRulesError, _short
@@ -462,7 +463,7 @@ class _Reader:
                 field, cid, self.day(when, f"{field}.observation_date"),
                 _number(number, f"{field}.value_as_number"), _text(string), value_cid, unit_cid,
                 "observation_concept_id", present=True)
-        complete = _completeness(birth, rows.get("observation_period", ()))
+        complete = _completeness(rows.get("observation_period", ()))
         deaths = sorted(d for d in (_date(r[0], "death.death_date") for r in rows.get("death", ()))
                         if d is not None)
         return Record(str(pid), birth_date=birth, sex=sex, conditions=conditions,
@@ -554,22 +555,27 @@ def _pd(day: date) -> PartialDate:
     return PartialDate(day.year, day.month, day.day)
 
 
-def _completeness(birth: PartialDate | None,
-                  periods: Iterable[tuple[Any, ...]]) -> dict[str, date]:
-    """Histories complete through the end of the observation period that covers the whole
-    life so far: a record's completeness runs from birth, so a period that starts after
-    the earliest possible birth day vouches for nothing before it (docs/omop.md)."""
-    spans = sorted((s, e) for s, e in ((_date(a, "observation_period.observation_period_start_date"),
-                                         _date(b, "observation_period.observation_period_end_date"))
-                                        for a, b in periods) if s is not None and e is not None)
-    if birth is None or not spans or spans[0][0] > birth.earliest:
+def _completeness(periods: Iterable[tuple[Any, ...]]) -> dict[str, tuple[Period, ...]]:
+    """Every OBSERVATION_PERIOD row as a period of completeness of conditions, exposures
+    and observations, from its start through its end (a record is complete only within an
+    observation period; docs/omop.md)."""
+    out = []
+    for i, (a, b) in enumerate(periods):
+        field = f"observation_period[{i}]"
+        first = _date(a, f"{field}.observation_period_start_date")
+        last = _date(b, f"{field}.observation_period_end_date")
+        if first is None:
+            raise InvalidRecord(f"{field}.observation_period_start_date", None, "a date (required)")
+        if last is None:
+            raise InvalidRecord(f"{field}.observation_period_end_date", None, "a date (required)")
+        if last < first:
+            raise InvalidRecord(f"{field}.observation_period_end_date", str(last),
+                                f"a date on or after observation_period_start_date ({first})")
+        out.append(Period(_pd(first), _pd(last)))
+    if not out:
         return {}
-    through = spans[0][1]
-    for start, end in spans[1:]:
-        if start > through + timedelta(days=1):
-            break  # a gap: nothing after it is vouched for
-        through = max(through, end)
-    return dict.fromkeys(sorted(CATEGORIES), through)
+    periods_ = tuple(sorted(out, key=lambda p: (p.first_day(), p.last_day())))
+    return dict.fromkeys(sorted(CATEGORIES), periods_)
 
 
 def read_omop(source: str | Path, *, vocabulary: Mapping[str, Iterable[str]] | None = None,
