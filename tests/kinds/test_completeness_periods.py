@@ -232,6 +232,7 @@ def test_patient_file_forms_read_and_write_back() -> None:
     ({"from": "2027-04-01", "through": "2027-03-31"}, "complete.conditions.from",
      "on or before through"),
     ([], "complete.conditions", "non-empty list"),
+    (["2027-01-01"], "complete.conditions", "list of periods"),
     ([{"from": "2015-01-01", "through": "2015-02-30"}], "complete.conditions[0].through",
      "date"),
 ])

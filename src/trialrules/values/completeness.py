@@ -104,7 +104,8 @@ def declaration(value: Any, field: str) -> Declared:
     if isinstance(value, Mapping):
         return _one(value, field)
     if isinstance(value, list | tuple):
-        if not value:
+        if not value or not all(isinstance(item, Period | Mapping) for item in value):
+            # Reported at the list itself: ["2027-01-01"] is a wrong value, not a wrong item.
             raise InvalidRecord(field, value, "a date, a period {from, through}, or a non-empty "
                                 "list of periods")
         periods = []
@@ -112,8 +113,6 @@ def declaration(value: Any, field: str) -> Declared:
             if isinstance(item, Period):
                 periods.append(item)
                 continue
-            if not isinstance(item, Mapping):
-                raise InvalidRecord(f"{field}[{i}]", item, "a period {from, through}")
             one = _one(item, f"{field}[{i}]")
             periods.append(Period(None, one) if isinstance(one, PartialDate) else one[0])
         return tuple(sorted(periods, key=_order))
