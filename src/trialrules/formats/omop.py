@@ -35,7 +35,7 @@ from .systems import vocabulary_prefix
 __all__ = ["CHUNK", "GENDERS", "TABLES", "OmopError", "iter_omop", "read_omop"]
 
 #: Persons read per batch (each table is queried once per batch). The batch's rows are held
-#: in Python while its records are built (about 0.1 MB per Synthea-sized person).
+#: in Python while its records are built (about 0.25 MB per Synthea-sized person).
 CHUNK: Final = 500
 #: DuckDB's own memory cap: its cache of the database's blocks, which otherwise grows with
 #: every block a read touches, and its sorts (beyond the cap, they spill to a scratch folder).
