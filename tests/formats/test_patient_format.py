@@ -115,6 +115,13 @@ ACCEPTED = [
     pytest.param(_with("exposures.0.note", None), id="null note"),
     pytest.param(_with("flags", {}), id="no flags"),
     pytest.param(_with("complete", {"observations": "2026-11"}), id="partial completeness"),
+    pytest.param(_with("complete", {"conditions": {"from": "2015-01-01", "through": "2026-11-20"}}),
+                 id="completeness period"),
+    pytest.param(_with("complete", {"exposures": [{"from": "2015-01", "through": "2018-03-31"},
+                                                  {"from": "2018-04-02", "through": "2026"}]}),
+                 id="completeness periods with a gap"),
+    pytest.param(_with("complete", {"observations": {"through": "2026-11-20"}}),
+                 id="completeness period from birth"),
     pytest.param(_with("observations", []), id="empty list"),
     pytest.param(_with("observations.0", {"code": "alt", "value": 52, "unit": "U/L",
                                           "date": "2026-01-02",
@@ -241,6 +248,15 @@ REJECTED = [
     pytest.param(_with("dates", {"informed_consent": None}), "dates.informed_consent",
                  "date", id="null named date"),
     pytest.param(_with("dates", ["2027-03-20"]), "dates", "object", id="dates list"),
+    pytest.param(_with("complete", {"conditions": {"from": "2015-01-01"}}), "complete.conditions",
+                 "a period", id="period without through"),
+    pytest.param(_with("complete", {"conditions": {"from": "2015-01-01", "through": "2026",
+                                                   "until": "2027"}}),
+                 "complete.conditions", "a period", id="period with an unknown key"),
+    pytest.param(_with("complete", {"conditions": []}), "complete.conditions",
+                 "non-empty list", id="no periods"),
+    pytest.param(_with("complete", {"conditions": [{"from": "2015-01-01", "through": "2015-02-30"}]}),
+                 "complete.conditions[0].through", "date", id="period through 30 February"),
 ]
 
 
@@ -258,6 +274,14 @@ def test_loader_and_schema_reject(data: Any, field: str, allowed: str) -> None:
             and len(data["id"]) <= 200:
         assert error.patient == data["id"]
         assert f"patient {data['id']!r}" in str(error)
+
+
+def test_loader_only_rule_period_from_after_through() -> None:
+    """A period that ends before it starts: like an event's end, a rule the schema cannot state."""
+    data = _with("complete", {"conditions": {"from": "2026-11-21", "through": "2026-11-20"}})
+    assert VALIDATOR.is_valid(data)
+    with pytest.raises(InvalidRecord, match=r"complete\.conditions\.from.*on or before through"):
+        record_from_dict(data)
 
 
 def test_loader_only_rule_end_before_start() -> None:
