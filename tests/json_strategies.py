@@ -159,7 +159,11 @@ def patients(draw: st.DrawFn, id: st.SearchStrategy[str] | None = None) -> dict[
     if draw(st.booleans()):
         out["complete"] = draw(st.dictionaries(
             st.sampled_from(["observations", "conditions", "exposures"]),
-            st.sampled_from(["2026-11-27", "2026-11", "2027"]), max_size=3))
+            st.sampled_from(["2026-11-27", "2026-11", "2027",
+                             {"from": "2015-01-01", "through": "2026-11-27"},
+                             {"through": "2026-11"},
+                             [{"from": "2018-04-02", "through": "2027"},
+                              {"from": "2015-01", "through": "2018-03-31"}]]), max_size=3))
     return out
 
 
