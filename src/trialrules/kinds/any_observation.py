@@ -19,6 +19,7 @@ from ..values.dates import Span
 from ..values.domains import Domain
 from ..values.errors import InvalidCriterion
 from ..values.outcomes import Outcome
+from ._complete import complete_evidence, needed
 from ._value import ValueCriterion
 from ._window import window_text
 from .sources import Latest
@@ -91,8 +92,8 @@ class AnyObservation(Criterion):
                 continue
             inside = day.earliest >= start and day.latest <= as_of
             (sure if inside else maybe).append((i, obs, value))
-        through = ctx.record.complete_through("observations")
-        complete = through is not None and through >= as_of
+        period = ctx.record.complete_over("observations", start, as_of)
+        complete = period is not None
         if sure:
             outcome = MET
         elif maybe or not complete:
@@ -108,21 +109,22 @@ class AnyObservation(Criterion):
             i, obs, value = sure[0]
             why.because(f"{observed(name, obs, value, domain)} is {bound}, {window}",
                         (Evidence(f"observations[{i}]", obs.code, obs.value, str(obs.date)),))
-        elif outcome is NOT_MET:
+        elif outcome is NOT_MET and period is not None:  # NOT_MET: the window is complete
             why.because(f"no {name} {window} is {bound}: {seen} recorded; the observations "
-                        f"history is complete through {through}",
-                        (Evidence("complete.observations", date=str(through)),))
+                        f"history is complete {period}",
+                        (complete_evidence("observations", period),))
         else:
             missing = [f"exact date of {observed(name, o, v, domain)}" for _, o, v in maybe]
+            span_needed = needed(ctx, "observations", start)
             if not complete:
-                missing.append(f"observations history complete through {as_of} "
+                missing.append(f"observations history complete {span_needed} "
                                "(complete.observations)")
             if maybe:
                 reason = (f"{len(maybe)} {name} value(s) that are {bound} may fall {window}; "
                           "imprecise dates leave it undecided")
             else:
                 reason = (f"no {name} recorded {window} is {bound} ({seen} recorded), but the "
-                          f"observations history is not declared complete through {as_of}")
+                          f"observations history is not declared complete {span_needed}")
             why.because(reason, tuple(Evidence(f"observations[{i}]", o.code, o.value, str(o.date))
                                       for i, o, _ in maybe), tuple(missing))
         return outcome
