@@ -551,7 +551,10 @@ def _change(source: Change, value: Any, as_of: date) -> Facts | None:
 def exposure_day_count(source: ExposureDays, events: tuple[Exposure, ...], as_of: date
                        ) -> int | None:
     """Days of the window on which some exposure of the set runs (None: a date not exact)."""
-    start = source.span.before(as_of)
+    try:
+        start = source.span.before(as_of)
+    except (OverflowError, ValueError):
+        return None
     days: set[date] = set()
     for event in events:
         if not is_member(source.codes, event.code):

@@ -63,14 +63,16 @@ OLD = relativedelta(years=10)
 
 
 def recency_cases(leaf: Criterion, as_of: date, cases: list[LeafCase]) -> list[LeafCase]:
-    """For a leaf reading observations with no recency window: its plain cases, ten years older.
+    """For a leaf reading observations with no recency window (a ``within`` or ``span`` left
+    empty, or no such field): its plain cases, ten years older.
 
     Only cases whose observations are all exact and dated ``as_of`` are moved
     (one MET and one NOT_MET witness); the label is unchanged because no window
     limits how old the observation may be.
     """
-    spans = window_spans(leaf)
-    if not spans or any(s is not None for s in spans):
+    # A window that is set limits the age: its edges are cases of their own (below). No
+    # window field at all (a multiple of the reference limit) is no limit either.
+    if any(s is not None for s in window_spans(leaf)):
         return []
     out: list[LeafCase] = []
     seen: set[object] = set()
