@@ -25,9 +25,9 @@ from ._window import (
     codeset,
     event_evidence,
     exact_dates_of,
+    listed,
     scan,
     span,
-    when,
     window_text,
 )
 
@@ -182,7 +182,7 @@ class Lookback(WindowCriterion):
         ev = event_evidence(self.on, found.sure + found.maybe)
         if outcome is MET:
             # Every counted event, in date order: a coordinator checks each one.
-            events = ", ".join(f"{fact.code} {when(fact)}" for fact in ev[:len(found.sure)])
+            events = listed(ev[:len(found.sure)])
             why.because(f"{what(sure)} {window}{need}: {events}", ev)
             return
         if outcome is NOT_MET:
