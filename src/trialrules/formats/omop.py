@@ -24,10 +24,10 @@ from typing import Any, Final
 
 from ..values.checks import MAX_EXACT_INT
 from ..values.dates import PartialDate
-from ..values.domains import STANDARD_DOMAINS, Domain, plain_zero
+from ..values.domains import STANDARD_DOMAINS, Domain
 from ..values.errors import InvalidRecord, TrialRulesError, _short
 from ..values.records import CATEGORIES, Condition, Exposure, Observation, Record, ReferenceRange
-from .records import LoadError, _observation
+from .records import LoadError
 from .systems import vocabulary_codes as _vocabulary
 from .systems import vocabulary_prefix
 
@@ -478,10 +478,12 @@ class _Reader:
             domain = self.domains.get(name)
             if domain is not None and not domain.contains(value):
                 raise InvalidRecord(f"{field}.value", value, f"{domain.describe()} (for {name})")
-            # Every part is checked above (code from CONCEPT, a finite number within 2**53, a
-            # non-empty string or true, a PartialDate): built without a second round of checks.
-            out.append(_observation(name, plain_zero(value), when[1], unit,
-                                    reference if number is not None else None))
+            # Built through Observation's own checks, the one definition of its rules.
+            try:
+                out.append(Observation(name, value, when[1], unit=unit,
+                                       reference_range=reference if number is not None else None))
+            except InvalidRecord as exc:
+                raise exc.located(prefix=field) from None
         return out
 
 

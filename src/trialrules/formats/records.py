@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import IO, Any, Final, TypeVar
 
 import attrs
@@ -25,7 +25,7 @@ from ..values.checks import (
     reject_constant,
 )
 from ..values.dates import PartialDate
-from ..values.domains import STANDARD_DOMAINS, Domain, is_number, plain_zero
+from ..values.domains import STANDARD_DOMAINS, Domain, is_number
 from ..values.errors import InvalidRecord, _short
 from ..values.records import (
     CATEGORIES,
@@ -87,57 +87,8 @@ class LoadMemo:
 
 
 _CACHE_MAX: Final = 100_000
+_Built = TypeVar("_Built", Observation, Condition, Exposure, Record)
 _SCALARS: Final = frozenset({int, float, str, bool})
-
-
-def _observation(code: str, value: Any, day: PartialDate, unit: str | None,
-                 reference_range: ReferenceRange | None = None) -> Observation:
-    """An Observation from parts the loader has already checked (no second round of checks)."""
-    observation: Observation = object.__new__(Observation)
-    setter = object.__setattr__
-    setter(observation, "code", code)
-    setter(observation, "value", value)
-    setter(observation, "date", day)
-    setter(observation, "unit", unit)
-    setter(observation, "reference_range", reference_range)
-    return observation
-
-
-_Event = TypeVar("_Event", Condition, Exposure)
-
-
-def _checked_event(kind: type[_Event], begin: str, code: str, first: PartialDate,
-                   end: PartialDate | None, note: str | None) -> _Event:
-    """A Condition or Exposure from parts the loader has already checked (code, dates, order)."""
-    event = object.__new__(kind)
-    setter = object.__setattr__
-    setter(event, "code", code)
-    setter(event, begin, first)
-    setter(event, "end", end)
-    setter(event, "note", note)
-    return event
-
-
-def _checked_record(pid: str, birth_date: PartialDate | None, death_date: PartialDate | None,
-                    sex: str | None,
-                    observations: list[Observation], conditions: list[Condition],
-                    exposures: list[Exposure], flags: Mapping[str, bool],
-                    complete: Mapping[str, PartialDate],
-                    dates: Mapping[str, PartialDate]) -> Record:
-    """A Record from parts the loader has already checked (the same fields Record() would set)."""
-    record: Record = object.__new__(Record)
-    setter = object.__setattr__
-    setter(record, "id", pid)
-    setter(record, "birth_date", birth_date)  # a loaded date is never wholly unknown
-    setter(record, "death_date", death_date)
-    setter(record, "sex", sex)
-    setter(record, "observations", tuple(observations))
-    setter(record, "conditions", tuple(conditions))
-    setter(record, "exposures", tuple(exposures))
-    setter(record, "flags", FrozenMap(flags))
-    setter(record, "complete", FrozenMap(complete))
-    setter(record, "dates", FrozenMap(dates))
-    return record
 
 
 class _Loader:
@@ -243,7 +194,7 @@ class _Loader:
             when = obj.get("date")
             day = self.seen.dates.get(when) if type(when) is str else None
             if known is not None and known[0] is self.domains and day is not None:
-                return _observation(code, plain_zero(value), day, unit)
+                return Observation(code, value, day, unit=unit)
         where = f"observations[{i}]"
         self.keys(obj, _OBS, where)
         for key in ("code", "value", "date"):
@@ -305,9 +256,14 @@ class _Loader:
         end = None if end_value is None else (
             self.unknown(end_value, f"{where}.end", ended=True)
             or self.date(end_value, f"{where}.end"))
-        if end is not None and not end.is_unknown and end.latest < first.earliest:
-            raise self.fail(f"{where}.end", end_value, f"a date on or after {begin} {first}")
-        return first, end
+        return first, end  # the end's order is the event's own rule (values.records)
+
+    def built(self, where: str, make: Callable[[], _Built]) -> _Built:
+        """``make()``, a value class's validated constructor, with its error located here."""
+        try:
+            return make()
+        except InvalidRecord as exc:
+            raise exc.located(patient=self.patient, line=self.line, prefix=where) from None
 
     def note(self, obj: Mapping[str, Any], where: str) -> str | None:
         note = obj.get("note")
@@ -318,14 +274,16 @@ class _Loader:
         self.keys(obj, _COND, where)
         code = self.code(obj.get("code"), f"{where}.code")
         onset, end = self.span(obj, where, "onset")
-        return _checked_event(Condition, "onset", code, onset, end, self.note(obj, where))
+        note = self.note(obj, where)
+        return self.built(where, lambda: Condition(code, onset, end, note=note))
 
     def exposure(self, obj: Mapping[str, Any], i: int) -> Exposure:
         where = f"exposures[{i}]"
         self.keys(obj, _EXPO, where)
         code = self.code(obj.get("code"), f"{where}.code")
         start, end = self.span(obj, where, "start")
-        return _checked_event(Exposure, "start", code, start, end, self.note(obj, where))
+        note = self.note(obj, where)
+        return self.built(where, lambda: Exposure(code, start, end, note=note))
 
     def record(self, data: Any) -> Record:
         if not isinstance(data, dict):
@@ -341,9 +299,6 @@ class _Loader:
         death = data.get("death_date")
         death_date = None if death is None else (self.unknown(death, "death_date")
                                                  or self.date(death, "death_date"))
-        if (death_date is not None and birth_date is not None and not death_date.is_unknown
-                and death_date.latest < birth_date.earliest):
-            raise self.fail("death_date", death, f"a date on or after birth_date {birth_date}")
         sex = data.get("sex")
         if sex is not None and (not isinstance(sex, str) or sex not in SEXES):
             raise self.fail("sex", sex, f"one of {', '.join(sorted(SEXES))}")
@@ -379,8 +334,11 @@ class _Loader:
         for name, value in dates.items():
             self.text(name, "dates", name=True)
             named[name] = self.date(value, f"dates.{_segment(name)}")
-        return _checked_record(pid, birth_date, death_date, sex, observations, conditions,
-                               exposures, flags, complete_dates, named)
+        # Record's own checks (death on or after birth, ...) are the one definition of its rules.
+        return self.built("", lambda: Record(
+            pid, birth_date=birth_date, death_date=death_date, sex=sex,
+            observations=observations, conditions=conditions, exposures=exposures,
+            flags=flags, complete=complete_dates, dates=named))
 
 
 def record_from_dict(data: Any, *, domains: Mapping[str, Domain] | None = None,

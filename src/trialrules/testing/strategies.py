@@ -18,7 +18,7 @@ from ..values.dates import PartialDate
 from ..values.domains import STANDARD_DOMAINS, Domain
 from ..values.errors import TrialRulesError
 from ..values.outcomes import Determination, Outcome
-from ..values.records import SEXES, Condition, Exposure, FrozenMap, Observation, Record
+from ..values.records import SEXES, Condition, Exposure, Observation, Record
 from ._facts import BIRTH, SEX, Facts, build
 from .boundaries import Builder, _node_and_domains
 
@@ -209,20 +209,7 @@ def records_for(criterion: Criterion | Protocol, outcome: Outcome | Determinatio
     ...     assert edss.decide(record, date(2026, 11, 27)) is Outcome.NOT_MET
     >>> test_outside()
     """
-    key = (criterion, outcome, as_of, None if domains is None else FrozenMap(domains))
-    try:
-        cached = _CACHE.get(key)
-    except TypeError:  # an unhashable part: build afresh
-        return _records_for(criterion, outcome, as_of, domains)
-    if cached is None:
-        if len(_CACHE) >= 256:
-            _CACHE.clear()
-        cached = _CACHE[key] = _records_for(criterion, outcome, as_of, domains)
-    return cached
-
-
-#: Strategies already built: ``flatmap(lambda o: records_for(c, o, d))`` draws them often.
-_CACHE: dict[tuple[Any, ...], st.SearchStrategy[Record]] = {}
+    return _records_for(criterion, outcome, as_of, domains)
 
 
 def _records_for(target: Criterion | Protocol, outcome: Outcome | Determination, as_of: date,

@@ -7,6 +7,7 @@ exposure history holds every exposure up to day D.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from typing import Any, Final
@@ -42,11 +43,10 @@ CATEGORIES: Final = frozenset({"observations", "conditions", "exposures"})
 class FrozenMap(Mapping[str, Any]):
     """A read-only, hashable, picklable mapping with a stable (sorted) order."""
 
-    __slots__ = ("_data", "_hash")
+    __slots__ = ("_data",)
 
     def __init__(self, data: Mapping[str, Any] | Iterable[tuple[str, Any]] = ()) -> None:
         self._data = dict(sorted(dict(data).items()))
-        self._hash: int | None = None
 
     def __getitem__(self, key: str) -> Any:
         return self._data[key]
@@ -61,9 +61,8 @@ class FrozenMap(Mapping[str, Any]):
         return len(self._data)
 
     def __hash__(self) -> int:
-        if self._hash is None:
-            self._hash = hash(tuple(self._data.items()))
-        return self._hash
+        # Computed each time, not cached: a frozen value holds no mutable state (design.md).
+        return hash(tuple(self._data.items()))
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Mapping):
@@ -81,6 +80,8 @@ def _text(field: str, *, name: bool = True) -> Any:
     """A non-empty string; a name (code) also has no control characters nor surrounding
     spaces, an id no control characters (see trialrules.values.text)."""
     def check(_: Any, __: Any, value: Any) -> None:
+        if type(value) is str and value.isprintable() and value and value == value.strip():
+            return  # the common case, decided by two C calls (see name_problem)
         if not isinstance(value, str) or not value:
             raise InvalidRecord(field, value, "a non-empty string")
         problem = name_problem(value)
@@ -91,7 +92,7 @@ def _text(field: str, *, name: bool = True) -> Any:
 
 
 def _obs_date(value: Any) -> PartialDate:
-    return parse_date(value, "date")
+    return value if type(value) is PartialDate else parse_date(value, "date")
 
 
 def _onset(value: Any) -> PartialDate:
@@ -135,6 +136,10 @@ NOT_KNOWN_IF_ENDED: Final = UnknownIfEnded()
 
 
 def _value(_: Any, __: Any, value: Any) -> None:
+    kind = type(value)
+    if (kind is str or kind is bool or (kind is float and math.isfinite(value))
+            or (kind is int and -MAX_EXACT_INT <= value <= MAX_EXACT_INT)):
+        return  # the common cases first: the loader builds one Observation per value
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_EXACT_INT:
         raise InvalidRecord("value", value, "a whole number within ±2**53")
     if isinstance(value, bool | str) or is_number(value):

@@ -51,6 +51,8 @@ def name_problem(value: str) -> str | None:
     A name never holds :data:`UNSAFE` characters and never starts or ends with
     whitespace: ``"edss "`` would silently never match ``"edss"``.
     """
+    if value.isprintable() and value == value.strip():
+        return None  # the common case: every UNSAFE character is unprintable (str.isprintable)
     if UNSAFE.search(value):
         return "control characters, line breaks or bidirectional overrides"
     if value != value.strip():
