@@ -8,38 +8,120 @@
 EDSS 6.5 on 2026-10-02 is not between 3 and 6 (both inclusive)
 """
 
-from .engine.criterion import Criterion
-from .engine.explanations import Evidence, Explanation, render
-from .kinds.combinators import AllOf, Anchored, AnyOf, AtLeast, Implies, Not
-from .kinds.criteria import (
-    AnyObservation,
-    Flag,
-    Lookback,
-    OneOf,
-    Placeholder,
-    Range,
-    Threshold,
-    Washout,
-)
-from .kinds.sources import Age, Change, ExposureDays, Latest, ReferenceMultiple, Sex, Source
-from .protocol.protocol import Protocol, ProtocolResult
-from .tools.batch import screen
-from .tools.diff import diff
-from .tools.lint import lint
-from .tools.report import FeasibilityReport
-from .values.codes import CodeSet, icd10_range
-from .values.dates import PartialDate, Span, parse_date
-from .values.domains import STANDARD_DOMAINS, Domain
-from .values.errors import (
-    InvalidCriterion,
-    InvalidDocument,
-    InvalidRecord,
-    MissingExtra,
-    TrialRulesError,
-)
-from .values.outcomes import Determination, Outcome
-from .values.records import Condition, Exposure, Observation, Record, ReferenceRange
-from .values.version import __version__
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Imported with the package, as before: every criterion kind and value source (they register
+# themselves), and the protocol-document reader Protocol.from_dict forwards to (docs/design.md,
+# section 2). The rest of the public names are imported on first use.
+from . import kinds as _kinds  # noqa: F401
+from .formats import protocols as _protocols  # noqa: F401
+
+if TYPE_CHECKING:
+    from .engine.criterion import Criterion
+    from .engine.explanations import Evidence, Explanation, render
+    from .kinds.combinators import AllOf, Anchored, AnyOf, AtLeast, Implies, Not
+    from .kinds.criteria import (
+        AnyObservation,
+        Flag,
+        Lookback,
+        OneOf,
+        Placeholder,
+        Range,
+        Threshold,
+        Washout,
+    )
+    from .kinds.sources import Age, Change, ExposureDays, Latest, ReferenceMultiple, Sex, Source
+    from .protocol.protocol import Protocol, ProtocolResult
+    from .tools.batch import screen
+    from .tools.diff import diff
+    from .tools.lint import lint
+    from .tools.report import FeasibilityReport
+    from .values.codes import CodeSet, icd10_range
+    from .values.dates import PartialDate, Span, parse_date
+    from .values.domains import STANDARD_DOMAINS, Domain
+    from .values.errors import (
+        InvalidCriterion,
+        InvalidDocument,
+        InvalidRecord,
+        MissingExtra,
+        TrialRulesError,
+    )
+    from .values.outcomes import Determination, Outcome
+    from .values.records import Condition, Exposure, Observation, Record, ReferenceRange
+    from .values.version import __version__
+
+#: Each public name and the module it comes from: imported on first use (PEP 562), so a
+#: command that needs a few modules does not import all of them (startup time).
+_WHERE: dict[str, str] = {
+    "Criterion": ".engine.criterion",
+    "Evidence": ".engine.explanations",
+    "Explanation": ".engine.explanations",
+    "render": ".engine.explanations",
+    "AllOf": ".kinds.combinators",
+    "Anchored": ".kinds.combinators",
+    "AnyOf": ".kinds.combinators",
+    "AtLeast": ".kinds.combinators",
+    "Implies": ".kinds.combinators",
+    "Not": ".kinds.combinators",
+    "AnyObservation": ".kinds.criteria",
+    "Flag": ".kinds.criteria",
+    "Lookback": ".kinds.criteria",
+    "OneOf": ".kinds.criteria",
+    "Placeholder": ".kinds.criteria",
+    "Range": ".kinds.criteria",
+    "Threshold": ".kinds.criteria",
+    "Washout": ".kinds.criteria",
+    "Age": ".kinds.sources",
+    "Change": ".kinds.sources",
+    "ExposureDays": ".kinds.sources",
+    "Latest": ".kinds.sources",
+    "ReferenceMultiple": ".kinds.sources",
+    "Sex": ".kinds.sources",
+    "Source": ".kinds.sources",
+    "Protocol": ".protocol.protocol",
+    "ProtocolResult": ".protocol.protocol",
+    "screen": ".tools.batch",
+    "diff": ".tools.diff",
+    "lint": ".tools.lint",
+    "FeasibilityReport": ".tools.report",
+    "CodeSet": ".values.codes",
+    "icd10_range": ".values.codes",
+    "PartialDate": ".values.dates",
+    "Span": ".values.dates",
+    "parse_date": ".values.dates",
+    "Domain": ".values.domains",
+    "STANDARD_DOMAINS": ".values.domains",
+    "InvalidCriterion": ".values.errors",
+    "InvalidDocument": ".values.errors",
+    "InvalidRecord": ".values.errors",
+    "MissingExtra": ".values.errors",
+    "TrialRulesError": ".values.errors",
+    "Determination": ".values.outcomes",
+    "Outcome": ".values.outcomes",
+    "Condition": ".values.records",
+    "Exposure": ".values.records",
+    "Observation": ".values.records",
+    "Record": ".values.records",
+    "ReferenceRange": ".values.records",
+    "__version__": ".values.version",
+}
+
+
+def __getattr__(name: str) -> Any:
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(where, __name__), name)
+    globals()[name] = value  # later look-ups are plain attributes
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "STANDARD_DOMAINS",

@@ -163,3 +163,21 @@ def test_placeholders_are_counted() -> None:
     assert finding.criteria == ("inclusion.1", "exclusion.1.1", "exclusion.2")
     assert finding.message == "3 criteria are not yet encoded (Placeholder)"
     assert not finding.is_error
+
+
+def test_name_case_warns_for_every_record_that_holds_the_name() -> None:
+    # Names seen to need no warning are remembered; a name that needs one never is.
+    from trialrules import Flag, Observation, Protocol, Range, Record
+    from trialrules.tools.lint import NameCase
+
+    check = NameCase(Protocol("T", "t", inclusion=[Flag("consent"), Range("edss", 3, 6)]))
+    wrong = Record("P1", flags={"Consent": True, "other": True},
+                   observations=[Observation("EDSS", 4, "2026-01-01")])
+    right = Record("P2", flags={"consent": True, "other": True},
+                   observations=[Observation("edss", 4, "2026-01-01")])
+    expected = ["observation code 'EDSS' matches the protocol's 'edss' only up to case; it is "
+                "not read",
+                "flag 'Consent' matches the protocol's 'consent' only up to case; it is not read"]
+    for _ in range(3):
+        assert check.warnings(wrong) == expected
+        assert check.warnings(right) == []

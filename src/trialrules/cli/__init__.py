@@ -19,15 +19,21 @@ COMMANDS: tuple[str, ...] = ("screen", "explain", "import_ctgov", "show", "lint"
                              "cases", "check")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every command registered."""
+#: Command name -> its module.
+_MODULES = {name.replace("_", "-"): name for name in COMMANDS}
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser with every command registered, or only ``command`` (startup time:
+    a command's module is imported only when it runs or ``--help`` lists it)."""
     parser = argparse.ArgumentParser(
         prog="trialrules",
         description="Screen patients against clinical-trial eligibility criteria and say why.",
     )
     parser.add_argument("--version", action="version", version=f"trialrules {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMANDS:
+    names = COMMANDS if command not in _MODULES else (_MODULES[command],)
+    for name in names:
         importlib.import_module(f".{name}", __name__).register(sub)
     return parser
 
@@ -48,7 +54,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     _utf8(sys.stdout)
     _utf8(sys.stderr)
-    parser = build_parser()
+    given = sys.argv[1:] if argv is None else list(argv)
+    # Only the command that runs is registered (a usage error names no other command); an
+    # unknown command, --help or --version before any command registers every one.
+    parser = build_parser(given[0] if given else None)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help

@@ -17,7 +17,7 @@ from ..engine.explanations import Explanation
 from ..formats.records import LoadError, read_jsonl
 from ..protocol.protocol import Protocol, ProtocolResult
 from ..tools.batch import Decision
-from ..tools.output import encode_decision, encode_error, encode_result, result_line
+from ..tools.output import LineEncoder, encode_error, result_line
 from ..tools.progress import available as progress_available
 from ..values.errors import TrialRulesError
 from ..values.outcomes import Determination
@@ -374,8 +374,13 @@ class _Stateless:
 
 
 class _Json(_Stateless):
+    def __init__(self, protocol: Protocol, as_of: date, how: str, out: IO[str], *,
+                 header: bool = True) -> None:
+        super().__init__(protocol, as_of, how, out)
+        self.encode = LineEncoder().result
+
     def result(self, r: ProtocolResult) -> None:
-        self.out.write(encode_result(r))
+        self.out.write(self.encode(r))
 
     def error(self, e: LoadError) -> None:
         self.out.write(encode_error(e))
@@ -386,8 +391,13 @@ class _Decisions(_Stateless):
 
     explain = False
 
+    def __init__(self, protocol: Protocol, as_of: date, how: str, out: IO[str], *,
+                 header: bool = True) -> None:
+        super().__init__(protocol, as_of, how, out)
+        self.encode = LineEncoder().decision
+
     def result(self, r: Decision) -> None:
-        self.out.write(encode_decision(r))
+        self.out.write(self.encode(r))
 
     def error(self, e: LoadError) -> None:
         self.out.write(encode_error(e))

@@ -25,7 +25,7 @@ from ..engine.context import check_as_of
 from ..formats.records import LoadError, read_jsonl
 from ..protocol.protocol import Protocol, ProtocolResult
 from .batch import Decision, screen
-from .output import encode_decision, encode_error, encode_result
+from .output import LineEncoder, encode_error
 from .report import FeasibilityReport, Tally, merge
 
 #: A ``dask.bag.Bag`` (Dask's own annotations are partial, so it is typed loosely here).
@@ -167,7 +167,8 @@ def _screen_partition(protocol: Protocol, as_of: date, explain: bool, part: Part
                       out: str | None) -> FeasibilityReport:
     """On a worker: read one partition, write its results to ``out``, return its report."""
     tally = Tally(protocol, as_of)
-    encode = encode_result if explain else encode_decision
+    lines = LineEncoder()  # one per partition: it lives as long as this task
+    encode = lines.result if explain else lines.decision
     with open(part.path, "rb") as stream:
         # The reader needs only readline(), which _Range has.
         items = read_jsonl(cast(IO[bytes], _Range(stream, part.start, part.stop)),

@@ -103,25 +103,37 @@ class NameCase:
     ["flag 'Consent' matches the protocol's 'consent' only up to case; it is not read"]
     """
 
-    __slots__ = ("_flag", "_observation")
+    __slots__ = ("_flag", "_observation", "_plain")
 
     def __init__(self, protocol: Protocol) -> None:
         names = _names(protocol)
         self._observation = {n.casefold(): n for n in names["observation"]}
         self._flag = {n.casefold(): n for n in names["flag"]}
+        # Names known to need no warning (the protocol's own, and those seen to match none of
+        # its names up to case), so a repeated one is one set look-up; bounded.
+        self._plain: tuple[set[str], set[str]] = (set(names["observation"]), set(names["flag"]))
 
     def warnings(self, record: Record) -> list[str]:
         """One sentence per name of ``record`` that differs from a protocol name only in case."""
         out: dict[str, None] = {}
-        for kind, known, names in (
-                ("observation code", self._observation, (o.code for o in record.observations)),
-                ("flag", self._flag, iter(record.flags))):
+        for kind, known, plain, names in (
+                ("observation code", self._observation, self._plain[0],
+                 [o.code for o in record.observations]),
+                ("flag", self._flag, self._plain[1], record.flags)):
             for name in names:
+                if name in plain:
+                    continue
                 wanted = known.get(name.casefold())
                 if wanted is not None and wanted != name:
                     out[f"{kind} {name!r} matches the protocol's {wanted!r} only up to case; "
                         "it is not read"] = None
+                elif len(plain) < _MAX_PLAIN:
+                    plain.add(name)
         return list(out)
+
+
+#: Names a NameCase remembers as needing no warning, at most (per kind).
+_MAX_PLAIN = 10_000
 
 
 def _system(code: str) -> str:

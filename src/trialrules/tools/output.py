@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..engine.explanations import Explanation
 from ..formats.records import LoadError
 from ..protocol.protocol import ProtocolResult
 from ..values.outcomes import Outcome
 from .batch import Decision
 
-__all__ = ["decision_line", "encode_decision", "encode_error", "encode_result", "error_line",
-           "result_line"]
+__all__ = ["LineEncoder", "decision_line", "encode_decision", "encode_error", "encode_result",
+           "error_line", "result_line"]
 
 #: One encoder for every line (json.dumps with options builds a new one per call).
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
@@ -64,3 +65,60 @@ def encode_decision(r: Decision | ProtocolResult) -> str:
 def encode_error(e: LoadError) -> str:
     """One bad-line line, with its line end."""
     return _ENCODE(error_line(e)) + "\n"
+
+
+#: How many criterion parts a :class:`LineEncoder` keeps before starting afresh.
+_MAX_PARTS = 4096
+
+
+class LineEncoder:
+    """The ``--format json`` and ``--format decisions`` lines of one run, written part by part.
+
+    The bytes are :func:`encode_result`'s and :func:`encode_decision`'s (tests compare them);
+    what differs is the work: a line is assembled from the JSON text of its parts, and the
+    part of a criterion's explanation node is encoded once per node and reused while the
+    node recurs (a batch shares the nodes that depend only on the criterion and a few facts:
+    most of them). The parts kept are bounded; the encoder lives as long as one run.
+    """
+
+    __slots__ = ("_deciding", "_parts")
+
+    def __init__(self) -> None:
+        # id(node) -> (node, its JSON text): holding the node keeps its id its own.
+        self._parts: dict[int, tuple[Explanation, str]] = {}
+        self._deciding: dict[tuple[str, ...], str] = {}
+
+    def result(self, r: ProtocolResult) -> str:
+        """One ``--format json`` line, with its line end."""
+        parts = self._parts
+        texts = []
+        for e in r.inclusion + r.exclusion:
+            hit = parts.get(id(e))
+            if hit is not None and hit[0] is e:
+                texts.append(hit[1])
+                continue
+            text = _part(e)
+            if len(parts) >= _MAX_PARTS:
+                parts.clear()
+            parts[id(e)] = (e, text)
+            texts.append(text)
+        return (f'{{"id": {_ENCODE(r.patient)}, "determination": '
+                f'{_ENCODE(r.determination._value_)}, "criteria": [{", ".join(texts)}]}}\n')
+
+    def decision(self, r: Decision | ProtocolResult) -> str:
+        """One ``--format decisions`` line, with its line end."""
+        deciding = r.deciding if isinstance(r, Decision) else tuple(e.id for e in r.deciding)
+        text = self._deciding.get(deciding)  # type: ignore[arg-type]
+        if text is None:
+            text = _ENCODE(list(deciding))
+            if len(self._deciding) < _MAX_PARTS:
+                self._deciding[deciding] = text  # type: ignore[index]
+        return (f'{{"id": {_ENCODE(r.patient)}, "determination": '
+                f'{_ENCODE(r.determination._value_)}, "deciding": {text}}}\n')
+
+
+def _part(e: Explanation) -> str:
+    """One criterion of a ``--format json`` line: the JSON text of its entry in result_line."""
+    missing = list(e.all_missing()) if e.outcome is Outcome.UNKNOWN else []
+    return (f'{{"id": {_ENCODE(e.id)}, "outcome": {_ENCODE(e.outcome._value_)}, '
+            f'"reason": {_ENCODE(e.reason)}, "missing": {_ENCODE(missing)}}}')
