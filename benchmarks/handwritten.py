@@ -9,10 +9,12 @@ computed once per as_of, as a careful programmer would.
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
 
-from trialrules.values.records import Record
+if TYPE_CHECKING:  # only for annotations: benchmarks/compare.py runs it beside older trees
+    from trialrules.values.records import Record
 
 CYTOTOXIC = ("ATC:L01",)
 INFECTIONS = ("ICD10:B00", "ICD10:B01", "ICD10:B02", "ICD10:B25", "ICD10:B27",

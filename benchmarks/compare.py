@@ -1,0 +1,129 @@
+"""Compare the library's speed before and after a change, in the same run on the same machine.
+
+``python benchmarks/compare.py REF`` checks REF (a commit, e.g. the one before a change) out
+into a temporary worktree and times both trees in interleaved rounds, each round in fresh
+child processes alternating which tree goes first. Every figure is a ratio to the
+hand-written rules (benchmarks/handwritten.py) timed in the same child, so a busy machine
+moves both sides together; the table gives the median of the rounds with min..max, and
+after/before. Only the public API both trees share is used (load a JSON line, decide,
+evaluate with the full explanation), through the batch where a tree has one, one pass each in
+a fresh process (as one command-line run makes them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from timing import load, show  # noqa: E402
+
+#: Run in a child with one tree's src/ first on sys.path: prints the seconds of each measure.
+_CHILD = r'''
+import gc, json, sys, time
+sys.path[:0] = [SRC, BENCH]
+import trialrules
+assert trialrules.__file__.startswith(SRC), trialrules.__file__
+from handwritten import Handwritten
+from workload import AS_OF, lines
+from trialrules.protocols import get
+try:
+    from trialrules.formats.records import iter_jsonl
+except ImportError:
+    from trialrules.io.records import iter_jsonl
+protocol = get("NCT06228781")
+texts = list(lines(N))
+hand = Handwritten(AS_OF)
+
+def timed(fn):
+    gc.collect()
+    start = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - start, out
+
+def batch():
+    return protocol.batch(AS_OF) if hasattr(protocol, "batch") else None
+
+def decide():
+    b = batch()
+    return [b.decide(r) for r in records] if b else [protocol.decide(r, AS_OF) for r in records]
+
+def evaluate():
+    b = batch()
+    return ([b.evaluate(r) for r in records] if b
+            else [protocol.evaluate(r, AS_OF) for r in records])
+
+# One pass each, in this fresh process, as one command-line run makes it: whatever a tree
+# remembers (a batch's memo, or module-level caches in older trees) starts empty.
+best = {}
+best["load"], loaded = timed(lambda: list(iter_jsonl(texts, domains=protocol.domains)))
+records = [r for r in loaded if not hasattr(r, "reason")]
+assert len(records) == N
+best["hand"] = min(timed(lambda: [hand.decide(r) for r in records])[0] for _ in range(REPEAT))
+best["decide"] = timed(decide)[0]
+best["evaluate"] = timed(evaluate)[0]
+print(json.dumps(best))
+'''
+
+
+def _child(src: Path, n: int, repeat: int) -> dict[str, float]:
+    code = (_CHILD.replace("SRC", repr(str(src))).replace("BENCH", repr(str(HERE)))
+            .replace("REPEAT", str(repeat)).replace("N)", f"{n})").replace("== N", f"== {n}"))
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                         text=True, env=env)
+    figures: dict[str, float] = json.loads(out.stdout)
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("ref", help="the tree to compare with (a commit), e.g. the parent of a change")
+    parser.add_argument("--patients", type=int, default=5000)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="passes of the hand-written floor per child (the best is kept)")
+    args = parser.parse_args(argv)
+    print(f"machine: {load()} at the start")
+    with tempfile.TemporaryDirectory() as tmp:
+        before = Path(tmp) / "before"
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(before),
+                        args.ref], check=True)
+        try:
+            trees = {"before": before / "src", "after": ROOT / "src"}
+            rounds: dict[str, list[dict[str, float]]] = {"before": [], "after": []}
+            for r in range(args.rounds):
+                order = ["before", "after"] if r % 2 == 0 else ["after", "before"]
+                for side in order:
+                    rounds[side].append(_child(trees[side], args.patients, args.repeat))
+        finally:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
+                            str(before)], check=False)
+    print(f"machine: {load()} at the end; {args.patients} patients, {args.rounds} rounds, "
+          f"before = {args.ref}, after = the working tree")
+    print("| measure | before (× hand-written) | after (× hand-written) | after / before |")
+    print("|---|---:|---:|---:|")
+    result: dict[str, Any] = {}
+    for name in ("decide", "evaluate", "load"):
+        b = [x[name] / x["hand"] for x in rounds["before"]]
+        a = [x[name] / x["hand"] for x in rounds["after"]]
+        change = statistics.median(a) / statistics.median(b)
+        result[name] = {"before": b, "after": a}
+        print(f"| {name} | {show(b)} | {show(a)} | {change:.2f} |")
+    hand = [x["hand"] / args.patients * 1e6 for side in rounds.values() for x in side]
+    print(f"hand-written decision: {show(hand, '{:.1f}')} µs per patient")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
