@@ -55,6 +55,7 @@ from trialrules.formats.fhir import record_from_bundle
 from trialrules.formats.records import record_from_dict, record_to_dict
 from trialrules.formats.schemas import patient_schema, protocol_schema
 from trialrules.tools.diff import diff
+from trialrules.values.records import NOT_KNOWN_IF_ENDED
 
 MET, NOT_MET, UNKNOWN = Outcome.MET, Outcome.NOT_MET, Outcome.UNKNOWN
 ROOT = Path(__file__).resolve().parents[2]
@@ -383,7 +384,8 @@ def steroid(start: str, end: str | None) -> Exposure:
 
 
 def exposure_record(spans: list[tuple[str, str | None]], complete: str | None) -> Record:
-    return Record("P1", exposures=[steroid(a, b) for a, b in spans],
+    return Record("P1", exposures=[Exposure("ATC:H02AB06", a, NOT_KNOWN_IF_ENDED)
+                                   if b == "unknown" else steroid(a, b) for a, b in spans],
                   complete={"exposures": complete} if complete else {})
 
 
@@ -393,6 +395,10 @@ def day_count_oracle(spans: list[tuple[str, str | None]], start: date,
     choices = []
     for a, b in spans:
         starts = days_of(a)
+        if b == "unknown":  # not known whether or when it ended: any day from its start on
+            choices.append([(s, e) for s in starts
+                            for e in [s + DAY * k for k in range(max(0, (as_of - s).days) + 1)]])
+            continue
         ends: list[date | None] = [None] if b is None else list(days_of(b))
         choices.append([(s, e) for s in starts for e in ends if e is None or s <= e])
     counts = set()
@@ -490,16 +496,16 @@ _MONTHS = ["2026-12", "2027-01", "2027-02"]
 def _spans(draw: st.DrawFn) -> list[tuple[str, str | None]]:
     out = []
     for _ in range(draw(st.integers(1, 2))):
-        first = date(2026, 12, 1) + timedelta(days=draw(st.integers(0, 80)))
+        first = date(2026, 12, 1) + timedelta(days=draw(st.integers(0, 100)))
         length = draw(st.integers(0, 40))
         last = first + timedelta(days=length)
         a, b = first.isoformat(), last.isoformat()
-        coarse = draw(st.sampled_from(["none", "start", "end", "ongoing"]))
+        coarse = draw(st.sampled_from(["none", "start", "end", "ongoing", "unknown"]))
         if coarse == "start":
             a = a[:7]
         elif coarse == "end":
             b = b[:7]
-        out.append((a, None if coarse == "ongoing" else b))
+        out.append((a, None if coarse == "ongoing" else "unknown" if coarse == "unknown" else b))
     return out
 
 
@@ -720,8 +726,8 @@ def test_5_nothing_recorded_is_consistent_across_histories(complete: str | None)
     record = Record("P1", complete=dict.fromkeys(("observations", "conditions", "exposures"), complete)
                     if complete else {})
     assert evaluate(Threshold("edss", "<", 6), record)[0] is want
-    assert evaluate(Range(Change("weight", Span(months=3)), -5, 5), record)[0] is UNKNOWN \
-        or full
+    # Fewer than two values: UNKNOWN even in a complete history (the change is undefined).
+    assert evaluate(Range(Change("weight", Span(months=3)), -5, 5), record)[0] is UNKNOWN
     assert evaluate(Lookback(RELAPSE, Span(months=12)), record)[0] is want
     assert evaluate(Lookback(STEROIDS, Span(months=12), on="exposures"), record)[0] is want
     assert evaluate(ACTIVE, record)[0] is want

@@ -205,13 +205,16 @@ class Lookback(WindowCriterion):
         why.because(reason, ev, tuple(missing))
 
     def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
-        text = self._describe_events()
+        # Counting codes, "on at least 2 occasions" would say the wrong thing: the count
+        # is said once, of codes.
+        one = self if self.count == "events" else attrs.evolve(self, at_least=1)
+        text = one._describe_events()
         if self.starting and self.span is not None and not self.span.is_zero:
             text = (text.replace(", ongoing exposure included", "")
                     .replace(", ongoing included", "")
                     .replace(f"in the {self.span} before", f"starting in the {self.span} before"))
         if self.count == "codes":
-            text += f" (counting different codes: at least {self.at_least})"
+            text += f", with at least {self.at_least} different codes"
         return text
 
     def _describe_events(self) -> str:
