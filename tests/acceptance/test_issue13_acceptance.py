@@ -1087,3 +1087,28 @@ def test_the_downstream_example_does_not_code_a_relapse_as_g35() -> None:
         text = path.read_text(encoding="utf-8")
         for match in re.finditer(r"(?i)relapse[^\n]{0,80}G35|G35[^\n]{0,80}relapse", text):
             pytest.fail(f"{path}: {match.group(0)}")
+
+
+def test_11_the_shipped_files_validate_against_the_schemas() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    from trialrules.formats.schema import schema_errors
+
+    assert schema_errors(json.loads(TUTORIAL.read_text(encoding="utf-8"))) == []
+    validator = jsonschema.Draft202012Validator(patient_schema())
+    lines = (ROOT / "docs" / "examples" / "nct00763412-patients.jsonl").read_text(
+        encoding="utf-8").splitlines()
+    patient = {"id": "P", "dates": {"informed_consent": "2027-03"}, "observations": [
+        {"code": "glu", "value": 7.5, "unit": "mmol/L", "date": "2027-03-02",
+         "reference_range": {"low": 3.9, "high": None}}]}
+    for data in [*map(json.loads, lines), patient]:
+        assert not list(validator.iter_errors(data))
+
+
+def test_7_starting_on_the_reference_date_itself() -> None:
+    today = Lookback(RELAPSE, Span(), starting=True)
+    assert "starting on the reference date" in today.describe()
+    outcome, reason, _ = evaluate(today, relapses(("2027-03-31", None)))
+    assert outcome is MET
+    assert "starting on 2027-03-31" in reason
+    assert evaluate(today, relapses(("2027-03-30", None)))[0] is NOT_MET
+    assert evaluate(today, relapses(("2027-03", None)))[0] is UNKNOWN

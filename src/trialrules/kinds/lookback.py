@@ -165,7 +165,8 @@ class Lookback(WindowCriterion):
                  outcome: Outcome) -> None:
         window = window_text(ctx, self.span, start)
         if self.starting:
-            window = f"starting {window}"
+            zero = self.span is not None and self.span.is_zero
+            window = f"starting on {ctx.as_of}" if zero else f"starting {window}"
         noun = "condition" if self.on == "conditions" else "exposure"
         if self.count == "codes":
             noun = "different code"
@@ -209,6 +210,12 @@ class Lookback(WindowCriterion):
         # is said once, of codes.
         one = self if self.count == "events" else attrs.evolve(self, at_least=1)
         text = one._describe_events()
+        if self.starting and self.span is not None and self.span.is_zero:
+            text = (text.replace(" (exposure ongoing on the reference date)", "")
+                    .replace("currently exposed to", "exposed to")
+                    .replace("ongoing on the reference date", "starting on the reference date"))
+            if self.on == "exposures":
+                text += ", starting on the reference date"
         if self.starting and self.span is not None and not self.span.is_zero:
             text = (text.replace(", ongoing exposure included", "")
                     .replace(", ongoing included", "")
