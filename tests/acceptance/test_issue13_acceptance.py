@@ -1112,3 +1112,20 @@ def test_7_starting_on_the_reference_date_itself() -> None:
     assert "starting on 2027-03-31" in reason
     assert evaluate(today, relapses(("2027-03-30", None)))[0] is NOT_MET
     assert evaluate(today, relapses(("2027-03", None)))[0] is UNKNOWN
+
+
+def test_1_a_bad_unit_line_reads_as_the_issue_writes_it(tmp_path: Path) -> None:
+    doc = json.loads(TUTORIAL.read_text(encoding="utf-8"))
+    del doc["domains"]["ogtt_fasting_glucose"]["molar_mass"]
+    protocol = tmp_path / "protocol.json"
+    protocol.write_text(json.dumps(doc), encoding="utf-8")
+    patient = _patient()
+    patient["observations"] = [patient["observations"][k] for k in (2, 3, 0, 1)]
+    path = tmp_path / "p.jsonl"
+    path.write_text(json.dumps(patient) + "\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "trialrules.cli", "screen", str(path),
+                           "--protocol", str(protocol), "--as-of", "2027-03-31", "--no-progress"],
+                          capture_output=True, text=True, check=False, timeout=120)
+    assert done.returncode == 1
+    assert ("line 1, patient 'T1': observations[2].unit: got 'mmol/L'; expected a unit "
+            "convertible to mg/dL (give the molar mass") in done.stderr
