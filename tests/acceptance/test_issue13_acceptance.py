@@ -1129,3 +1129,34 @@ def test_1_a_bad_unit_line_reads_as_the_issue_writes_it(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert ("line 1, patient 'T1': observations[2].unit: got 'mmol/L'; expected a unit "
             "convertible to mg/dL (give the molar mass") in done.stderr
+
+
+@pytest.mark.parametrize(("as_of", "first_day"), [
+    (date(2028, 5, 31), date(2028, 2, 29)),   # 3 months before a month end, leap year
+    (date(2027, 5, 31), date(2027, 2, 28)),
+    (date(2027, 5, 30), date(2027, 2, 28)),
+    (date(2027, 5, 28), date(2027, 2, 28)),
+    (date(2027, 5, 27), date(2027, 2, 27)),
+])
+def test_4_change_window_at_month_ends(as_of: date, first_day: date) -> None:
+    assert months_before(as_of, 3) == first_day
+    dom = {"weight": WEIGHT}
+    inside = weights((60, first_day.isoformat()), (63, as_of.isoformat()))
+    outside = weights(((60, (first_day - DAY).isoformat())), (63, as_of.isoformat()))
+    assert evaluate(STABLE, inside, as_of, dom)[0] is MET
+    assert evaluate(STABLE, outside, as_of, dom)[0] is UNKNOWN
+
+
+@pytest.mark.parametrize(("as_of", "days"), [
+    (date(2027, 5, 31), 32),  # 30 April to 31 May
+    (date(2027, 3, 31), 32),  # 28 February to 31 March
+    (date(2028, 3, 31), 32),  # 29 February to 31 March (leap year)
+    (date(2028, 3, 29), 30),  # 29 February to 29 March
+    (date(2028, 3, 1), 30),   # 1 February to 1 March 2028
+])
+def test_3_one_month_of_days_at_month_ends(as_of: date, days: int) -> None:
+    start = months_before(as_of, 1)
+    assert (as_of - start).days + 1 == days
+    record = exposure_record([("2020-01-01", None)], as_of.isoformat())
+    exactly = Range(ExposureDays(STEROIDS, Span(months=1)), days, days)
+    assert evaluate(exactly, record, as_of)[0] is MET
