@@ -36,6 +36,7 @@ def generate(path: Path, persons: int) -> None:
 
     copies = -(-persons // BASE)
     con = duckdb.connect(str(path))
+    con.execute("SET enable_progress_bar = false")
     for table in TABLES:
         src = FIXTURE / f"{table.upper()}.csv"
         con.execute(
@@ -47,16 +48,16 @@ def generate(path: Path, persons: int) -> None:
     con.close()
 
 
-def measure(path: Path, chunk: int) -> dict[str, float]:
+def measure(path: Path, chunk: int | None) -> dict[str, float]:
     """Read every person (in this process); persons, seconds, peak RSS in MiB."""
     import resource
 
-    from trialrules.formats.omop import read_omop
+    from trialrules.formats.omop import CHUNK, read_omop
     from trialrules.formats.records import LoadError
 
     start = time.perf_counter()
     n = bad = facts = 0
-    for _, item in read_omop(path, chunk=chunk):
+    for _, item in read_omop(path, chunk=CHUNK if chunk is None else chunk):
         n += 1
         if isinstance(item, LoadError):
             bad += 1
@@ -71,7 +72,8 @@ def measure(path: Path, chunk: int) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
-    parser.add_argument("--chunk", type=int, default=2000)
+    parser.add_argument("--chunk", type=int, default=None,
+                        help="persons per batch (default: the reader's, omop.CHUNK)")
     parser.add_argument("--measure", metavar="DB", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.measure:
@@ -82,13 +84,17 @@ def main(argv: list[str] | None = None) -> int:
         for size in args.sizes:
             db = Path(tmp) / f"cdm-{size}.duckdb"
             generate(db, size)
-            done = subprocess.run([sys.executable, __file__, "--measure", str(db),
-                                   "--chunk", str(args.chunk)],
+            chunk = [] if args.chunk is None else ["--chunk", str(args.chunk)]
+            done = subprocess.run([sys.executable, __file__, "--measure", str(db), *chunk],
                                   capture_output=True, text=True, check=True)
             result = json.loads(done.stdout)
             rows.append(result)
             db.unlink()
-    print(f"OMOP CDM reading (DuckDB file, chunk {args.chunk} persons, one process per size)")
+    from trialrules.formats.omop import CHUNK, MEMORY_LIMIT
+
+    chunk_size = CHUNK if args.chunk is None else args.chunk
+    print(f"OMOP CDM reading (DuckDB file, chunk {chunk_size} persons, DuckDB memory_limit "
+          f"{MEMORY_LIMIT}, one process per size)")
     print(f"{'persons':>9} {'facts':>11} {'seconds':>9} {'persons/s':>10} {'peak RSS MiB':>13}")
     for r in rows:
         print(f"{r['persons']:>9,} {r['facts']:>11,} {r['seconds']:>9.2f} "

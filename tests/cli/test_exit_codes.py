@@ -107,6 +107,7 @@ def test_three_for_an_internal_error_never_one(good: Path, monkeypatch: pytest.M
 
     monkeypatch.setattr(Protocol, "evaluate", broken)
     monkeypatch.setattr(Batch, "evaluate", broken)
+    monkeypatch.setattr(Batch, "context", broken)  # every format evaluates in a context
     assert main(["screen", str(good), "--as-of", AS_OF_TEXT]) == 3
     err = capsys.readouterr().err
     assert "RuntimeError: a bug" in err

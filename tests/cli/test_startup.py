@@ -3,6 +3,7 @@ line registers only the command that runs; neither changes what a user sees."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -90,3 +91,39 @@ def test_a_command_started_alone_does_not_import_the_testing_toolkit() -> None:
         "    main(['show', 'NCT06228781'])\n"
         "print('trialrules.testing' in sys.modules)")
     assert out == "False"
+
+
+def test_text_lines_of_dead_and_possibly_dead_patients(tmp_path: object) -> None:
+    # The text format explains only the criteria a line shows; the death lines are written
+    # out by hand (what 0.1.0's full evaluation printed).
+    from pathlib import Path
+
+    folder = Path(str(tmp_path))
+    protocol = folder / "p.json"
+    protocol.write_text(json.dumps({
+        "trialrules": 1, "id": "T-1", "title": "Adults who consented",
+        "inclusion": [{"kind": "range", "source": {"kind": "age"}, "low": 18, "high": 60,
+                       "id": "in.1"},
+                      {"kind": "flag", "name": "consent", "id": "in.2"}],
+        "exclusion": []}))
+    lines = [{"id": "A", "birth_date": "1990-06-01", "flags": {"consent": True}},
+             {"id": "B", "birth_date": "1990-06-01", "flags": {"consent": True},
+              "death_date": "2009-05-03"},
+             {"id": "C", "birth_date": "1990-06-01", "flags": {"consent": True},
+              "death_date": "2027-03"},
+             {"id": "D", "birth_date": "1990-06-01", "death_date": "2027-03"},
+             {"id": "E", "birth_date": "2015-06-01", "death_date": "2027-03"}]
+    patients = folder / "p.jsonl"
+    patients.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    done = subprocess.run([sys.executable, "-m", "trialrules.cli", "screen", str(patients),
+                           "--protocol", str(protocol), "--as-of", "2027-03-10"],
+                          capture_output=True, text=True, check=False, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[1:6] == [
+        "A\tELIGIBLE\tevery inclusion met, no exclusion met",
+        "B\tINELIGIBLE\t",
+        "C\tNEEDS REVIEW\tundecided ; needs exact date of death",
+        "D\tNEEDS REVIEW\tundecided in.2; needs flag consent; exact date of death",
+        "E\tINELIGIBLE\tin.1: age 11 (born 2015-06-01, died 2027-03) is not between 18 and 60 "
+        "(both inclusive)",
+    ]

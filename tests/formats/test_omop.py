@@ -16,10 +16,11 @@ import pytest
 
 pytest.importorskip("duckdb")
 
-from trialrules import Determination, Outcome, Record, screen
+from trialrules import CodeSet, Determination, Lookback, Outcome, Record, Span, Washout, screen
 from trialrules.formats.omop import OmopError, iter_omop, read_omop
 from trialrules.formats.records import LoadError
 from trialrules.protocols import get
+from trialrules.values.completeness import Period
 from trialrules.values.dates import PartialDate
 from trialrules.values.records import Condition, Exposure, Observation, ReferenceRange
 
@@ -46,14 +47,55 @@ def test_person_birth_and_sex(records: dict[str, Record]) -> None:
     assert records["2"].birth_date == PartialDate(2014, 10, 22)
 
 
-def test_observation_period_from_birth_declares_completeness(records: dict[str, Record]) -> None:
-    # person 2: born 2014-10-22, observation period 2014-10-22 .. 2021-10-13
+def test_observation_period_declares_completeness_over_its_span(
+        records: dict[str, Record]) -> None:
+    # OBSERVATION_PERIOD rows 2, 1 and 23: each person's one period, for all three histories
+    histories = ("conditions", "exposures", "observations")
     assert dict(records["2"].complete) == dict.fromkeys(
-        ("conditions", "exposures", "observations"), PartialDate(2021, 10, 13))
-    # person 1: born 1998-04-09, period starts 2000-12-27: nothing before it is vouched for
-    assert dict(records["1"].complete) == {}
-    # person 23: born 1998-04-09, period from 1998-04-10: one day after birth is still after
-    assert dict(records["23"].complete) == {}
+        histories, (Period("2014-10-22", "2021-10-13"),))
+    assert dict(records["1"].complete) == dict.fromkeys(
+        histories, (Period("2000-12-27", "2022-09-30"),))
+    assert dict(records["23"].complete) == dict.fromkeys(
+        histories, (Period("1998-04-10", "2001-07-13"),))
+
+
+def test_a_record_is_complete_only_within_its_observation_period(
+        records: dict[str, Record]) -> None:
+    # A code set no Synthea27Nj row holds: completeness alone decides.
+    none = CodeSet("none", codes=["RXNORM:0"])
+    month, ever = Washout(none, Span(months=1)), Lookback(none, on="exposures")
+    one = records["1"]  # born 1998-04-09, observed 2000-12-27..2022-09-30
+    assert month.decide(one, date(2001, 1, 26)) is Outcome.UNKNOWN  # from 2000-12-26
+    assert month.decide(one, date(2001, 1, 27)) is Outcome.MET      # from 2000-12-27
+    assert month.decide(one, date(2022, 9, 30)) is Outcome.MET
+    assert month.decide(one, date(2022, 10, 1)) is Outcome.UNKNOWN  # after the period
+    assert ever.decide(one, date(2022, 6, 1)) is Outcome.UNKNOWN    # 1998-2000 unobserved
+    two = records["2"]  # born 2014-10-22, observed from that day to 2021-10-13
+    assert ever.decide(two, date(2021, 10, 13)) is Outcome.NOT_MET
+    assert ever.decide(two, date(2021, 10, 14)) is Outcome.UNKNOWN
+    node = month.evaluate(one, date(2022, 9, 30))
+    assert node.reason.endswith("the exposure history is complete from 2000-12-27 through "
+                                "2022-09-30")
+
+
+def test_observation_periods_with_a_gap_and_bad_rows(tmp_path: Path) -> None:
+    cdm = _cdm(tmp_path, "", persons="1,8507,1980,,\n2,8532,1990,,\n3,8532,1990,,\n")
+    (cdm / "OBSERVATION_PERIOD.csv").write_text(
+        "observation_period_id,person_id,observation_period_start_date,"
+        "observation_period_end_date\n"
+        "11,1,2018-04-02,2027-03-31\n10,1,2015-01-01,2018-03-31\n"
+        "20,2,2015-01-01,\n30,3,2016-01-01,2015-12-31\n")
+    one, two, three = (item for _, item in read_omop(cdm))
+    assert isinstance(one, Record)
+    assert one.complete["exposures"] == (Period("2015-01-01", "2018-03-31"),
+                                         Period("2018-04-02", "2027-03-31"))
+    month = Washout(CodeSet("none", codes=["RXNORM:0"]), Span(months=1))
+    assert month.decide(one, date(2018, 4, 1)) is Outcome.UNKNOWN  # 2018-04-01 unobserved
+    assert month.decide(one, date(2018, 5, 2)) is Outcome.MET      # from 2018-04-02
+    assert isinstance(two, LoadError)
+    assert two.field == "observation_period[0].observation_period_end_date"
+    assert isinstance(three, LoadError)
+    assert "on or after observation_period_start_date (2016-01-01)" in three.reason
 
 
 def test_condition_occurrence(records: dict[str, Record]) -> None:
@@ -218,3 +260,49 @@ def test_measurement_range_is_the_reference_range(tmp_path: Path) -> None:
     ((_, bad),) = list(read_omop(tmp_path))
     assert isinstance(bad, LoadError)
     assert bad.field == "measurement[9].range_high"
+
+
+@pytest.mark.parametrize(("person_id", "shown"), [("x7", "'x7'"), ("", "None"), ("1.5", "'1.5'")])
+def test_a_fact_row_without_a_whole_person_id_is_an_error_not_dropped(
+        tmp_path: Path, person_id: str, shown: str) -> None:
+    # the row belongs to no person's id range: reading it silently would lose the fact
+    cdm = _cdm(tmp_path, f"1,1,1310317,2020-01-31,,30,0\n2,{person_id},1310317,2020-01-31,,30,0\n")
+    with pytest.raises(OmopError, match=rf"DRUG_EXPOSURE has a row with person_id {shown}; "
+                                        "expected a whole number"):
+        read_omop(cdm)
+
+
+def test_a_typed_database_is_read_by_person_id_range(tmp_path: Path) -> None:
+    # a DuckDB file with an INTEGER person_id (as an ETL writes it) and one with VARCHAR ids
+    # read the same persons, in numeric order, with their own facts only
+    import duckdb
+
+    for kind in ("INTEGER", "VARCHAR"):
+        db = tmp_path / f"cdm-{kind}.duckdb"
+        con = duckdb.connect(str(db))
+        con.execute(f"CREATE TABLE person (person_id {kind}, gender_concept_id INTEGER, "
+                    "year_of_birth INTEGER, month_of_birth INTEGER, day_of_birth INTEGER)")
+        con.execute("INSERT INTO person VALUES (10, 8507, 1980, NULL, NULL), "
+                    "(9, 8532, 1970, 3, NULL), (100, 0, NULL, NULL, NULL)")
+        con.execute("CREATE TABLE concept (concept_id INTEGER, vocabulary_id VARCHAR, "
+                    "concept_code VARCHAR)")
+        con.execute("INSERT INTO concept VALUES (1310317, 'RxNorm', '3002')")
+        con.execute(f"CREATE TABLE drug_exposure (drug_exposure_id INTEGER, person_id {kind}, "
+                    "drug_concept_id INTEGER, drug_exposure_start_date DATE, "
+                    "drug_exposure_end_date DATE, days_supply INTEGER, "
+                    "drug_source_concept_id INTEGER)")
+        con.execute("INSERT INTO drug_exposure VALUES (1, 100, 1310317, '2020-01-31', NULL, 30, 0)")
+        con.close()
+        items = [item for _, item in read_omop(db, chunk=2)]
+        assert [r.id for r in items if isinstance(r, Record)] == ["9", "10", "100"], kind
+        nine, ten, hundred = items
+        assert isinstance(nine, Record)
+        assert isinstance(hundred, Record)
+        assert nine.birth_date == PartialDate(1970, 3)
+        assert nine.sex == "female"
+        assert nine.exposures == ()
+        assert isinstance(ten, Record)
+        assert ten.exposures == ()
+        assert hundred.exposures == (Exposure("RXNORM:3002", "2020-01-31", "2020-02-29"),)
+        assert hundred.birth_date is None
+        assert hundred.sex is None

@@ -275,3 +275,59 @@ def test_source_survives_a_round_trip_and_takes_no_part_in_equality() -> None:
     assert "source='CSV code list m.csv'" in repr(codes)
     merged = codes | CodeSet("n", codes=["SNOMED:2"], source="FHIR ValueSet v")
     assert merged.source == "CSV code list m.csv; FHIR ValueSet v"
+
+
+# -- audit of issue 14 (second round) -------------------------------------------------
+
+
+def test_csv_code_list_without_a_header() -> None:
+    # "(system, code[, display])": a list that starts straight with a code is read the same
+    codes = codeset_from_csv("http://snomed.info/sct,93761005,Primary malignant neoplasm of colon\n"
+                             "RXNORM,1719\n", name="x")
+    assert codes.codes == {"SNOMED:93761005", "RXNORM:1719"}
+    assert codeset_from_csv("ICD10,C18\n", name="y").codes == {"ICD10:C18"}
+    with pytest.raises(InvalidValueSet, match=r"line 2.*3 columns"):
+        codeset_from_csv("SNOMED,1,a\nSNOMED,2,b,c\n", name="z")
+
+
+@pytest.mark.parametrize(("expansion", "match"), [
+    # the first page of three codes out of five: the other two would be lost
+    ({"total": 5, "offset": 0, "contains": [{"system": SCT, "code": c} for c in "123"]},
+     r"entries 1 to 3 of 5.*the whole expansion"),
+    ({"offset": 3, "contains": [{"system": SCT, "code": "4"}]}, r"entries 4 to 4 of \?"),
+    ({"total": "5", "contains": []}, r"total = '5'; expected a whole number"),
+])
+def test_a_page_of_a_paged_expansion_is_refused(expansion: dict[str, object], match: str) -> None:
+    with pytest.raises(InvalidValueSet, match=match):
+        codeset_from_valueset({"resourceType": "ValueSet", "expansion": expansion})
+
+
+def test_total_counts_nested_entries() -> None:
+    # total 3 = the grouper and its two nested codes: whole, nothing refused
+    vs = {"resourceType": "ValueSet", "expansion": {"total": 3, "offset": 0, "contains": [
+        {"system": SCT, "code": "363346000", "contains": [
+            {"system": SCT, "code": "93761005"}, {"system": SCT, "code": "254837009"}]}]}}
+    assert codeset_from_valueset(vs, name="c").codes == {
+        "SNOMED:363346000", "SNOMED:93761005", "SNOMED:254837009"}
+
+
+def test_a_protocol_resolves_an_atlas_file_with_its_vocabulary_folder(
+        tmp_path: Path, vocabulary: Path) -> None:
+    # CONCEPT_ANCESTOR is read when the document names the vocabulary folder, relative to it
+    # the vocabulary fixture's tables are in tmp_path; the document sits one folder below
+    assert vocabulary == tmp_path
+    (tmp_path / "protocol" / "sets").mkdir(parents=True)
+    expr = {"items": [_item(4180790, "SNOMED", "363406005", descendants=True)]}
+    (tmp_path / "protocol" / "sets" / "colon.json").write_text(json.dumps(expr), encoding="utf-8")
+    doc = tmp_path / "protocol" / "p.json"
+    doc.write_text(_protocol({"name": "colon", "file": "sets/colon.json",
+                              "vocabulary": ".."}), encoding="utf-8")
+    codes = load_protocol_file(doc).exclusion[0].codes
+    assert codes.codes == {"SNOMED:363406005", "SNOMED:93761005"}
+    # without the folder: the clear error, at the document's path
+    doc.write_text(_protocol({"name": "colon", "file": "sets/colon.json"}), encoding="utf-8")
+    with pytest.raises(InvalidDocument,
+                       match=r"codes.file.*includes descendants.*CONCEPT_ANCESTOR"):
+        load_protocol_file(doc)
+    with pytest.raises(InvalidDocument, match=r"codes.vocabulary.*without a file or valueset"):
+        parse_protocol(_protocol({"name": "c", "codes": ["SNOMED:1"], "vocabulary": "v"}))

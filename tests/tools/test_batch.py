@@ -119,3 +119,48 @@ def test_fast_paths_agree_with_explanations_on_the_workload() -> None:
                 reading = source.read(ctx, True)
                 quiet = source.read(ctx, False)
                 assert (quiet.values, quiet.missing) == (reading.values, reading.missing)
+
+
+def _deciding_cases() -> list[Any]:
+    """The workload, plus deaths: surely before as_of, possibly (the month of as_of), after."""
+    items: list[Any] = _sample(300)
+    # An ELIGIBLE patient: dead, no criterion decides; possibly dead, none is undecided.
+    base = next(p for p, r in zip(items, screen(PROTOCOL, items, AS_OF, explain=False),
+                                  strict=True)
+                if r.determination is Determination.ELIGIBLE)
+    for pid, death in (("dead", "2020-05-01"), ("maybe", "2027-03"), ("later", "2027-04-02"),
+                       ("maybe-open", "2027")):
+        items.append({**base, "id": pid, "death_date": death})
+    items.append({"id": "bare"})  # nothing recorded: needs review with many missing facts
+    return items
+
+
+def test_explain_deciding_gives_the_full_evaluations_deciding_nodes() -> None:
+    items = _deciding_cases()
+    full = list(screen(PROTOCOL, items, AS_OF))
+    light = list(screen(PROTOCOL, items, AS_OF, explain="deciding"))
+    seen = set()
+    for r, d in zip(full, light, strict=True):
+        assert isinstance(r, ProtocolResult)
+        assert isinstance(d, Decision)
+        assert d.determination is r.determination
+        assert d.outcomes == tuple(e.outcome for e in r.criteria)
+        assert d.death == r.death
+        assert d.death_undecided is r.death_undecided
+        if r.determination is Determination.INELIGIBLE:
+            assert d.explained == r.deciding
+        elif r.determination is Determination.NEEDS_REVIEW:
+            assert d.explained == r.undecided
+        else:
+            assert d.explained == ()
+        seen.add((r.determination, bool(d.explained), r.death_undecided))
+    # Every branch was taken: explained or not for each determination, a possible death.
+    assert {(Determination.INELIGIBLE, True, False), (Determination.NEEDS_REVIEW, True, False),
+            (Determination.ELIGIBLE, False, False), (Determination.INELIGIBLE, False, False),
+            (Determination.NEEDS_REVIEW, False, True)} <= seen
+
+
+def test_explain_false_explains_nothing() -> None:
+    for d in screen(PROTOCOL, _deciding_cases(), AS_OF, explain=False):
+        assert isinstance(d, Decision)
+        assert d.explained == ()

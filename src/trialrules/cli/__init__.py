@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-import traceback
 from collections.abc import Sequence
 
 from ..values.text import escape
@@ -74,6 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"trialrules {args.command}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except Exception:  # a bug, not bad input: never exit 1, which means "some lines bad"
+        import traceback  # only for a bug: not at every start
+
         traceback.print_exc()
         print(f"trialrules {args.command}: internal error; please report it with the "
               "traceback above", file=sys.stderr)

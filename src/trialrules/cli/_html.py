@@ -7,14 +7,16 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from ..formats.records import LoadError
 from ..protocol.protocol import Protocol, ProtocolResult
-from ..tools.report import FeasibilityReport
 from ..values.records import Record
 from ._common import UsageError
+
+if TYPE_CHECKING:
+    from ..tools.report import FeasibilityReport
 
 
 def require() -> None:

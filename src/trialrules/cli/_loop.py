@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..formats.records import LoadError
 from ..protocol.protocol import Protocol, ProtocolResult
@@ -21,7 +21,8 @@ __all__ = ["Checked", "screen_into"]
 
 def screen_into(protocol: Protocol, as_of: date, items: Iterable[Any], writer: Any,
                 tally: Tally | None, say: Callable[[str], None], *,
-                progress_enabled: bool | None = False, explain: bool | None = None,
+                progress_enabled: bool | None = False,
+                explain: bool | Literal["deciding"] | None = None,
                 kept: Any = None, details: Any = None,
                 counts: list[int] | None = None) -> tuple[int, int]:
     """Screen ``items`` into ``writer`` (and ``tally``); returns (screened, bad).

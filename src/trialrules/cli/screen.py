@@ -209,7 +209,7 @@ def run(args: argparse.Namespace) -> int:
                     progress_enabled=args.progress, checked=checked, counts=counts)
             else:
                 # An HTML report shows explanations, whatever the format needs.
-                explain = getattr(writer, "explain", True) or details is not None
+                explain = True if details is not None else getattr(writer, "explain", True)
                 screen_into(protocol, as_of, items, writer, tally, _say,
                             progress_enabled=args.progress, explain=explain, kept=kept,
                             details=details, counts=counts)
@@ -283,7 +283,7 @@ def _write_report(report: FeasibilityReport, json_path: Path, text_path: Path) -
           file=sys.stderr)
 
 
-def _verdict(result: ProtocolResult) -> str:
+def _verdict(result: ProtocolResult | Decision) -> str:
     return result.determination.value.upper().replace("_", " ")
 
 
@@ -298,7 +298,8 @@ def _grouped(explanations: tuple[Explanation, ...]) -> str:
 class _Text:
     """One line per patient (id, determination, deciding criteria), then a summary."""
 
-    explain = True
+    # The lines show only the criteria a determination rests on: only those are explained.
+    explain = "deciding"
 
     def __init__(self, protocol: Protocol, as_of: date, how: str, out: IO[str], *,
                  header: bool = True) -> None:
@@ -310,17 +311,31 @@ class _Text:
         if header:
             out.write(f"Screening against {_cell(protocol.id)} as of {as_of.isoformat()} ({how})\n")
 
-    def result(self, r: ProtocolResult) -> None:
+    def result(self, r: ProtocolResult | Decision) -> None:
         self.counts[r.determination.value] += 1
-        for e in r.deciding:
-            self.excluded[e.id or ""] += 1
-        for e in r.undecided:
-            self.undecided[e.id or ""] += 1
+        if isinstance(r, Decision):  # explain="deciding": the deciding nodes are r.explained
+            deciding, undecided = r.deciding, r.undecided
+            shown = r.explained
+            death_undecided = r.death_undecided
+        else:
+            deciding = tuple(e.id or "" for e in r.deciding)
+            undecided = tuple(e.id or "" for e in r.undecided)
+            shown = r.deciding if r.determination is Determination.INELIGIBLE else r.undecided
+            death_undecided = r.death_undecided
+        for cid in deciding:
+            self.excluded[cid] += 1
+        for cid in undecided:
+            self.undecided[cid] += 1
         if r.determination is Determination.INELIGIBLE:
-            detail = _grouped(r.deciding)
+            detail = _grouped(shown)
         elif r.determination is Determination.NEEDS_REVIEW:
-            detail = (f"undecided {', '.join(e.id or '' for e in r.undecided)}; "
-                      f"needs {'; '.join(r.missing)}")
+            # ProtocolResult.missing: the undecided criteria's missing facts, each once.
+            missing: dict[str, None] = {}
+            for e in shown:
+                missing.update(dict.fromkeys(e.all_missing()))
+            if death_undecided:
+                missing["exact date of death"] = None
+            detail = f"undecided {', '.join(undecided)}; needs {'; '.join(missing)}"
         else:
             detail = "every inclusion met, no exclusion met"
         self.out.write(f"{_cell(r.patient)}\t{_verdict(r)}\t{_cell(detail)}\n")

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from ..values.checks import MAX_EXACT_INT
+from ..values.completeness import Period
 from ..values.dates import PartialDate
 from ..values.domains import STANDARD_DOMAINS, Domain
 from ..values.errors import InvalidRecord, TrialRulesError, _short
@@ -33,10 +34,12 @@ from .systems import vocabulary_prefix
 
 __all__ = ["CHUNK", "GENDERS", "TABLES", "OmopError", "iter_omop", "read_omop"]
 
-#: Persons read per batch (each table is queried once per batch).
-CHUNK: Final = 2000
-#: DuckDB's own memory cap (its page cache and sorts; beyond it, it spills to disk).
-MEMORY_LIMIT: Final = "256MB"
+#: Persons read per batch (each table is queried once per batch). The batch's rows are held
+#: in Python while its records are built (about 0.1 MB per Synthea-sized person).
+CHUNK: Final = 500
+#: DuckDB's own memory cap: its cache of the database's blocks, which otherwise grows with
+#: every block a read touches, and its sorts (beyond the cap, they spill to a scratch folder).
+MEMORY_LIMIT: Final = "128MB"
 
 #: OMOP gender concepts (the Gender vocabulary) mapped to the record's sex. 8551 UNKNOWN is
 #: "unknown" (counts as not recorded); concept 0 or no concept leaves sex unset.
@@ -69,6 +72,12 @@ _COLUMNS: Final[Mapping[str, tuple[str, ...]]] = {
                     "value_as_number", "value_as_string", "value_as_concept_id",
                     "unit_concept_id"),
 }
+_INTEGER_TYPES: Final = frozenset({"BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT",
+                                   "UBIGINT", "UINTEGER", "USMALLINT", "UTINYINT"})
+#: A person_id read from text: digits only (DuckDB's own cast would round "1.5" to 2); any
+#: other text is NULL, and a NULL id is reported as bad input when the source is opened.
+_TEXT_PID: Final = ("CASE WHEN regexp_full_match(trim(CAST(person_id AS VARCHAR)), '-?[0-9]{1,18}') "
+                    "THEN CAST(trim(CAST(person_id AS VARCHAR)) AS BIGINT) END")
 _DATE_RE: Final = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T].*)?\Z")
 
 
@@ -98,17 +107,23 @@ class _Source:
             self.tmp = tempfile.TemporaryDirectory(prefix="trialrules-omop-")
             self.con = duckdb.connect(os.path.join(self.tmp.name, "cdm.duckdb"), config=config)
             self.con.execute(f"SET temp_directory = '{_sql_text(self.tmp.name)}'")
+            self.con.execute("SET enable_progress_bar = false")
             files = {p.stem.lower(): p for p in path.iterdir()
                      if p.suffix.lower() == ".csv" and p.is_file()}
             self.present = set()
             for table in TABLES:
                 if table not in files:
                     continue
-                order = " ORDER BY person_id" if "person_id" in _COLUMNS[table] else ""
-                self.con.execute(
-                    f"CREATE TABLE cdm_{table} AS SELECT * FROM read_csv("
-                    f"'{_sql_text(str(files[table]))}', header = true, all_varchar = true)"
-                    f"{order}")
+                read = (f"read_csv('{_sql_text(str(files[table]))}', header = true, "
+                        "all_varchar = true)")
+                if "person_id" in _COLUMNS[table]:
+                    # The person id typed once, here, and the rows sorted by it: each chunk's
+                    # range query then reads only the row groups that hold its persons.
+                    self.con.execute(
+                        f"CREATE TABLE cdm_{table} AS SELECT {_TEXT_PID} AS _pid, * "
+                        f"FROM {read} ORDER BY _pid")
+                else:
+                    self.con.execute(f"CREATE TABLE cdm_{table} AS SELECT * FROM {read}")
                 self.present.add(table)
             where = f"folder {path}"
         elif path.is_file():
@@ -117,17 +132,32 @@ class _Source:
             except duckdb.Error as exc:
                 raise OmopError(f"{path} is neither a folder of CDM CSV files nor a DuckDB "
                                 f"database ({str(exc).splitlines()[0]})") from None
+            # Sorts past the memory cap spill into a scratch folder of ours, not beside a
+            # database that may sit in a read-only place.
+            self.tmp = tempfile.TemporaryDirectory(prefix="trialrules-omop-")
+            self.con.execute(f"SET temp_directory = '{_sql_text(self.tmp.name)}'")
+            self.con.execute("SET enable_progress_bar = false")
             tables = self.con.execute(
                 "SELECT table_schema, table_name FROM information_schema.tables").fetchall()
             schemas = {s for s, t in tables if t.lower() == "person"}
             if schema is None:
                 schema = "main" if "main" in schemas or not schemas else sorted(schemas)[0]
             self.present = set()
+            types = {(t.lower(), c.lower()): str(k).upper() for t, c, k in self.con.execute(
+                "SELECT table_name, column_name, data_type FROM information_schema.columns "
+                "WHERE table_schema = ?", (schema,)).fetchall()}
             for s, t in tables:
                 if s == schema and t.lower() in TABLES:
-                    self.con.execute(f'CREATE TEMP VIEW cdm_{t.lower()} AS '
-                                     f'SELECT * FROM "{_sql_name(s)}"."{_sql_name(t)}"')
-                    self.present.add(t.lower())
+                    table = t.lower()
+                    pid = ""
+                    if "person_id" in _COLUMNS[table]:
+                        # An integer person_id is read as it is, so DuckDB prunes the row
+                        # groups outside a chunk's range (its min/max per group); text is cast.
+                        typed = types.get((table, "person_id"), "") in _INTEGER_TYPES
+                        pid = f"{'person_id' if typed else _TEXT_PID} AS _pid, "
+                    self.con.execute(f'CREATE TEMP VIEW cdm_{table} AS SELECT {pid}* '
+                                     f'FROM "{_sql_name(s)}"."{_sql_name(t)}"')
+                    self.present.add(table)
             where = f"database {path} (schema {schema})"
         else:
             raise OmopError(f"{path}: no such folder or file")
@@ -145,6 +175,17 @@ class _Source:
                 self.close()
                 raise OmopError(f"{where}: table {table.upper()} has no column "
                                 f"{', '.join(missing)} (CDM v5.4 names)")
+        for table in sorted(self.present):
+            if "person_id" not in _COLUMNS[table]:
+                continue
+            # A row whose person_id is empty or not a whole number belongs to nobody: it is
+            # bad input, never silently left out of every person's range.
+            bad = self.con.execute(f"SELECT person_id FROM cdm_{table} WHERE _pid IS NULL "
+                                   "LIMIT 1").fetchall()
+            if bad:
+                self.close()
+                raise OmopError(f"{where}: table {table.upper()} has a row with person_id "
+                                f"{_short(bad[0][0])}; expected a whole number")
 
     def close(self) -> None:
         self.con.close()
@@ -301,8 +342,8 @@ class _Reader:
             if table not in self.src.present:
                 return
             for row in self.src.rows(
-                    f"SELECT CAST(person_id AS BIGINT), {columns} FROM cdm_{table} "
-                    f"WHERE CAST(person_id AS BIGINT) BETWEEN ? AND ? ORDER BY 1, {order}", rng):
+                    f"SELECT _pid, {columns} FROM cdm_{table} "
+                    f"WHERE _pid BETWEEN ? AND ? ORDER BY 1, {order}", rng):
                 bucket = per.get(int(row[0]))
                 if bucket is not None:
                     bucket.setdefault(table, []).append(row[1:])
@@ -422,7 +463,7 @@ class _Reader:
                 field, cid, self.day(when, f"{field}.observation_date"),
                 _number(number, f"{field}.value_as_number"), _text(string), value_cid, unit_cid,
                 "observation_concept_id", present=True)
-        complete = _completeness(birth, rows.get("observation_period", ()))
+        complete = _completeness(rows.get("observation_period", ()))
         deaths = sorted(d for d in (_date(r[0], "death.death_date") for r in rows.get("death", ()))
                         if d is not None)
         return Record(str(pid), birth_date=birth, sex=sex, conditions=conditions,
@@ -514,22 +555,27 @@ def _pd(day: date) -> PartialDate:
     return PartialDate(day.year, day.month, day.day)
 
 
-def _completeness(birth: PartialDate | None,
-                  periods: Iterable[tuple[Any, ...]]) -> dict[str, date]:
-    """Histories complete through the end of the observation period that covers the whole
-    life so far: a record's completeness runs from birth, so a period that starts after
-    the earliest possible birth day vouches for nothing before it (docs/omop.md)."""
-    spans = sorted((s, e) for s, e in ((_date(a, "observation_period.observation_period_start_date"),
-                                         _date(b, "observation_period.observation_period_end_date"))
-                                        for a, b in periods) if s is not None and e is not None)
-    if birth is None or not spans or spans[0][0] > birth.earliest:
+def _completeness(periods: Iterable[tuple[Any, ...]]) -> dict[str, tuple[Period, ...]]:
+    """Every OBSERVATION_PERIOD row as a period of completeness of conditions, exposures
+    and observations, from its start through its end (a record is complete only within an
+    observation period; docs/omop.md)."""
+    out = []
+    for i, (a, b) in enumerate(periods):
+        field = f"observation_period[{i}]"
+        first = _date(a, f"{field}.observation_period_start_date")
+        last = _date(b, f"{field}.observation_period_end_date")
+        if first is None:
+            raise InvalidRecord(f"{field}.observation_period_start_date", None, "a date (required)")
+        if last is None:
+            raise InvalidRecord(f"{field}.observation_period_end_date", None, "a date (required)")
+        if last < first:
+            raise InvalidRecord(f"{field}.observation_period_end_date", str(last),
+                                f"a date on or after observation_period_start_date ({first})")
+        out.append(Period(_pd(first), _pd(last)))
+    if not out:
         return {}
-    through = spans[0][1]
-    for start, end in spans[1:]:
-        if start > through + timedelta(days=1):
-            break  # a gap: nothing after it is vouched for
-        through = max(through, end)
-    return dict.fromkeys(sorted(CATEGORIES), through)
+    periods_ = tuple(sorted(out, key=lambda p: (p.first_day(), p.last_day())))
+    return dict.fromkeys(sorted(CATEGORIES), periods_)
 
 
 def read_omop(source: str | Path, *, vocabulary: Mapping[str, Iterable[str]] | None = None,
@@ -559,10 +605,10 @@ def _persons(src: _Source, reader: _Reader, chunk: int) -> Iterator[tuple[int, R
         position = 0
         last: int | None = None
         while True:
-            where = "" if last is None else "WHERE CAST(person_id AS BIGINT) > ?"
+            where = "" if last is None else "WHERE _pid > ?"
             ids = [int(r[0]) for r in src.rows(
-                f"SELECT DISTINCT CAST(person_id AS BIGINT) AS p FROM cdm_person {where} "
-                f"ORDER BY p LIMIT {chunk}", () if last is None else (last,))]
+                f"SELECT DISTINCT _pid FROM cdm_person {where} "
+                f"ORDER BY _pid LIMIT {chunk}", () if last is None else (last,))]
             if not ids:
                 return
             yield from reader.chunk(ids, position)

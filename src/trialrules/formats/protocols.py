@@ -111,7 +111,8 @@ class _Reader(Reader):
 
     def codeset(self, value: Any, path: str) -> CodeSet:
         """A code set listed inline, or named by a value-set ``file``, or including one."""
-        listed = CodeSet.from_dict(value, path, more=frozenset({"file", "valueset"}))
+        listed = CodeSet.from_dict(value, path,
+                                   more=frozenset({"file", "valueset", "vocabulary"}))
         loaded = self.valueset_file(value, path, listed.name)
         return listed if loaded is None else listed.union(loaded, name=listed.name)
 
@@ -122,24 +123,36 @@ class _Reader(Reader):
 
         if "file" in data and "valueset" in data:
             raise _fail(f"{path}.valueset", "...", "either file or valueset, not both")
+        vocabulary = None
+        if "vocabulary" in data:
+            if "file" not in data and "valueset" not in data:
+                raise _fail(f"{path}.vocabulary", data["vocabulary"],
+                            "no vocabulary folder without a file or valueset (an OHDSI concept "
+                            "set expression) to resolve with it")
+            vocabulary = self.path(data["vocabulary"], f"{path}.vocabulary",
+                                   "a folder path (a non-empty string)")
         try:
             if "valueset" in data:
-                return codeset_from_document(data["valueset"], name=name,
+                return codeset_from_document(data["valueset"], name=name, vocabulary=vocabulary,
                                              where=f"{path}.valueset")
             if "file" not in data:
                 return None
-            given = self.text(data["file"], f"{path}.file", "a file path (a non-empty string)")
-            file = Path(given)
-            if not file.is_absolute() and self.base is not None:
-                file = self.base / file
-            return load_codeset(file, name=name)
+            file = self.path(data["file"], f"{path}.file", "a file path (a non-empty string)")
+            return load_codeset(file, name=name, vocabulary=vocabulary)
         except InvalidValueSet as exc:
             raise _fail(f"{path}.{'valueset' if 'valueset' in data else 'file'}", exc.value,
                         f"a usable value set ({exc.path}: expected {exc.expected})") from None
         except OSError as exc:
-            raise _fail(f"{path}.file", data["file"],
+            raise _fail(f"{path}.file", data.get("file"),
                         f"a readable value-set file ({exc.strerror or exc}; a relative path is "
                         f"read from the protocol document's folder)") from None
+
+    def path(self, value: Any, path: str, expected: str) -> Path:
+        """A path named in the document; a relative one is read from the document's folder."""
+        given = Path(self.text(value, path, expected))
+        if not given.is_absolute() and self.base is not None:
+            return self.base / given
+        return given
 
     def domain(self, value: Any, path: str) -> Domain:
         data = self.obj(value, path, frozenset({"low", "high"}),

@@ -24,6 +24,7 @@ from ..values.checks import (
     no_duplicates,
     reject_constant,
 )
+from ..values.completeness import declaration
 from ..values.dates import PartialDate
 from ..values.domains import STANDARD_DOMAINS, Domain, is_number
 from ..values.errors import InvalidRecord, _short
@@ -164,6 +165,16 @@ class _Loader:
             return NOT_KNOWN_IF_ENDED
         forms = '{"date": "unknown"}' + (' or {"ended": "unknown"}' if ended else "")
         raise self.fail(field, value, f"a date, or {forms}")
+
+    def completeness(self, value: Any, field: str) -> Any:
+        """A history's declared completeness: a date (from birth through it; 0.1.0's form),
+        ``{"date": "unknown"}``, a period ``{"from": S, "through": E}`` or a list of periods."""
+        if isinstance(value, list) or (isinstance(value, dict) and value != {"date": "unknown"}):
+            try:
+                return declaration(value, field)
+            except InvalidRecord as exc:
+                raise self.fail(exc.field or field, exc.value, exc.allowed) from None
+        return self.unknown(value, field) or self.date(value, field)
 
     def some_date(self, value: Any, field: str) -> PartialDate:
         """A date that may be unknown: a date text, ``null`` or ``{"date": "unknown"}``."""
@@ -325,8 +336,7 @@ class _Loader:
             if name not in CATEGORIES:
                 raise self.fail(f"complete.{_segment(name)}", value,
                                 f"a history name: one of {', '.join(sorted(CATEGORIES))}")
-            complete_dates[name] = (self.unknown(value, f"complete.{name}")
-                                    or self.date(value, f"complete.{name}"))
+            complete_dates[name] = self.completeness(value, f"complete.{name}")
         dates = data.get("dates", {})
         if not isinstance(dates, dict):
             raise self.fail("dates", dates, "an object of date names to dates")
@@ -377,7 +387,7 @@ def record_to_dict(record: Record) -> dict[str, Any]:
     if record.flags:
         out["flags"] = dict(record.flags)
     if record.complete:
-        out["complete"] = {k: _date(v) for k, v in record.complete.items()}
+        out["complete"] = {k: _completeness(v) for k, v in record.complete.items()}
     if record.dates:
         out["dates"] = {k: str(v) for k, v in record.dates.items()}
     return out
@@ -387,6 +397,14 @@ def record_to_dict(record: Record) -> dict[str, Any]:
 UNKNOWN_DATE: Final[Mapping[str, str]] = FrozenMap({"date": "unknown"})
 #: How the patient file writes the end of an event nobody recorded whether it ended.
 UNKNOWN_IF_ENDED: Final[Mapping[str, str]] = FrozenMap({"ended": "unknown"})
+
+
+def _completeness(declared: Any) -> Any:
+    """A declaration as the patient file writes it: a date, one period, or a list of them."""
+    if isinstance(declared, PartialDate):
+        return _date(declared)
+    periods = [p.to_dict() for p in declared]
+    return periods[0] if len(periods) == 1 else periods
 
 
 def _date(day: PartialDate) -> str | dict[str, str]:

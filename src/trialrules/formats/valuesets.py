@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -115,7 +116,9 @@ def codeset_from_valueset(valueset: Mapping[str, Any], *, name: str | None = Non
     if expansion is not None:
         if not isinstance(expansion, Mapping):
             raise _fail(where, "$.expansion", expansion, "an object")
-        codes = list(_contains(where, expansion.get("contains", []), "$.expansion.contains", 0))
+        contains = expansion.get("contains", [])
+        codes = list(_contains(where, contains, "$.expansion.contains", 0))
+        _whole(where, expansion, contains)
         how = "expansion"
     else:
         compose = valueset.get("compose")
@@ -130,6 +133,30 @@ def codeset_from_valueset(valueset: Mapping[str, Any], *, name: str | None = Non
     source = "FHIR ValueSet" + (f" {ident}" if ident else "")
     source += f" ({how}{', ' + where if where else ''})"
     return CodeSet(_name(valueset, name, "value set"), codes=codes, source=source)
+
+
+def _whole(where: str, expansion: Mapping[str, Any], contains: Any) -> None:
+    """A page of a paged expansion (``offset`` past 0, or fewer entries than ``total``) would
+    silently lose the codes of the other pages: refused."""
+    offset = expansion.get("offset", 0)
+    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+        raise _fail(where, "$.expansion.offset", offset, "a whole number >= 0")
+    total = expansion.get("total")
+    if total is not None and (not isinstance(total, int) or isinstance(total, bool) or total < 0):
+        raise _fail(where, "$.expansion.total", total, "a whole number >= 0")
+    entries = _count(contains)
+    if offset or (total is not None and total > entries):
+        raise _fail(where, "$.expansion", f"entries {offset + 1} to {offset + entries} of "
+                    f"{total if total is not None else '?'}",
+                    "the whole expansion: this is one page of a paged $expand; expand again "
+                    "without count/offset (or join the pages) and load that")
+
+
+def _count(items: Any) -> int:
+    """Entries of an expansion, nested ones included (what FHIR's ``total`` counts)."""
+    if not isinstance(items, list):
+        return 0
+    return sum(1 + _count(i.get("contains")) for i in items if isinstance(i, Mapping))
 
 
 def _contains(where: str, items: Any, path: str, depth: int) -> Iterator[str]:
@@ -325,7 +352,8 @@ def _concept_codes(folder: Path, ids: set[int]) -> dict[int, str]:
 
 
 def codeset_from_csv(text: str | Iterable[str], *, name: str, where: str = "") -> CodeSet:
-    """A code set from a CSV code list with a header ``system,code`` (``display`` optional).
+    """A code set from a CSV code list with a header ``system,code`` (``display`` optional);
+    without a header when the first line is already a code (its system a URI or a prefix).
 
     ``system`` is a FHIR system URI or OID (mapped through the systems table) or a
     short prefix such as ``SNOMED``; an unknown short name is an error (it would
@@ -340,11 +368,20 @@ def codeset_from_csv(text: str | Iterable[str], *, name: str, where: str = "") -
     if header is None:
         raise _fail(where, "line 1", "", "a header line: system,code[,display]")
     columns = [h.strip().lower() for h in header]
-    if columns[:2] != ["system", "code"] or len(columns) > 3 or (
+    rows: Iterable[list[str]] = reader
+    first = 2
+    if columns and (":" in columns[0] or header[0].strip() in PREFIXES):
+        # No header: the first line is already a code (its system is a URI or a prefix).
+        columns = ["system", "code", "display"][:max(2, min(len(header), 3))]
+        rows = itertools.chain([header], reader)
+        first = 1
+    elif columns[:2] != ["system", "code"] or len(columns) > 3 or (
             len(columns) == 3 and columns[2] != "display"):
-        raise _fail(where, "line 1", ",".join(header), "the header system,code or system,code,display")
+        raise _fail(where, "line 1", ",".join(header),
+                    "the header system,code or system,code,display (or no header: a first line "
+                    "whose system is a URI or a short name)")
     codes = []
-    for number, row in enumerate(reader, start=2):
+    for number, row in enumerate(rows, start=first):
         if not row or all(not cell.strip() for cell in row):
             continue
         if len(row) < 2 or len(row) > len(columns):

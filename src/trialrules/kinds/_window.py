@@ -36,7 +36,7 @@ def span(value: Any) -> Span | None:
 class Scan:
     """Events of a code set against the window [start, as_of], split by certainty."""
 
-    __slots__ = ("complete", "maybe", "sure")
+    __slots__ = ("complete", "maybe", "period", "sure")
 
     def __init__(self, ctx: Context, history: str, codes: CodeSet, start: date) -> None:
         as_of = ctx.as_of
@@ -72,8 +72,9 @@ class Scan:
             self.sure.sort(key=_event_key)
         if len(self.maybe) > 1:
             self.maybe.sort(key=_event_key)
-        complete = ctx.record.complete_through(history)
-        self.complete = complete is not None and complete >= as_of
+        #: The declared completeness covering every day of the window (None: not complete).
+        self.period = ctx.record.complete_over(history, start, as_of)
+        self.complete = self.period is not None
 
 
 def scan(ctx: Context, history: str, codes: CodeSet, start: date) -> Scan:

@@ -19,6 +19,7 @@ from ..values.dates import Span
 from ..values.domains import Domain
 from ..values.errors import InvalidCriterion
 from ..values.outcomes import Outcome
+from ._complete import complete_evidence, needed
 from ._value import ValueCriterion
 from ._window import window_text
 from .sources import Latest
@@ -91,8 +92,8 @@ class AnyObservation(Criterion):
                 continue
             inside = day.earliest >= start and day.latest <= as_of
             (sure if inside else maybe).append((i, obs, value))
-        through = ctx.record.complete_through("observations")
-        complete = through is not None and through >= as_of
+        period = ctx.record.complete_over("observations", start, as_of)
+        complete = period is not None
         if sure:
             outcome = MET
         elif maybe or not complete:
@@ -110,16 +111,17 @@ class AnyObservation(Criterion):
                                                      t[1].unit or "", -t[0]))
             why.because(f"{observed(name, obs, value, domain)} is {bound}, {window}",
                         (Evidence(f"observations[{i}]", obs.code, obs.value, str(obs.date)),))
-        elif outcome is NOT_MET:
+        elif outcome is NOT_MET and period is not None:  # NOT_MET: the window is complete
             why.because(f"no {name} {window} is {bound}: {seen} recorded; the observations "
-                        f"history is complete through {through}",
-                        (Evidence("complete.observations", date=str(through)),))
+                        f"history is complete {period}",
+                        (complete_evidence("observations", period),))
         else:
             maybe.sort(key=lambda t: (t[1].date.earliest, t[1].date.latest, repr(t[1].value),
                                       t[1].unit or "", t[0]))
             missing = [f"exact date of {observed(name, o, v, domain)}" for _, o, v in maybe]
+            span_needed = needed(ctx, "observations", start)
             if not complete:
-                missing.append(f"observations history complete through {as_of} "
+                missing.append(f"observations history complete {span_needed} "
                                "(complete.observations)")
             if maybe:
                 values = ("1 value" if len(maybe) == 1 else f"{len(maybe)} values")
@@ -128,7 +130,7 @@ class AnyObservation(Criterion):
                           "imprecise dates leave it undecided")
             else:
                 reason = (f"no {name} recorded {window} is {bound} ({seen} recorded), but the "
-                          f"observations history is not declared complete through {as_of}")
+                          f"observations history is not declared complete {span_needed}")
             why.because(reason, tuple(Evidence(f"observations[{i}]", o.code, o.value, str(o.date))
                                       for i, o, _ in maybe), tuple(missing))
         return outcome

@@ -9,7 +9,6 @@ import attrs
 
 from ..engine.codec import BOOL, CODES, OPTIONAL_SPAN, Choice, Whole
 from ..engine.context import Context
-from ..engine.explanations import Evidence
 from ..engine.fields import meta
 from ..engine.reads import Reads
 from ..engine.registry import register
@@ -19,6 +18,7 @@ from ..values.dates import Span
 from ..values.domains import Domain
 from ..values.errors import InvalidCriterion
 from ..values.outcomes import Outcome
+from ._complete import by_periods, complete_evidence, needed
 from ._window import (
     HISTORIES,
     WindowCriterion,
@@ -72,10 +72,11 @@ def _boolean(_: Any, attribute: Any, value: Any) -> None:
 class _Starting:
     """The events of a scan that start in [start, as_of]: surely, or possibly (partial dates)."""
 
-    __slots__ = ("complete", "maybe", "sure")
+    __slots__ = ("complete", "maybe", "period", "sure")
 
     def __init__(self, found: Any, start: Any, as_of: Any) -> None:
         self.complete = found.complete
+        self.period = found.period
         self.sure: list[tuple[int, Any]] = []
         self.maybe: list[tuple[int, Any]] = []
         for pair in found.sure + found.maybe:
@@ -157,7 +158,7 @@ class Lookback(WindowCriterion):
             return outcome
         # With no event in the window the node depends only on the criterion, as_of and
         # the completeness date: one node serves every patient it fits.
-        if sure or maybe or not why.recall(ctx.as_of, ctx.record.complete_through(self.on)):
+        if sure or maybe or not why.recall(ctx.as_of, found.period, by_periods(ctx, self.on)):
             self._because(ctx, why, start, found, outcome)
         return outcome
 
@@ -187,22 +188,22 @@ class Lookback(WindowCriterion):
             why.because(f"{what(sure)} {window}{need}: {events}", ev)
             return
         if outcome is NOT_MET:
-            through = ctx.record.complete_through(self.on)
             # The completeness that decides it is evidence too (complete.conditions).
             why.because(f"{what(sure)} {window}{need}; the {self.on} history is "
-                        f"complete through {through}",
-                        (*ev, Evidence(f"complete.{self.on}", date=str(through))))
+                        f"complete {found.period}",
+                        (*ev, complete_evidence(self.on, found.period)))
             return
         missing: list[str] = [exact_dates_of(e) for e in ev[len(found.sure):]]
+        span_needed = needed(ctx, self.on, start)
         if not found.complete:
-            missing.append(f"{self.on} history complete through {ctx.as_of} "
+            missing.append(f"{self.on} history complete {span_needed} "
                            f"(complete.{self.on})")
         if maybe:
             reason = (f"{what(sure)} certainly and {maybe} possibly {window}{need}; "
                       "imprecise dates leave it undecided")
         else:
             reason = (f"{what(sure)} recorded {window}{need}, but the {self.on} "
-                      f"history is not declared complete through {ctx.as_of}")
+                      f"history is not declared complete {span_needed}")
         why.because(reason, ev, tuple(missing))
 
     def describe(self, domains: Mapping[str, Domain] | None = None) -> str:

@@ -9,7 +9,6 @@ import attrs
 
 from ..engine.codec import CODES, SPAN
 from ..engine.context import Context
-from ..engine.explanations import Evidence
 from ..engine.fields import meta
 from ..engine.findings import Finding, finding
 from ..engine.reads import Reads
@@ -20,6 +19,7 @@ from ..values.dates import Span
 from ..values.domains import Domain
 from ..values.errors import InvalidCriterion
 from ..values.outcomes import Outcome
+from ._complete import by_periods, complete_evidence, needed
 from ._window import WindowCriterion, codeset, event_evidence, exact_dates_of, scan, span, when, window_text
 
 __all__ = ["Washout"]
@@ -73,7 +73,7 @@ class Washout(WindowCriterion):
         # With no event in the window the node depends only on the criterion, as_of and
         # the completeness date: one node serves every patient it fits.
         if found.sure or found.maybe or not why.recall(
-                ctx.as_of, ctx.record.complete_through("exposures")):
+                ctx.as_of, found.period, by_periods(ctx, "exposures")):
             window = window_text(ctx, self.span, start)
             what = self.codes.name
             if found.sure:
@@ -85,15 +85,15 @@ class Washout(WindowCriterion):
                 why.because(f"exposure to {what} ({ev[0].code} dated {ev[0].date}) may fall "
                             f"{window}; its dates are too imprecise to decide", ev,
                             (exact_dates_of(ev[0]),))
-            elif found.complete:
-                through = ctx.record.complete_through("exposures")
+            elif found.period is not None:
                 why.because(f"no exposure to {what} {window}; the exposure history is "
-                            f"complete through {through}",
-                            (Evidence("complete.exposures", date=str(through)),))
+                            f"complete {found.period}",
+                            (complete_evidence("exposures", found.period),))
             else:
+                need = needed(ctx, "exposures", start)
                 why.because(f"no exposure to {what} is recorded {window}, but the exposure "
-                            f"history is not declared complete through {ctx.as_of}",
-                            missing=(f"exposures history complete through {ctx.as_of} "
+                            f"history is not declared complete {need}",
+                            missing=(f"exposures history complete {need} "
                                      f"(complete.exposures)",))
         return outcome
 

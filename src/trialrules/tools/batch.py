@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
+from ..engine.explanations import Explanation
+from ..engine.trace import explain as explain_node
 from ..formats.records import LoadError, LoadMemo, record_from_dict
 from ..protocol.protocol import Protocol, ProtocolResult, alive_on
 from ..values.errors import InvalidRecord, TrialRulesError, _short
@@ -38,6 +40,12 @@ class Decision:
     inclusions: int = attrs.field(kw_only=True)
     #: Why the patient is not taken as alive on as_of (see ProtocolResult.death).
     death: str | None = attrs.field(default=None, kw_only=True)
+    #: True when the death date's possible days straddle as_of (see ProtocolResult).
+    death_undecided: bool = attrs.field(default=False, kw_only=True)
+    #: With ``screen(..., explain="deciding")``: the explanations of the criteria that
+    #: decide the determination, in protocol order: the failed inclusions and met exclusions
+    #: of an INELIGIBLE patient, the undecided criteria of a NEEDS_REVIEW one; else empty.
+    explained: tuple[Explanation, ...] = attrs.field(default=(), kw_only=True)
 
     def outcome(self, criterion_id: str) -> Outcome:
         """The outcome of one top-level criterion by id."""
@@ -80,14 +88,17 @@ def _ids(protocol: Protocol) -> tuple[str, ...]:
 
 
 def screen(protocol: Protocol, records: Iterable[Item], as_of: date, *,
-           explain: bool = True) -> Iterator[ProtocolResult | Decision | LoadError]:
+           explain: bool | Literal["deciding"] = True
+           ) -> Iterator[ProtocolResult | Decision | LoadError]:
     """Screen records one at a time (constant memory); a bad one comes out as a LoadError.
 
     ``records`` may hold Records, parsed patient objects (dicts), LoadErrors
     from a reader, or ``(line, item)`` pairs as :func:`~trialrules.formats.records.read_jsonl`
     yields them; the stream never stops on a bad record. With ``explain=False``
     each result is a light :class:`Decision` instead of a full
-    :class:`~trialrules.protocol.protocol.ProtocolResult`.
+    :class:`~trialrules.protocol.protocol.ProtocolResult`; with ``explain="deciding"``
+    a :class:`Decision` that also holds the explanations of the criteria that decide it
+    (``Decision.explained``), each the node a full evaluation gives, and no others.
 
     >>> from trialrules.protocols import get
     >>> [r.determination for r in screen(get("NCT06228781"), [{"id": "P1"}], date(2027, 1, 4),
@@ -98,6 +109,9 @@ def screen(protocol: Protocol, records: Iterable[Item], as_of: date, *,
     loaded = LoadMemo()  # and one for what the loader has checked
     ids = _ids(protocol)
     k = len(protocol.inclusion)
+    criteria = protocol.criteria
+    deciding = explain == "deciding"
+    full = bool(explain) and not deciding
     for position, item in enumerate(records, 1):
         line = position
         if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], int):
@@ -108,15 +122,26 @@ def screen(protocol: Protocol, records: Iterable[Item], as_of: date, *,
         try:
             record = item if isinstance(item, Record) else record_from_dict(
                 item, domains=protocol.domains, line=line, memo=loaded)
-            if explain:
+            if full:
                 yield batch.evaluate(record)
             else:
-                outcomes = batch.judge_all(record)
+                ctx = batch.context(record)
+                outcomes = tuple([c.judge(ctx, None) for c in criteria])
                 alive, death = alive_on(record, as_of)
-                yield Decision(protocol.id, record.id, as_of,
-                               Determination.from_outcomes(outcomes[:k], outcomes[k:],
-                                                           alive=alive),
-                               ids, outcomes, inclusions=k, death=death)
+                determination = Determination.from_outcomes(outcomes[:k], outcomes[k:],
+                                                            alive=alive)
+                explained: tuple[Explanation, ...] = ()
+                if deciding and determination is not ELIGIBLE:
+                    # The same nodes Batch.evaluate builds, on the same context: only those
+                    # the determination rests on.
+                    explained = tuple([
+                        explain_node(c, ctx, c.id) for i, (c, o) in enumerate(zip(
+                            criteria, outcomes, strict=True))
+                        if (o is UNKNOWN if determination is NEEDS_REVIEW
+                            else o is (NOT_MET if i < k else MET))])
+                yield Decision(protocol.id, record.id, as_of, determination, ids, outcomes,
+                               inclusions=k, death=death,
+                               death_undecided=alive is UNKNOWN, explained=explained)
         except InvalidRecord as exc:
             yield LoadError(line, exc.patient, exc.field,
                             f"got {_short(exc.value)}; expected {exc.allowed}")
@@ -124,6 +149,10 @@ def screen(protocol: Protocol, records: Iterable[Item], as_of: date, *,
             yield LoadError(line, _item_id(item), None, str(exc))
         except RecursionError:
             yield LoadError(line, _item_id(item), None, "nested too deeply")
+
+
+ELIGIBLE, NEEDS_REVIEW = Determination.ELIGIBLE, Determination.NEEDS_REVIEW
+MET, NOT_MET, UNKNOWN = Outcome.MET, Outcome.NOT_MET, Outcome.UNKNOWN
 
 
 def _item_id(item: Any) -> str | None:

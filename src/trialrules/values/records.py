@@ -15,6 +15,7 @@ from typing import Any, Final
 import attrs
 
 from .checks import MAX_EXACT_INT
+from .completeness import Period, covering, declaration
 from .dates import PartialDate, parse_date
 from .domains import is_number, plain_zero
 from .errors import InvalidRecord
@@ -268,13 +269,13 @@ def _flags(value: Mapping[str, Any]) -> FrozenMap:
 
 def _complete(value: Mapping[str, Any]) -> FrozenMap:
     if not isinstance(value, Mapping):
-        raise InvalidRecord("complete", value, "a mapping of history names to dates")
+        raise InvalidRecord("complete", value, "a mapping of history names to dates or periods")
     out = {}
     for name, when in value.items():
         if name not in CATEGORIES:
             raise InvalidRecord(f"complete.{name}", when,
                                 f"one of {', '.join(sorted(CATEGORIES))} as the history name")
-        out[name] = parse_date(when, f"complete.{name}")
+        out[name] = declaration(when, f"complete.{name}")
     return FrozenMap(out)
 
 
@@ -394,10 +395,31 @@ class Record:
             object.__setattr__(self, "birth_date", None)
 
     def complete_through(self, category: str) -> date | None:
-        """The last day through which a history is declared complete (None if never).
+        """The last day through which a history is declared complete from birth (None if never).
 
         A partial completeness date counts from its earliest day: "complete up to
-        2026-11" vouches only for what was recorded by 2026-11-01.
+        2026-11" vouches only for what was recorded by 2026-11-01. Declared periods
+        count only when they run from birth; criteria ask :meth:`complete_over`.
         """
-        when: PartialDate | None = self.complete.get(category)
-        return None if when is None else when.earliest
+        when = self.complete.get(category)
+        if when is None or isinstance(when, PartialDate):
+            return None if when is None else when.earliest
+        found = covering(when, self.birth_date, date.min, date.min)
+        return None if found is None else found.last_day()
+
+    def complete_over(self, category: str, first: date, last: date) -> Period | None:
+        """The declared completeness of a history that covers every day of [first, last]
+        (``first`` = ``date.min``: from birth), or None: the one check every criterion
+        makes before reading "nothing recorded" as "nothing happened".
+
+        A plain date D covers any window ending by D (complete from birth); declared
+        periods cover a window only if they span every day of it (docs/semantics.md).
+
+        >>> r = Record("P1", birth_date="1980", complete={"conditions": {
+        ...     "from": "2015-01-01", "through": "2027-03-31"}})
+        >>> str(r.complete_over("conditions", date(2015, 1, 1), date(2027, 3, 31)))
+        'from 2015-01-01 through 2027-03-31'
+        >>> r.complete_over("conditions", date(2014, 12, 31), date(2027, 3, 31)) is None
+        True
+        """
+        return covering(self.complete.get(category), self.birth_date, first, last)

@@ -9,16 +9,17 @@ import attrs
 
 from ...engine.codec import CODES, SPAN
 from ...engine.context import Context
-from ...engine.explanations import Evidence
 from ...engine.fields import meta
 from ...engine.reads import Reads
 from ...engine.registry import register
 from ...engine.source import Reading, Source
 from ...values.codes import CodeSet
+from ...values.completeness import Period
 from ...values.counting import exposure_day_bounds, window_days
 from ...values.dates import Span
 from ...values.domains import Domain
 from ...values.errors import InvalidCriterion
+from .._complete import by_periods, complete_evidence, needed
 from .._window import codeset, event_evidence, exact_dates_of, scan, window_text
 
 __all__ = ["ExposureDays"]
@@ -85,13 +86,18 @@ class ExposureDays(Source):
         else:
             text = f"{least} to {most} days of {what} (imprecise dates)"
         evidence = event_evidence("exposures", found.sure + found.maybe)
-        through = ctx.record.complete_through("exposures")
-        if through is not None:
-            evidence = (*evidence, Evidence("complete.exposures", date=str(through)))
+        period = found.period
+        if period is None and not by_periods(ctx, "exposures"):
+            # 0.1.0's form: the declared date is cited even when it ends before as_of.
+            through = ctx.record.complete_through("exposures")
+            period = None if through is None else Period(None, through)
+        if period is not None:
+            evidence = (*evidence, complete_evidence("exposures", period))
         needs = [exact_dates_of(e) for e in evidence if e.path.startswith("exposures")
                  and least != most and found.complete]
         if not found.complete:
-            needs.append(f"exposures history complete through {as_of} (complete.exposures)")
+            needs.append(f"exposures history complete {needed(ctx, 'exposures', start)} "
+                         "(complete.exposures)")
         precise = "; ".join(needs) if needs else None
         return Reading(values, (text,) * len(values), evidence, None, precise)
 

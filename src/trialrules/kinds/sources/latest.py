@@ -20,6 +20,7 @@ from ...values.domains import STANDARD_DOMAINS, Domain
 from ...values.errors import InvalidCriterion, InvalidRecord
 from ...values.text import name_problem
 from ...values.units import format_number
+from .._complete import complete_evidence
 
 __all__ = ["Latest"]
 
@@ -135,13 +136,14 @@ class Latest(Source):
     def read(self, ctx: Context, explain: bool = True) -> Reading:
         found = self._candidates(ctx)
         if found is None:
-            through = ctx.record.complete_through("observations")
-            if through is not None and through >= ctx.as_of:
-                # Nothing recorded in a history declared complete: there is no such value
-                # (as with conditions and exposures), so no test of it can pass.
-                return Reading((), (), (Evidence("complete.observations", date=str(through)),),
+            period = ctx.record.complete_over("observations", ctx.window_start(self.within),
+                                              ctx.as_of)
+            if period is not None:
+                # Nothing recorded in a history declared complete over the window: there is
+                # no such value (as with conditions and exposures), so no test of it can pass.
+                return Reading((), (), (complete_evidence("observations", period),),
                                None, f"{self._absent(ctx)} is recorded and the observations "
-                               f"history is complete through {through}")
+                               f"history is complete {period}")
             return Reading((), missing=self._absent(ctx))
         candidates, certain = found
         missing = None if certain else self._uncertain(ctx)
