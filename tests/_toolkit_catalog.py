@@ -8,10 +8,13 @@ from helpers import AS_OF, CYTOTOXIC
 from trialrules import (
     Age,
     AllOf,
+    AnyObservation,
     AnyOf,
     AtLeast,
+    Change,
     CodeSet,
     Criterion,
+    ExposureDays,
     Flag,
     Implies,
     Latest,
@@ -29,6 +32,7 @@ from trialrules import (
 MITOXANTRONE = CodeSet("mitoxantrone", codes=["ATC:L01DB07"])
 INFECTION = CodeSet("infections", prefixes=["ICD10:B20", "ICD10:B15"])
 CANCER = CodeSet("malignancy", prefixes=["ICD10:C"])
+STEROIDS = CodeSet("systemic corticosteroids", prefixes=["ATC:H02"])
 
 #: One criterion per leaf kind and variant.
 LEAVES: dict[str, Criterion] = {
@@ -58,6 +62,14 @@ LEAVES: dict[str, Criterion] = {
     "lookback-current": Lookback(INFECTION, Span()),
     "lookback-years": Lookback(CANCER, Span(years=5)),
     "lookback-twice": Lookback(INFECTION, Span(months=6), at_least=2),
+    "lookback-codes": Lookback(CYTOTOXIC, Span(years=2), on="exposures", at_least=2,
+                               count="codes"),
+    "lookback-starting": Lookback(INFECTION, Span(months=12), starting=True),
+    "lookback-starting-twice": Lookback(INFECTION, Span(weeks=6), starting=True, at_least=2),
+    "exposure-days": Threshold(ExposureDays(STEROIDS, Span(months=6)), ">", 28),
+    "change-relative": Range(Change("weight", Span(months=3), relative=True), -5, 5),
+    "change": Threshold(Change("edss", Span(weeks=26)), ">=", 1),
+    "any-observation": AnyObservation(Threshold("edss_pyramidal", ">=", 3), Span(months=3)),
     "placeholder": Placeholder("Evidence of current disease activity"),
 }
 

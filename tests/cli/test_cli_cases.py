@@ -179,3 +179,28 @@ def test_the_deck_is_the_same_under_any_hash_seed(tmp_path: Path) -> None:
         outputs.append(done.stdout)
     assert outputs[0] == outputs[1]
     assert outputs[0]
+
+
+def test_a_deck_named_md_keeps_its_table_beside_it(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    deck = tmp_path / "deck.md"
+    code, out, err = run(capsys, "cases", _small(tmp_path), "--as-of", AS_OF_TEXT, "-o", str(deck))
+    assert code == 0, err
+    assert deck.read_text(encoding="utf-8").startswith("{")  # the deck, not the table
+    assert (tmp_path / "deck.md.table.md").read_text(encoding="utf-8").startswith("# Case deck")
+    assert out.splitlines()[-1] == f"review table written to {tmp_path / 'deck.md.table.md'}"
+
+
+def test_the_tutorial_deck_scores_every_mutant_from_the_command_line(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # docs/testing.md's command: the committed tutorial deck kills all 86 generated mutants
+    # (14 of them, the neighbours of "6 months" and "3 months", survived before the
+    # window-edge cases of cumulative days and changes).
+    tutorial = str(ROOT / "docs" / "examples" / "nct00763412.json")
+    code, out, err = run(capsys, "check", tutorial,
+                         str(ROOT / "docs" / "examples" / "nct00763412.cases.jsonl"),
+                         "--mutation-score")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == "NCT00763412: all 317 cases give their signed-off outcome"
+    assert lines[1] == "86 of 86 mutants killed, 0 survived"

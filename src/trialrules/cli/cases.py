@@ -82,7 +82,10 @@ def run(args: argparse.Namespace) -> int:
     else:
         _write(args.output, deck.to_jsonl())
         if not tables:
-            tables = [str(Path(args.output).with_suffix(".md"))]
+            beside = Path(args.output).with_suffix(".md")
+            if beside == Path(args.output):  # -o deck.md: keep the deck, the table beside it
+                beside = Path(f"{args.output}.table.md")
+            tables = [str(beside)]
         print(f"{protocol.id}: {len(deck)} cases written to {args.output}", file=info)
     for path in tables:
         _write(path, table_text(deck, path))

@@ -32,6 +32,7 @@ from ..engine.criterion import Criterion
 from ..values.codes import CodeSet
 from ..values.outcomes import Outcome
 from ..values.records import Condition, Exposure
+from ._facts import is_member
 from ._leaves import LeafCase
 
 __all__ = ["codeset_cases", "is_member", "member_codes", "other_system_code", "sibling_codes"]
@@ -41,11 +42,6 @@ _SYSTEMS = ("ICD10", "ICD10CM", "ATC", "SNOMED", "RXNORM", "LOINC", "ICD9CM")
 
 #: Oracle: the leaf's outcome on facts (None when it cannot be read off).
 Oracle = Callable[[Criterion, dict[tuple[Any, ...], Any], date], Outcome | None]
-
-
-def is_member(codes: CodeSet, code: str) -> bool:
-    """``code`` equals a listed code or starts with a listed prefix (read from the lists)."""
-    return code in codes.codes or any(code.startswith(prefix) for prefix in codes.prefixes)
 
 
 def member_codes(codes: CodeSet) -> list[tuple[str, str]]:
@@ -135,7 +131,7 @@ def _event_keys(facts: Any, codes: CodeSet) -> list[tuple[Any, ...]]:
 
 
 def _recode(event: Any, code: str) -> Any:
-    if isinstance(event, Condition | Exposure):
+    if isinstance(event, Condition | Exposure) and event.code != code:
         return attrs.evolve(event, code=code)
     return event  # pragma: no cover - every event kind is a Condition or an Exposure
 
@@ -155,7 +151,8 @@ def codeset_cases(leaf: Criterion, as_of: date, cases: list[LeafCase], oracle: O
         if base is None:
             continue
         case, keys, without = base
-        old = case.facts[keys[0]][0].code
+        old = case.facts[keys[0]][-1].code
+        present = {e.code for k in keys for e in case.facts[k]}
         variants = [(code, why, True) for code, why in member_codes(codes)]
         variants += [(code, why, False) for code, why in sibling_codes(codes)]
         other = other_system_code(codes)
@@ -163,10 +160,16 @@ def codeset_cases(leaf: Criterion, as_of: date, cases: list[LeafCase], oracle: O
             variants.append((*other, False))
         for code, why, member in variants:
             assert member is is_member(codes, code)
+            # The events of the probed code take the new one; when the new code is already
+            # another event's (a lookback counting different codes), the two swap, so the
+            # number of different codes stays and the case still turns on this code.
+            swap = {old: code, code: old} if code in present else {old: code}
             facts = dict(case.facts)
             for key in keys:
-                facts[key] = tuple(_recode(e, code) for e in facts[key])
-            label = case.outcome if member else without
+                facts[key] = tuple(_recode(e, swap.get(e.code, e.code)) for e in facts[key])
+            label = oracle(leaf, facts, as_of)
+            if label is None:
+                label = case.outcome if member else without
             text = case.description.replace(old, code) if old in case.description \
                 else f"{case.description}, recoded to {code}"
             inside = "in" if member else "not in"

@@ -54,6 +54,12 @@ def complete_key(history: str) -> tuple[str, str]:
     return ("complete", history)
 
 
+def is_member(codes: CodeSet, code: str) -> bool:
+    """``code`` equals a listed code or starts with a listed prefix (read from the lists,
+    not by ``CodeSet.__contains__``: labels must not come from the code under test)."""
+    return code in codes.codes or any(code.startswith(prefix) for prefix in codes.prefixes)
+
+
 def merge(*fragments: Facts) -> dict[tuple[Any, ...], Any] | None:
     """One fragment holding all of them, or None when two would disagree or interfere."""
     out: dict[tuple[Any, ...], Any] = {}

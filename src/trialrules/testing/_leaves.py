@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import math
+import string
 from collections.abc import Iterator, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
@@ -28,7 +29,7 @@ from ..values.domains import Domain
 from ..values.errors import TrialRulesError
 from ..values.outcomes import Outcome
 from ..values.records import SEXES, Condition, Exposure, Observation
-from ._facts import BIRTH, SEX, Facts, complete_key, events_key, flag_key, obs_key
+from ._facts import BIRTH, SEX, Facts, complete_key, events_key, flag_key, is_member, obs_key
 
 __all__: list[str] = []
 
@@ -547,6 +548,25 @@ def _change(source: Change, value: Any, as_of: date) -> Facts | None:
                                    Observation(source.code, last, as_of))}
 
 
+def exposure_day_count(source: ExposureDays, events: tuple[Exposure, ...], as_of: date
+                       ) -> int | None:
+    """Days of the window on which some exposure of the set runs (None: a date not exact)."""
+    try:
+        start = source.span.before(as_of)
+    except (OverflowError, ValueError):
+        return None
+    days: set[date] = set()
+    for event in events:
+        if not is_member(source.codes, event.code):
+            continue
+        if not event.start.is_exact or (event.end is not None and not event.end.is_exact):
+            return None
+        first = max(event.start.earliest, start)
+        last = as_of if event.end is None else min(event.end.latest, as_of)
+        days.update(first + i * DAY for i in range((last - first).days + 1))
+    return len(days)
+
+
 def representative(codes: CodeSet) -> str:
     """A code that belongs to the set: its first listed code, else its first prefix."""
     if codes.codes:
@@ -556,6 +576,34 @@ def representative(codes: CodeSet) -> str:
     raise TrialRulesError(f"code set {codes.name!r} is empty: no case can hold one of its codes")
 
 
+def _child(prefix: str, i: int) -> str:
+    """The ``i``-th code one level below a prefix (``ATC:L04AA`` -> ``ATC:L04AA01``)."""
+    system, _, body = prefix.partition(":")
+    if system == "ATC" and len(body) in (3, 4):
+        return prefix + string.ascii_uppercase[(i - 1) % 26]
+    if system == "ATC" or (system.startswith("ICD") and "." in body):
+        return f"{prefix}{i:02d}"
+    if system.startswith("ICD") and len(body) == 3:
+        return f"{prefix}.{i % 10}"
+    return f"{prefix}{i}"
+
+
+def distinct_members(codes: CodeSet, n: int) -> list[str]:
+    """Up to ``n`` different codes of the set: listed codes, prefixes, then codes below them.
+
+    The first is :func:`representative`; membership is read from the lists.
+    """
+    out: list[str] = []
+    candidates = [*sorted(codes.codes), *sorted(codes.prefixes)]
+    candidates += [_child(p, i) for i in range(1, 10) for p in sorted(codes.prefixes)]
+    for code in candidates:
+        if len(out) == n:
+            break
+        if code not in out and is_member(codes, code):
+            out.append(code)
+    return out
+
+
 def _event(history: str, code: str, begin: PartialDate, end: PartialDate | None
            ) -> Condition | Exposure:
     if history == "exposures":
@@ -563,17 +611,44 @@ def _event(history: str, code: str, begin: PartialDate, end: PartialDate | None
     return Condition(code, begin, end)
 
 
+def starts_in(begin: PartialDate, end: PartialDate | None, start: date, as_of: date) -> Outcome:
+    """Does an event certainly (MET), possibly (UNKNOWN) or not (NOT_MET) *start* in
+    [start, as_of]? Its possible first days run from the beginning's earliest day to its
+    latest, and no later than the end's latest day (an event never ends before it begins)."""
+    first, last = begin.earliest, begin.latest
+    if end is not None and not end.is_unknown:
+        last = min(last, end.latest)
+    if first >= start and last <= as_of:
+        return MET
+    if last < start or first > as_of:
+        return NOT_MET
+    return UNKNOWN
+
+
 def window_outcome(leaf: Washout | Lookback, events: tuple[Condition | Exposure, ...],
                    complete: date | None, as_of: date) -> Outcome:
-    """Label of a washout or lookback from event overlaps and declared completeness."""
+    """Label of a washout or lookback from event overlaps (or starts) and declared completeness.
+
+    An event recorded twice counts once; a lookback counting codes counts the
+    different codes of the events that certainly (possibly) count.
+    """
     start = date.min if leaf.span is None else leaf.span.before(as_of)
-    found = []
+    starting = isinstance(leaf, Lookback) and leaf.starting
+    found: list[tuple[Outcome, str]] = []
+    seen: set[Condition | Exposure] = set()
     for event in events:
-        if event.code not in leaf.codes:
+        if not is_member(leaf.codes, event.code) or event in seen:
             continue
+        seen.add(event)
         begin = event.start if isinstance(event, Exposure) else event.onset
-        found.append(overlap(begin, event.end, start, as_of))
-    sure, maybe = found.count(MET), found.count(UNKNOWN)
+        test = starts_in if starting else overlap
+        found.append((test(begin, event.end, start, as_of), event.code))
+    if isinstance(leaf, Lookback) and leaf.count == "codes":
+        sure = len({code for o, code in found if o is MET})
+        maybe = len({code for o, code in found if o is not NOT_MET}) - sure
+    else:
+        sure = sum(o is MET for o, _ in found)
+        maybe = sum(o is UNKNOWN for o, _ in found)
     is_complete = complete is not None and complete >= as_of
     if isinstance(leaf, Washout):
         if sure:
@@ -611,13 +686,35 @@ def window_cases(leaf: Washout | Lookback, as_of: date, *, edges_only: bool = Fa
     start = date.min if unbounded else leaf.span.before(as_of)  # type: ignore[union-attr]
     prefix = "" if not edges_only else f"as of {as_of}: "
     extra_n = leaf.at_least - 1 if isinstance(leaf, Lookback) else 0
+    by_codes = isinstance(leaf, Lookback) and leaf.count == "codes"
+    starting = isinstance(leaf, Lookback) and leaf.starting
     anchor = as_of - relativedelta(years=10) if unbounded else start
+    # The other events that make the probed one the at_least-th: ongoing since before the
+    # window (events that *start* in the window when only those count, on as_of and the
+    # days before it), of other codes of the set when different codes are counted.
+    # Counting events, they share the probed code (so counting codes instead tells), unless
+    # they must all start on as_of (a zero window): then other codes keep them distinct.
+    crowded = starting and extra_n > 1 and start > as_of - (extra_n - 1) * DAY
+    others = distinct_members(leaf.codes, extra_n + 1)[1:] if (by_codes or crowded) else []
+    if len(others) < extra_n:
+        others += [code] * (extra_n - len(others))
     try:
-        base = tuple(_event(history, code, PartialDate.of(anchor - timedelta(days=40 + i)), None)
-                     for i in range(extra_n))
+        if starting:
+            base = tuple(_event(history, others[i], PartialDate.of(max(start, as_of - i * DAY)),
+                                None) for i in range(extra_n))
+        else:
+            base = tuple(_event(history, others[i] if by_codes else code,
+                                PartialDate.of(anchor - timedelta(days=40 + i)), None)
+                         for i in range(extra_n))
     except OverflowError:
         return []
-    head = f"{extra_n} ongoing {noun}s of {code} and " if extra_n else ""
+    if not extra_n:
+        head = ""
+    elif by_codes or starting:
+        since = "starting in the window" if starting else "ongoing"
+        head = f"{extra_n} {since} {noun}s of {', '.join(dict.fromkeys(others))} and "
+    else:
+        head = f"{extra_n} ongoing {noun}s of {code} and "
     out: list[LeafCase] = []
 
     def add(text: str, events: tuple[Condition | Exposure, ...], complete: date | None,
@@ -657,6 +754,19 @@ def window_cases(leaf: Washout | Lookback, as_of: date, *, edges_only: bool = Fa
         (f"{what} the day after as_of ({as_of + DAY}, not yet happened)",
          lambda: single(as_of + DAY)),
     ]
+    if starting and not unbounded:
+        scenarios += [
+            (f"{what} starting on the window's first day ({start}), ongoing",
+             lambda: course(start, None)),
+            (f"{what} starting the day before the window opens ({start - DAY}), ongoing",
+             lambda: course(start - DAY, None)),
+        ]
+    if by_codes and extra_n and not edges_only:
+        again = others[0]
+        scenarios.append((f"another {noun} of {again} on as_of ({as_of}): {extra_n + 1} "
+                          f"{noun}s but {extra_n} different codes",
+                          lambda: (_event(history, again, PartialDate.of(as_of),
+                                          PartialDate.of(as_of)),)))
     if not edges_only:
         scenarios += [
             (f"{what} ongoing since 30 days before the window", lambda: course(

@@ -27,7 +27,7 @@ from ..kinds.criteria import (
     Threshold,
     Washout,
 )
-from ..kinds.sources import Age, Latest, Sex
+from ..kinds.sources import Age, ExposureDays, Latest, Sex
 from ..protocol.protocol import Protocol
 from ..values.domains import STANDARD_DOMAINS, Domain
 from ..values.errors import TrialRulesError
@@ -46,6 +46,7 @@ from ._facts import (
     merge,
     obs_key,
 )
+from ._recency import window_edge_cases
 
 __all__ = ["BoundaryCase", "boundary_cases"]
 
@@ -329,23 +330,22 @@ def _window_cases(leaf: Any, as_of: date, domains: Mapping[str, Domain]) -> list
 
 
 #: The boundary generators of the built-in leaf kinds (testing/_leaves.py), by class.
-def _lookback_cases(leaf: Lookback, as_of: date,
-                    domains: Mapping[str, Domain]) -> list[_leaves.LeafCase]:
-    if leaf.starting or leaf.count != "events":
-        raise TrialRulesError(
-            f"the testing toolkit does not yet generate boundary cases for {leaf!r} "
-            "(a Lookback counting codes or events that start in the window)")
-    return _window_cases(leaf, as_of, domains)
+def _with_edges(cases: Callable[[Any, date, Mapping[str, Domain]], list[_leaves.LeafCase]]
+                ) -> Callable[[Any, date, Mapping[str, Domain]], list[_leaves.LeafCase]]:
+    """A leaf's cases plus the window edges of a windowed value source (testing/_recency.py)."""
+    def generate(leaf: Any, as_of: date, domains: Mapping[str, Domain]) -> list[_leaves.LeafCase]:
+        return cases(leaf, as_of, domains) + window_edge_cases(leaf, as_of, domains)
+    return generate
 
 
 _BUILTIN_LEAVES: dict[type, Callable[[Any, date, Mapping[str, Domain]], list[_leaves.LeafCase]]] = {
-    Range: _leaves.numeric_cases,
-    Threshold: _leaves.numeric_cases,
+    Range: _with_edges(_leaves.numeric_cases),
+    Threshold: _with_edges(_leaves.numeric_cases),
     OneOf: _leaves.one_of_cases,
     Flag: lambda leaf, as_of, _: _leaves.flag_cases(leaf, as_of),
     Washout: _window_cases,
-    Lookback: _lookback_cases,
-    AnyObservation: _leaves.any_observation_cases,
+    Lookback: _window_cases,
+    AnyObservation: _with_edges(_leaves.any_observation_cases),
     Placeholder: lambda leaf, as_of, _: [
         _leaves.LeafCase({}, UNKNOWN, "not yet encoded: always unknown", as_of, True)],
 }
@@ -394,6 +394,15 @@ def _oracle(leaf: Criterion, facts: Facts, as_of: date) -> Outcome | None:
             if sex is None or sex == "unknown":
                 return UNKNOWN
             return MET if _leaves.passes(leaf, sex) else NOT_MET
+        if isinstance(source, ExposureDays):
+            ekey, ckey = events_key("exposures", source.codes), complete_key("exposures")
+            through = facts.get(ckey)
+            if ekey in facts and through is not None and through >= as_of \
+                    and not isinstance(leaf, OneOf):
+                count = _leaves.exposure_day_count(source, facts[ekey], as_of)
+                if count is not None:
+                    return MET if _leaves.passes(leaf, count) else NOT_MET
+            return None
         if isinstance(source, Latest) and obs_key(source.code) in facts:
             seen = facts[obs_key(source.code)]
             if len(seen) == 1 and seen[0].date.is_exact and source.within is None \
@@ -405,8 +414,6 @@ def _oracle(leaf: Criterion, facts: Facts, as_of: date) -> Outcome | None:
         if value is None:
             return UNKNOWN
         return MET if value is leaf.expected else NOT_MET
-    if isinstance(leaf, Lookback) and (leaf.starting or leaf.count != "events"):
-        return None
     if isinstance(leaf, Washout | Lookback):
         history = "exposures" if isinstance(leaf, Washout) else leaf.on
         ekey, ckey = events_key(history, leaf.codes), complete_key(history)

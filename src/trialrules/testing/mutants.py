@@ -16,7 +16,10 @@ one node of one top-level criterion:
   value dropped (for sex: another sex added, or put instead);
 - ``AnyOf`` and ``AllOf`` swapped, ``AtLeast``'s count moved by one, an
   implication inverted (its converse), a negation dropped; a lookback's count
-  moved by one.
+  moved by one, counting events for different codes (and back, when more than
+  one is needed), events that start in the window for events that overlap it
+  (and back, when the window is not "ever"); a change read as absolute for
+  relative (and back).
 
 Every mutant is built from the criteria's public fields, so a new kind with a
 ``span``, ``codes``, ``low``/``high`` or ``bound`` field gets the same slips.
@@ -42,7 +45,7 @@ import attrs
 from ..engine.criterion import Criterion
 from ..kinds.combinators import AllOf, AnyOf, AtLeast, Implies, Not
 from ..kinds.criteria import Flag, Lookback, OneOf, Range, Threshold
-from ..kinds.sources import Sex
+from ..kinds.sources import Change, Sex
 from ..protocol.protocol import Protocol
 from ..values.codes import CodeSet
 from ..values.dates import Span
@@ -286,6 +289,20 @@ def _other_slips(node: Criterion) -> Iterator[tuple[str, Any]]:
         if node.at_least > 1:
             yield (f"at least {node.at_least} -> {node.at_least - 1}",
                    lambda: _evolve(node, at_least=node.at_least - 1))
+            # Counting one of events or codes for the other: the same rule when one is
+            # needed (one event is one code), so only made for at_least > 1.
+            other = "events" if node.count == "codes" else "codes"
+            yield (f"count {node.count} -> {other}", lambda: _evolve(node, count=other))
+        if node.span is not None:
+            # Events that start in the window, or that overlap it: "ever" is the same rule
+            # either way (every event up to as_of starts in it), so not made for span None.
+            yield (f"starting {str(node.starting).lower()} -> {str(not node.starting).lower()}",
+                   lambda: _evolve(node, starting=not node.starting))
+    elif isinstance(node, Range | Threshold) and isinstance(node.source, Change):
+        source = node.source
+        yield (f"source relative {str(source.relative).lower()} -> "
+               f"{str(not source.relative).lower()}",
+               lambda: _evolve(node, source=_evolve(source, relative=not source.relative)))
     elif isinstance(node, AnyOf | AllOf) and len(node.children) > 1:
         other_kind = AllOf if isinstance(node, AnyOf) else AnyOf
         yield (f"{type(node).__name__} -> {other_kind.__name__}",
@@ -320,7 +337,11 @@ def _walk(node: Criterion, node_id: str, domains: Mapping[str, Domain]
         yield node_id, slip, made
     for index, child in enumerate(node.children):
         for where, slip, made in _walk(child, _child_id(node_id, index, child), domains):
-            yield where, slip, replace_child(node, index, made)
+            # A slip valid for the child alone may be one its parent refuses (a
+            # recency window on the value test of an AnyObservation): not a mutant.
+            rebuilt = _valid(lambda made=made, index=index: replace_child(node, index, made))
+            if rebuilt is not None:
+                yield where, slip, rebuilt
 
 
 def mutants(protocol: Protocol) -> Iterator[Mutant]:
