@@ -1160,3 +1160,13 @@ def test_3_one_month_of_days_at_month_ends(as_of: date, days: int) -> None:
     record = exposure_record([("2020-01-01", None)], as_of.isoformat())
     exactly = Range(ExposureDays(STEROIDS, Span(months=1)), days, days)
     assert evaluate(exactly, record, as_of)[0] is MET
+
+
+def test_4_fewer_than_two_reads_right() -> None:
+    dom = {"weight": WEIGHT}
+    reason = evaluate(STABLE, weights(), domains=dom)[1]
+    assert reason.startswith("no observation of weight in the 3 months before 2027-03-31 "
+                             "(2026-12-31 to 2027-03-31) is recorded (a change needs two)")
+    reason = evaluate(STABLE, weights((60, "2027-01-05")), domains=dom)[1]
+    assert reason.startswith("only 1 observation of weight in the 3 months before 2027-03-31 "
+                             "(2026-12-31 to 2027-03-31) is recorded (a change needs two)")

@@ -128,8 +128,8 @@ class Change(Source):
                 count = ("no observation" if not dated else
                          f"only {len(dated)} observation" if len(dated) == 1 else
                          f"only {surely} observation{'s' if surely != 1 else ''} surely")
-                said = (f"{count} of {name} {window} "
-                        f"{'is' if len(dated) == 1 or surely == 1 else 'are'} recorded "
+                plural = len(dated) > 1 and surely != 1
+                said = (f"{count} of {name} {window} {'are' if plural else 'is'} recorded "
                         "(a change needs two)")
             return Reading((), (said,), evidence, missing or need)
         if not explain:
