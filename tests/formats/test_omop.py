@@ -306,3 +306,75 @@ def test_a_typed_database_is_read_by_person_id_range(tmp_path: Path) -> None:
         assert hundred.exposures == (Exposure("RXNORM:3002", "2020-01-31", "2020-02-29"),)
         assert hundred.birth_date is None
         assert hundred.sex is None
+
+
+def test_source_concepts_let_icd10_sets_match_and_a_cancer_patient_is_excluded(
+        tmp_path: Path) -> None:
+    # A hand-made CDM: one person with a colon cancer coded SNOMED 363406005 (standard
+    # concept 4180790, as in Synthea27Nj's CONCEPT.csv) from the ICD-10-CM source code C18.9
+    # (source concept 999001 here), onset 2021-03-02, ongoing; observed 2015-01-01..2022-12-31.
+    (tmp_path / "PERSON.csv").write_text(
+        "person_id,gender_concept_id,year_of_birth,month_of_birth,day_of_birth\n"
+        "7,8532,1975,6,1\n")
+    (tmp_path / "CONCEPT.csv").write_text(
+        "concept_id,vocabulary_id,concept_code\n4180790,SNOMED,363406005\n999001,ICD10CM,C18.9\n")
+    (tmp_path / "CONDITION_OCCURRENCE.csv").write_text(
+        "condition_occurrence_id,person_id,condition_concept_id,condition_start_date,"
+        "condition_end_date,condition_source_concept_id\n5,7,4180790,2021-03-02,,999001\n")
+    (tmp_path / "OBSERVATION_PERIOD.csv").write_text(
+        "observation_period_id,person_id,observation_period_start_date,"
+        "observation_period_end_date\n1,7,2015-01-01,2022-12-31\n")
+    (record,) = iter_omop(tmp_path)
+    assert record.conditions == (
+        Condition("SNOMED:363406005", "2021-03-02", None, note="condition_occurrence 5"),
+        Condition("ICD10CM:C18.9", "2021-03-02", None, note="condition_occurrence 5"))
+    as_of = date(2022, 6, 1)
+    icd_only = Lookback(CodeSet("icd", prefixes=["ICD10CM:C18"]), Span(years=5))
+    snomed_only = Lookback(CodeSet("sct", codes=["SNOMED:363406005"]), Span(years=5))
+    assert icd_only.decide(record, as_of) is Outcome.MET
+    assert snomed_only.decide(record, as_of) is Outcome.MET
+    protocol = get("NCT06228781")
+    result = protocol.evaluate(record, as_of)
+    assert result.determination is Determination.INELIGIBLE
+    outcomes = {e["id"]: e["outcome"] for e in result.to_dict()["exclusion"]}
+    assert outcomes["exclusion.5"] == "met"
+
+
+def test_a_postgres_url_that_cannot_be_reached_is_a_clear_error_without_the_password() -> None:
+    # No Postgres here (and DuckDB's postgres extension may not be downloadable): either way
+    # a clear OmopError naming the source, the password masked, never a traceback.
+    url = "postgresql://ohdsi:s3cret@127.0.0.1:1/cdm"
+    with pytest.raises(OmopError) as caught:
+        read_omop(url)
+    text = str(caught.value)
+    assert "postgresql://ohdsi:***@127.0.0.1:1/cdm" in text
+    assert "s3cret" not in text
+    assert "postgres extension" in text or "cannot attach" in text
+    done = subprocess.run(
+        [sys.executable, "-m", "trialrules.cli", "screen", "--input-format", "omop", url,
+         "--as-of", "2022-06-01"], capture_output=True, text=True, check=False, timeout=120)
+    assert done.returncode == 2
+    assert "s3cret" not in done.stderr
+    assert "ohdsi:***@" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_database_file_with_the_cdm_in_another_schema(tmp_path: Path) -> None:
+    import duckdb
+
+    db = tmp_path / "site.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("CREATE SCHEMA cdm")
+    con.execute("CREATE TABLE cdm.person AS SELECT 5::BIGINT AS person_id, "
+                "8532 AS gender_concept_id, 1960 AS year_of_birth, NULL::INTEGER AS "
+                "month_of_birth, NULL::INTEGER AS day_of_birth")
+    con.execute("CREATE TABLE cdm.concept (concept_id INTEGER, vocabulary_id VARCHAR, "
+                "concept_code VARCHAR)")
+    con.close()
+    (record,) = iter_omop(db)  # the schema holding PERSON
+    assert record.id == "5"
+    assert record.birth_date == PartialDate(1960)
+    (again,) = iter_omop(db, schema="cdm")
+    assert again == record
+    with pytest.raises(OmopError, match=r"schema main.*PERSON is missing"):
+        read_omop(db, schema="main")

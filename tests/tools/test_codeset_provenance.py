@@ -57,3 +57,22 @@ def test_lint_checks_the_history_each_criterion_reads() -> None:
     found = [f for f in lint(PROTOCOL, records) if f.code == "code-system-absent"]
     assert [f.criteria for f in found] == [("exclusion.1", "exclusion.3")]
     assert "use no codes at all" in str(found[0])
+
+
+def test_lint_checks_code_sets_inside_sources_and_nested_criteria() -> None:
+    # an ATC-only set counted by exposure_days inside a threshold, and one under a Not,
+    # over RxNorm-coded exposures: both can match nothing
+    from trialrules import ExposureDays, Not, Threshold
+
+    protocol = Protocol("P", "T", exclusion=[
+        Threshold(ExposureDays(ATC_AGENTS, Span(days=90)), ">", 28, id="exclusion.1"),
+        Not(Washout(CodeSet("steroids", prefixes=["ATC:H02"]), Span(months=1)),
+            id="exclusion.2"),
+    ])
+    records = [Record("a", exposures=[Exposure("RXNORM:3002", "2020-01-01")])]
+    found = [f for f in lint(protocol, records) if f.code == "code-system-absent"]
+    assert [f.criteria for f in found] == [("exclusion.1",), ("exclusion.2.1",)]
+    assert "'agents' holds ATC codes, but the exposures of the 1 input record use RXNORM" in \
+        str(found[0])
+    records.append(Record("b", exposures=[Exposure("ATC:A01", "2020-01-01")]))
+    assert not [f for f in lint(protocol, records) if f.code == "code-system-absent"]

@@ -113,16 +113,20 @@ def read_input(args: argparse.Namespace, protocol: Protocol, stack: contextlib.E
         return read_fhir(args.patients, vocabulary=protocol.vocabulary, domains=protocol.domains,
                          on_warning=_warn)
     if getattr(args, "input_format", "jsonl") == "omop":
-        from ..formats.omop import read_omop
+        from ..formats.omop import hide_password, read_omop
 
-        if args.patients == "-" or not Path(args.patients).exists():
+        if args.patients == "-" or not (Path(args.patients).exists()
+                                        or args.patients.startswith(("postgresql://",
+                                                                     "postgres://"))):
             raise UsageError(f"cannot read {args.patients!r}: --input-format omop needs a folder "
-                             "of OMOP CDM CSV files or a DuckDB database file")
+                             "of OMOP CDM CSV files, a DuckDB database file or a postgresql:// "
+                             "URL")
         try:
             return read_omop(args.patients, vocabulary=protocol.vocabulary,
                              domains=protocol.domains)
         except TrialRulesError as exc:
-            raise UsageError(f"cannot read {args.patients!r} as OMOP CDM: {exc}") from None
+            shown = hide_password(args.patients)
+            raise UsageError(f"cannot read {shown!r} as OMOP CDM: {exc}") from None
     stream = stack.enter_context(open_input(args.patients))
     if raw:
         from ._jobs import numbered_lines

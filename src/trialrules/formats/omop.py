@@ -35,7 +35,7 @@ from .systems import vocabulary_prefix
 __all__ = ["CHUNK", "GENDERS", "TABLES", "OmopError", "iter_omop", "read_omop"]
 
 #: Persons read per batch (each table is queried once per batch). The batch's rows are held
-#: in Python while its records are built (about 0.1 MB per Synthea-sized person).
+#: in Python while its records are built (about 0.25 MB per Synthea-sized person).
 CHUNK: Final = 500
 #: DuckDB's own memory cap: its cache of the database's blocks, which otherwise grows with
 #: every block a read touches, and its sorts (beyond the cap, they spill to a scratch folder).
@@ -101,6 +101,7 @@ class _Source:
         config = {"memory_limit": memory_limit}
         path = Path(source)
         self.tmp: tempfile.TemporaryDirectory[str] | None = None
+        self.present: set[str] = set()
         if path.is_dir():
             # CSV files are loaded once into a scratch database on disk, sorted by person, so
             # each chunk's range query reads only the row groups that hold its persons.
@@ -126,39 +127,37 @@ class _Source:
                     self.con.execute(f"CREATE TABLE cdm_{table} AS SELECT * FROM {read}")
                 self.present.add(table)
             where = f"folder {path}"
+        elif _is_postgres(source):
+            # A Postgres CDM through DuckDB's postgres extension, attached read-only: each
+            # chunk's range filter is pushed down to Postgres (an index on person_id serves it).
+            self.con = duckdb.connect(":memory:", config=config)
+            self._scratch()
+            shown = hide_password(str(source))
+            try:
+                self.con.execute("INSTALL postgres")
+                self.con.execute("LOAD postgres")
+            except duckdb.Error as exc:
+                self.close()
+                raise OmopError(f"{shown}: reading a Postgres CDM needs DuckDB's postgres "
+                                "extension, downloaded by DuckDB once (INSTALL postgres) "
+                                f"({str(exc).splitlines()[0]})") from None
+            try:
+                self.con.execute(f"ATTACH '{_sql_text(str(source))}' AS cdm_pg "
+                                 "(TYPE postgres, READ_ONLY)")
+            except duckdb.Error as exc:
+                self.close()
+                raise OmopError(f"{shown}: cannot attach the Postgres database "
+                                f"({hide_password(str(exc).splitlines()[0])})") from None
+            where = self._views("cdm_pg", schema, "public", f"Postgres database {shown}")
         elif path.is_file():
             try:
                 self.con = duckdb.connect(str(path), read_only=True, config=config)
             except duckdb.Error as exc:
                 raise OmopError(f"{path} is neither a folder of CDM CSV files nor a DuckDB "
                                 f"database ({str(exc).splitlines()[0]})") from None
-            # Sorts past the memory cap spill into a scratch folder of ours, not beside a
-            # database that may sit in a read-only place.
-            self.tmp = tempfile.TemporaryDirectory(prefix="trialrules-omop-")
-            self.con.execute(f"SET temp_directory = '{_sql_text(self.tmp.name)}'")
-            self.con.execute("SET enable_progress_bar = false")
-            tables = self.con.execute(
-                "SELECT table_schema, table_name FROM information_schema.tables").fetchall()
-            schemas = {s for s, t in tables if t.lower() == "person"}
-            if schema is None:
-                schema = "main" if "main" in schemas or not schemas else sorted(schemas)[0]
-            self.present = set()
-            types = {(t.lower(), c.lower()): str(k).upper() for t, c, k in self.con.execute(
-                "SELECT table_name, column_name, data_type FROM information_schema.columns "
-                "WHERE table_schema = ?", (schema,)).fetchall()}
-            for s, t in tables:
-                if s == schema and t.lower() in TABLES:
-                    table = t.lower()
-                    pid = ""
-                    if "person_id" in _COLUMNS[table]:
-                        # An integer person_id is read as it is, so DuckDB prunes the row
-                        # groups outside a chunk's range (its min/max per group); text is cast.
-                        typed = types.get((table, "person_id"), "") in _INTEGER_TYPES
-                        pid = f"{'person_id' if typed else _TEXT_PID} AS _pid, "
-                    self.con.execute(f'CREATE TEMP VIEW cdm_{table} AS SELECT {pid}* '
-                                     f'FROM "{_sql_name(s)}"."{_sql_name(t)}"')
-                    self.present.add(table)
-            where = f"database {path} (schema {schema})"
+            self._scratch()
+            catalog = self.con.execute("SELECT current_database()").fetchall()[0][0]
+            where = self._views(str(catalog), schema, "main", f"database {path}")
         else:
             raise OmopError(f"{path}: no such folder or file")
         for table in _REQUIRED:
@@ -187,6 +186,40 @@ class _Source:
                 raise OmopError(f"{where}: table {table.upper()} has a row with person_id "
                                 f"{_short(bad[0][0])}; expected a whole number")
 
+    def _scratch(self) -> None:
+        """Sorts past the memory cap spill into a scratch folder of ours, not beside a
+        database that may sit in a read-only place."""
+        self.tmp = tempfile.TemporaryDirectory(prefix="trialrules-omop-")
+        self.con.execute(f"SET temp_directory = '{_sql_text(self.tmp.name)}'")
+        self.con.execute("SET enable_progress_bar = false")
+
+    def _views(self, catalog: str, schema: str | None, default: str, where: str) -> str:
+        """One view ``cdm_TABLE`` per CDM table of ``catalog.schema`` (by default ``default``,
+        or the schema holding PERSON), with the person id as ``_pid``; where, in words."""
+        tables = self.con.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables "
+            "WHERE table_catalog = ?", (catalog,)).fetchall()
+        schemas = {s for s, t in tables if t.lower() == "person"}
+        if schema is None:
+            schema = default if default in schemas or not schemas else sorted(schemas)[0]
+        self.present = set()
+        types = {(t.lower(), c.lower()): str(k).upper() for t, c, k in self.con.execute(
+            "SELECT table_name, column_name, data_type FROM information_schema.columns "
+            "WHERE table_catalog = ? AND table_schema = ?", (catalog, schema)).fetchall()}
+        for s, t in tables:
+            if s == schema and t.lower() in TABLES:
+                table = t.lower()
+                pid = ""
+                if "person_id" in _COLUMNS[table]:
+                    # An integer person_id is read as it is, so DuckDB prunes the row groups
+                    # outside a chunk's range (its min/max per group); text is cast.
+                    typed = types.get((table, "person_id"), "") in _INTEGER_TYPES
+                    pid = f"{'person_id' if typed else _TEXT_PID} AS _pid, "
+                self.con.execute(f'CREATE TEMP VIEW cdm_{table} AS SELECT {pid}* '
+                                 f'FROM "{_sql_name(catalog)}"."{_sql_name(s)}"."{_sql_name(t)}"')
+                self.present.add(table)
+        return f"{where} (schema {schema})"
+
     def close(self) -> None:
         self.con.close()
         if self.tmp is not None:
@@ -196,6 +229,20 @@ class _Source:
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         result: list[tuple[Any, ...]] = self.con.execute(sql, params).fetchall()
         return result
+
+
+def _is_postgres(source: str | Path) -> bool:
+    """A Postgres connection URL (``postgresql://user@host:5432/cdm``)."""
+    return isinstance(source, str) and source.startswith(("postgresql://", "postgres://"))
+
+
+def hide_password(text: str) -> str:
+    """A Postgres connection URL with its password masked, for messages.
+
+    >>> hide_password("postgresql://ohdsi:s3cret@db.example.org:5432/cdm")
+    'postgresql://ohdsi:***@db.example.org:5432/cdm'
+    """
+    return re.sub(r"(postgres(?:ql)?://[^:/@\s]*:)[^@\s]*@", r"\1***@", text)
 
 
 def _sql_text(text: str) -> str:
@@ -585,8 +632,11 @@ def read_omop(source: str | Path, *, vocabulary: Mapping[str, Iterable[str]] | N
     """(ordinal, Record or LoadError) per person, in ``person_id`` order (ordinals from 1, as
     :func:`~trialrules.formats.records.read_jsonl` numbers lines).
 
-    ``source`` is a folder of CDM CSV files (``PERSON.csv`` ...) or a DuckDB database
-    file (tables in ``schema``, by default ``main`` or the schema holding PERSON).
+    ``source`` is a folder of CDM CSV files (``PERSON.csv`` ...), a DuckDB database
+    file (tables in ``schema``, by default ``main`` or the schema holding PERSON), or a
+    Postgres connection URL ``postgresql://user:password@host:5432/db`` (through DuckDB's
+    postgres extension, attached read-only; ``schema`` by default ``public`` or the schema
+    holding PERSON).
     ``vocabulary`` maps the protocol's observation names to codes, as for FHIR.
     The source is opened and checked now (:class:`OmopError` if it is not a CDM);
     persons are read as the iterator is consumed, ``chunk`` at a time. ``memory_limit``

@@ -20,7 +20,7 @@ import attrs
 from ..engine.criterion import Criterion
 from ..engine.findings import CODES, ERROR, WARNING, Finding, finding
 from ..kinds.combinators import AllOf, AnyOf, AtLeast, Implies, Not
-from ..kinds.criteria import Flag, Lookback, Placeholder, Washout
+from ..kinds.criteria import Flag, Placeholder
 from ..kinds.sources import Latest
 from ..protocol.protocol import Protocol
 from ..values.codes import CodeSet
@@ -150,9 +150,15 @@ def _absent_systems(protocol: Protocol, records: Iterable[Record]) -> list[Findi
         seen["exposures"].update(_system(e.code) for e in record.exposures)
     uses: dict[tuple[str, CodeSet], list[str]] = {}
     for node_id, node in _nodes(protocol):
-        if isinstance(node, Washout | Lookback) and not _empty(node.codes):
-            history = "exposures" if isinstance(node, Washout) else node.on
-            uses.setdefault((history, node.codes), []).append(node_id)
+        if node.children:
+            continue  # a combinator: its leaves name their own code sets
+        # Every code set a leaf matches against a history (washout, lookback, and sources
+        # such as exposure_days inside a threshold), as the leaf declares it reads them.
+        for history, codes in sorted(node.reads().events, key=lambda e: (e[0], e[1].name)):
+            if not _empty(codes) and history in seen:
+                ids = uses.setdefault((history, codes), [])
+                if node_id not in ids:
+                    ids.append(node_id)
     out = []
     for (history, codes), ids in uses.items():
         if codes.systems & seen[history]:
