@@ -153,6 +153,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, metavar="N",
                         help="interleaved rounds (default 5; quick 1)")
     parser.add_argument("--no-cli", action="store_true", help="skip the command-line runs")
+    parser.add_argument("--cli-patients", type=int, metavar="N",
+                        help="patients for the command-line runs (default 20000; quick 500)")
     parser.add_argument("--jobs", type=int, default=2, metavar="N",
                         help="processes for the --jobs scaling run (default 2)")
     parser.add_argument("--memory-patients", type=int, metavar="N",
@@ -165,6 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         n, rounds, e2e_n, mem_small, mem_blocks = 20_000, 5, 20_000, 10_000, 20
     n = args.patients or n
+    e2e_n = args.cli_patients or e2e_n
     rounds = args.rounds or rounds
     if args.memory_patients:
         mem_blocks = max(2, args.memory_patients // mem_small)
@@ -220,6 +223,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                              key="json"),
                 "cli decisions": lambda: run_file(["screen", str(data), "--format", "decisions",
                                                    *common]),
+                "cli text": lambda: run_file(["screen", str(data), "--format", "text", *common]),
                 "cli jobs": lambda: run_file(["screen", str(data), "--format", "json",
                                               "--jobs", str(args.jobs), *common], key="jobs"),
                 "startup floor": lambda: run_file([str(empty)], floor=True),
@@ -293,6 +297,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         cli_row("CLI end to end, --format json (one process)", "cli json", 20_000)
         cli_row("CLI end to end, --format decisions", "cli decisions", 60_000)
+        text_rates = [e2e_n / t for t in cli_rounds["cli text"]]
+        print(f"{'  CLI end to end, --format text (default)':<{width}}"
+              f"{show(text_rates, '{:,.0f}')}/s = {show(ratios(cli_rounds['cli text'], floor))}x "
+              "floor time (no target)")
         speedup = ratios(cli_rounds["cli json"], cli_rounds["cli jobs"])
         jobs_ok = spread(speedup)[0] >= 1.8
         missed = missed or not jobs_ok

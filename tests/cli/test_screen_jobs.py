@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -15,17 +16,18 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "patients.jsonl"
 AS_OF = "2027-03-01"
 
-#: Runs the command line with small chunks, so a small file still spans many chunks.
+#: Runs the command line with small chunks, so a small file still spans many chunks (of
+#: lines read from a pipe, or byte ranges of a file).
 _CHILD = "import sys; from trialrules.cli import _jobs, main; _jobs._CHUNK_LINES = 7; " \
-         "sys.exit(main())"
+         "_jobs._CHUNK_BYTES = 2000; sys.exit(main())"
 
 
-def run(*args: str, tmp: Path) -> tuple[int, str, str, str]:
+def run(*args: str, tmp: Path, stdin: bytes | None = None) -> tuple[int, str, str, str]:
     """Exit status, stdout, stderr (report paths removed) and the report files' text."""
     report = tmp / "report.json"
     report.unlink(missing_ok=True)
     done = subprocess.run([sys.executable, "-c", _CHILD, "screen", *args, "--as-of", AS_OF,
-                           "--report", str(report), "--no-progress"],
+                           "--report", str(report), "--no-progress"], input=stdin,
                           capture_output=True, check=False, timeout=120)
     err = done.stderr.decode("utf-8").replace(str(tmp), "TMP")
     files = report.read_text() + report.with_suffix(".txt").read_text() if report.exists() else ""
@@ -56,6 +58,31 @@ def test_jobs_equal_one_process(mixed: Path, fmt: str, tmp_path: Path) -> None:
     assert "line 1," not in one[2]  # the byte order mark is accepted on line 1
     assert one[2].count("trialrules: line ") == 8  # every bad line reported on stderr
     assert "was already read on line" in one[2]  # the repeated id, across chunks
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_jobs_from_a_pipe_equal_one_process(mixed: Path, fmt: str, tmp_path: Path) -> None:
+    # Standard input is read by the main process and its lines shipped (no byte ranges).
+    one = run(str(mixed), "--format", fmt, tmp=tmp_path)
+    two = run("-", "--format", fmt, "--jobs", "2", tmp=tmp_path, stdin=mixed.read_bytes())
+    assert two == one
+    assert one[2].count("trialrules: line ") == 8
+
+
+def test_byte_ranges_cut_at_line_starts_with_their_line_numbers(mixed: Path) -> None:
+    # The ranges the workers read cover the file, in order, each from a line start, numbered
+    # as a count of the line ends before it (the independent oracle here).
+    from trialrules.tools.dask import partitions
+
+    data = mixed.read_bytes()
+    parts = partitions(str(mixed), blocksize=2000)
+    assert len(parts) > 5
+    assert parts[0].start == 0
+    assert parts[-1].stop is None
+    for before, after in itertools.pairwise(parts):
+        assert before.stop == after.start
+        assert data[after.start - 1:after.start] == b"\n"
+        assert after.first_line == data[:after.start].count(b"\n") + 1
 
 
 def test_all_cores_and_a_clean_file(tmp_path: Path) -> None:

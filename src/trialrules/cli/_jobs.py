@@ -1,12 +1,16 @@
 """``trialrules screen --jobs N``: screen chunks of lines in worker processes, output in order.
 
-The main process reads the input (lines as bytes, never parsed here), hands
-chunks of consecutive lines to a pool of worker processes and writes each
-chunk's output as soon as it and every chunk before it are done, so the output,
-the bad-line messages and their line numbers are those of one process. At most
-``2 * jobs`` chunks are in flight, each at most ``_CHUNK_LINES`` lines or
-``_CHUNK_BYTES`` bytes (plus one line), so memory stays bounded however long the
-input is. Each worker gets the protocol once, when it starts.
+The main process hands chunks of consecutive lines to a pool of worker
+processes and writes each chunk's output as soon as it and every chunk before it
+are done, so the output, the bad-line messages and their line numbers are those
+of one process. A regular file is cut into byte ranges at line starts (each
+with its first line's number, as the Dask partitions are): the main process
+only counts line ends and each worker reads its own range. Standard input (or
+a pipe) is read by the main process and its lines (bytes, never parsed here) are
+shipped. At most ``2 * jobs`` chunks are in flight, each at most
+``_CHUNK_LINES`` lines or ``_CHUNK_BYTES`` bytes (plus one line), so memory stays
+bounded however long the input is. Each worker gets the protocol once, when it
+starts.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import attrs
 # _bounded_lines: the reader's own length-bounded line splitter, so both paths read alike.
 from ..formats.records import MAX_LINE_LENGTH, LoadError, LoadMemo, _bounded_lines, read_jsonl
 from ..protocol.protocol import Protocol
+from ..tools.dask import Partition, partitions, read_partition
 from ..tools.progress import progress
 from ..tools.report import FeasibilityReport, Tally, merge
 from ..values.records import Record
@@ -96,6 +101,8 @@ def _items(chunk: list[Any], protocol: Protocol) -> Iterator[tuple[int, Any]]:
         if isinstance(part, _Lines):
             yield from read_jsonl(part.lines, domains=protocol.domains, first_line=part.first,
                                   memo=_JOB["memo"])
+        elif isinstance(part, Partition):  # a byte range of the input file: read it here
+            yield from read_partition(part, protocol.domains, memo=_JOB["memo"])
         else:
             yield part
 
@@ -128,10 +135,13 @@ def _context() -> Any:
 def screen_parallel(protocol: Protocol, as_of: date, how: str, kind: Any,
                     items: Iterable[tuple[int, Any]], jobs: int, *, report: bool, writer: Any,
                     say: Callable[[str], None], progress_enabled: bool | None,
-                    checked: Checked, counts: list[int]) -> FeasibilityReport | None:
+                    checked: Checked, counts: list[int],
+                    path: str | None = None) -> FeasibilityReport | None:
     """Screen ``items`` on ``jobs`` processes into ``writer``; returns the report (with
     ``report``). ``checked`` finds repeated ids across chunks; ``counts`` (screened, bad)
-    is kept up to date as chunks are written."""
+    is kept up to date as chunks are written. With ``path`` (a regular JSON-lines file,
+    the same input as ``items``) the workers read byte ranges of it and ``items`` is not
+    read."""
     context = _context()
     totals = counts
     parts: list[FeasibilityReport] = []  # the running sum of the chunks' reports
@@ -141,7 +151,9 @@ def screen_parallel(protocol: Protocol, as_of: date, how: str, kind: Any,
         with context.Pool(jobs, initializer=_start,
                           initargs=(protocol, as_of, how, kind, report)) as pool:
             pending: deque[Any] = deque()
-            for chunk in _chunks(items):
+            chunks: Iterable[list[Any]] = _chunks(items) if path is None else (
+                [part] for part in partitions(path, blocksize=_CHUNK_BYTES))
+            for chunk in chunks:
                 pending.append(pool.apply_async(_work, (chunk,)))
                 while len(pending) > 2 * jobs:
                     yield from emit(pending.popleft().get())

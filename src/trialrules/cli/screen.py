@@ -207,10 +207,15 @@ def run(args: argparse.Namespace) -> int:
             if jobs > 1:
                 from ._jobs import screen_parallel
 
+                # A regular file: the workers read byte ranges of it themselves.
+                path = args.patients if (getattr(args, "input_format", "jsonl") == "jsonl"
+                                         and args.patients != "-"
+                                         and Path(args.patients).is_file()) else None
                 report = screen_parallel(
                     protocol, as_of, how, _WRITERS[args.format], checked.items, jobs,
                     report=report_paths is not None, writer=writer, say=_say,
-                    progress_enabled=args.progress, checked=checked, counts=counts)
+                    progress_enabled=args.progress, checked=checked, counts=counts,
+                    path=path)
             else:
                 # An HTML report shows explanations, whatever the format needs.
                 explain = True if details is not None else getattr(writer, "explain", True)

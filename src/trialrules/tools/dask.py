@@ -14,7 +14,7 @@ the client, which is what they are for (see docs/dask.md).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import IO, Any, Final, cast
@@ -22,8 +22,9 @@ from typing import IO, Any, Final, cast
 import attrs
 
 from ..engine.context import check_as_of
-from ..formats.records import LoadError, read_jsonl
+from ..formats.records import LoadError, LoadMemo, read_jsonl
 from ..protocol.protocol import Protocol, ProtocolResult
+from ..values.records import Record
 from .batch import Decision, screen
 from .output import LineEncoder, encode_error
 from .report import FeasibilityReport, Tally, merge
@@ -31,8 +32,8 @@ from .report import FeasibilityReport, Tally, merge
 #: A ``dask.bag.Bag`` (Dask's own annotations are partial, so it is typed loosely here).
 Bag = Any
 
-__all__ = ["BLOCKSIZE", "Partition", "files", "partitions", "screen_bag", "screen_files",
-           "screen_population", "screen_to_files"]
+__all__ = ["BLOCKSIZE", "Partition", "files", "partitions", "read_partition", "screen_bag",
+           "screen_files", "screen_population", "screen_to_files"]
 
 Result = ProtocolResult | Decision | LoadError
 
@@ -158,6 +159,16 @@ class _Range:
         return line
 
 
+def read_partition(part: Partition, domains: Any = None, *,
+                   memo: LoadMemo | None = None) -> Iterator[tuple[int, Record | LoadError]]:
+    """The (line number, Record or LoadError) items of one partition, as
+    :func:`~trialrules.formats.records.read_jsonl` reads the whole file (needs no Dask)."""
+    with open(part.path, "rb") as stream:
+        # The reader needs only readline(), which _Range has.
+        yield from read_jsonl(cast(IO[bytes], _Range(stream, part.start, part.stop)),
+                              domains=domains, first_line=part.first_line, memo=memo)
+
+
 def output_name(index: int) -> str:
     """The output file of partition ``index``: ``part-00000.jsonl``, ``part-00001.jsonl``, ..."""
     return f"part-{index:05d}.jsonl"
@@ -169,24 +180,20 @@ def _screen_partition(protocol: Protocol, as_of: date, explain: bool, part: Part
     tally = Tally(protocol, as_of)
     lines = LineEncoder()  # one per partition: it lives as long as this task
     encode = lines.result if explain else lines.decision
-    with open(part.path, "rb") as stream:
-        # The reader needs only readline(), which _Range has.
-        items = read_jsonl(cast(IO[bytes], _Range(stream, part.start, part.stop)),
-                           domains=protocol.domains,
-                           first_line=part.first_line)
-        results = tally.track(screen(protocol, items, as_of, explain=explain))
-        if out is None:
-            for _ in results:
-                pass
-            return tally.report()
-        partial = out + ".partial"  # renamed when complete: a retried task starts afresh
-        # The command line's stdout settings: UTF-8, "\n", backslash-escaped lone surrogates.
-        with open(partial, "w", encoding="utf-8", errors="backslashreplace",
-                  newline="\n") as sink:
-            write = sink.write
-            for r in results:
-                write(encode_error(r) if isinstance(r, LoadError) else encode(r))  # type: ignore[arg-type]
-        os.replace(partial, out)
+    results = tally.track(screen(protocol, read_partition(part, protocol.domains), as_of,
+                                 explain=explain))
+    if out is None:
+        for _ in results:
+            pass
+        return tally.report()
+    partial = out + ".partial"  # renamed when complete: a retried task starts afresh
+    # The command line's stdout settings: UTF-8, "\n", backslash-escaped lone surrogates.
+    with open(partial, "w", encoding="utf-8", errors="backslashreplace",
+              newline="\n") as sink:
+        write = sink.write
+        for r in results:
+            write(encode_error(r) if isinstance(r, LoadError) else encode(r))  # type: ignore[arg-type]
+    os.replace(partial, out)
     return tally.report()
 
 
