@@ -32,7 +32,7 @@ def test_three_times_the_upper_limit_is_exact(value: float, want: object) -> Non
 def test_no_range_is_unknown_naming_it() -> None:
     result = ALT_OVER_3_ULN.evaluate(alt(130, None, None), AS_OF)
     assert result.outcome is UNKNOWN
-    assert result.missing == ("the upper limit of the reference range of alt 130 U/L on "
+    assert result.missing == ("upper limit of the reference range of alt 130 U/L on "
                               "2027-03-02 (observations[0].reference_range.high)",)
     assert ALT_OVER_3_ULN.decide(alt(130, 7, None), AS_OF) is UNKNOWN
     assert ALT_OVER_3_ULN.decide(Record("P1"), AS_OF) is UNKNOWN

@@ -138,10 +138,11 @@ def test_the_latest_value_wins_after_conversion() -> None:
     ("mmol/L", Domain(0, 1000, unit="mg/dL"),
      "a unit convertible to mg/dL (give the molar mass of the analyte in g/mol"),
     ("kg", GLUCOSE, "kg measures [mass], mg/dL measures [mass] / [length] ** 3"),
-    ("mg/dl ", GLUCOSE, "a UCUM unit (case-sensitive, e.g. mg/dL) convertible to mg/dL"),
-    ("milligrams", GLUCOSE, "a UCUM unit"),
-    ("MG/DL", GLUCOSE, "a UCUM unit"),
-    ("Cel", Domain(0, 50, unit="K"), "a UCUM unit"),
+    ("mg/dl ", GLUCOSE, "a unit convertible to mg/dL (a UCUM code, case-sensitive: "
+     "'mg/dl ' is not one; the domain of fasting glucose)"),
+    ("milligrams", GLUCOSE, "a UCUM code"),
+    ("MG/DL", GLUCOSE, "a UCUM code"),
+    ("Cel", Domain(0, 50, unit="K"), "'Cel' is a temperature scale with an offset"),
 ])
 def test_unconvertible_units_are_bad_input(unit: str | None, domain: Domain, words: str) -> None:
     record = Record("P7", observations=[Observation("edss_x", 1, "2027-01-01"),

@@ -31,7 +31,9 @@ class Reading(NamedTuple):
     names the fact that would pick one value when the possible values disagree.
     ``texts`` (one per value) and ``evidence`` are filled when explaining; when
     ``values`` is a ``range`` (a run of whole numbers such as the possible ages),
-    one text stands for the whole run.
+    one text stands for the whole run. With no values and ``missing`` set, a
+    text (when given) says in words what was found instead ("only 1 observation
+    of weight ... is recorded (a change needs two)").
     """
 
     values: Sequence[Any]

@@ -438,6 +438,13 @@ def _timing(r: _Reader, res: Mapping[str, Any], prefix: str, birth: PartialDate 
     return None, None, False
 
 
+def _unit_of(qty: Mapping[str, Any]) -> Any:
+    """A Quantity's unit: its ``code`` when UCUM (the system, or no system, given), else the
+    human-readable ``unit``."""
+    code = qty.get("code")
+    return code if code and qty.get("system", _UCUM) == _UCUM else qty.get("unit")
+
+
 def _obs_value(r: _Reader, holder: Mapping[str, Any], path: str
                ) -> tuple[bool, Any, str | None]:
     """(found, value, unit) of ``value[x]``; found False when it is not a mapped kind.
@@ -455,7 +462,7 @@ def _obs_value(r: _Reader, holder: Mapping[str, Any], path: str
         if isinstance(number, bool) or not isinstance(number, int | float) or (
                 isinstance(number, float) and not math.isfinite(number)):
             raise r.fail(f"{where}.value", number, "a finite number")
-        unit = qty.get("code") if qty.get("system") == _UCUM and qty.get("code") else qty.get("unit")
+        unit = _unit_of(qty)
         if unit is not None:
             unit = r.text(unit, f"{where}.unit")
         return True, number, unit
@@ -548,8 +555,7 @@ def _reference_range(r: _Reader, holder: Mapping[str, Any], path: str,
             if isinstance(number, bool) or not isinstance(number, int | float) or (
                     isinstance(number, float) and not math.isfinite(number)):
                 raise r.fail(f"{where}.{end}.value", number, "a finite number")
-            limit_unit = (qty.get("code") if qty.get("system") == _UCUM and qty.get("code")
-                          else qty.get("unit"))
+            limit_unit = _unit_of(qty)
             if limit_unit is not None and limit_unit != unit:
                 raise r.fail(f"{where}.{end}.code", limit_unit,
                              f"the value's own unit {unit!r} (a reference range is kept in the "

@@ -171,6 +171,10 @@ class ValueCriterion(Criterion):
             if reading.missing is None:  # none exists (a complete history records none)
                 why.because(f"no {reading.precise}, so it is not {bound}", reading.evidence)
                 return
+            if reading.texts:  # the source says in words what it found instead
+                why.because(f"{reading.texts[0]}, so {bound} cannot be decided",
+                            reading.evidence, (reading.missing,))
+                return
             why.because(f"no {reading.missing} is recorded, so {bound} cannot be decided",
                         missing=(reading.missing or "",))
             return

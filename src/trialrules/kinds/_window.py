@@ -117,6 +117,25 @@ def when(fact: Evidence) -> str:
     return f"from {fact.date} to {fact.end}"
 
 
+def listed(facts: tuple[Evidence, ...]) -> str:
+    """Events in date order, each code named once per run of its events:
+    "SNOMED:58487002 on 2025-01-05, 2025-06-02, 2026-02-11, ICD10:G35 from 2019-03, ongoing"."""
+    out: list[str] = []
+    code: str | None = None
+    single = False  # whether the last item written was "on D" (so the next "on" is dropped)
+    for fact in facts:
+        text = when(fact)
+        if fact.code != code:
+            out.append(f"{fact.code} {text}")
+            code = fact.code
+        elif single and text.startswith("on "):
+            out.append(text[len("on "):])
+        else:
+            out.append(text)
+        single = text.startswith("on ")
+    return ", ".join(out)
+
+
 def exact_dates_of(fact: Evidence) -> str:
     """The missing fact "exact dates of" an event, named by content, not by list position,
     so the text does not depend on the order of the record's lists."""

@@ -106,7 +106,9 @@ class AnyObservation(Criterion):
         bound = test._bound(ctx)
         name = test.source._name_in(ctx)  # type: ignore[attr-defined]
         if outcome is MET:
-            i, obs, value = sure[0]
+            # The most recent passing value (ties by value), whatever the record's order.
+            i, obs, value = max(sure, key=lambda t: (t[1].date.earliest, repr(t[1].value),
+                                                     t[1].unit or "", -t[0]))
             why.because(f"{observed(name, obs, value, domain)} is {bound}, {window}",
                         (Evidence(f"observations[{i}]", obs.code, obs.value, str(obs.date)),))
         elif outcome is NOT_MET and period is not None:  # NOT_MET: the window is complete
@@ -114,13 +116,17 @@ class AnyObservation(Criterion):
                         f"history is complete {period}",
                         (complete_evidence("observations", period),))
         else:
+            maybe.sort(key=lambda t: (t[1].date.earliest, t[1].date.latest, repr(t[1].value),
+                                      t[1].unit or "", t[0]))
             missing = [f"exact date of {observed(name, o, v, domain)}" for _, o, v in maybe]
             span_needed = needed(ctx, "observations", start)
             if not complete:
                 missing.append(f"observations history complete {span_needed} "
                                "(complete.observations)")
             if maybe:
-                reason = (f"{len(maybe)} {name} value(s) that are {bound} may fall {window}; "
+                values = ("1 value" if len(maybe) == 1 else f"{len(maybe)} values")
+                reason = (f"{values} of {name} {bound} may fall {window} "
+                          f"({', '.join(observed(name, o, v, domain) for _, o, v in maybe)}); "
                           "imprecise dates leave it undecided")
             else:
                 reason = (f"no {name} recorded {window} is {bound} ({seen} recorded), but the "

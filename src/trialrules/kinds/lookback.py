@@ -25,9 +25,9 @@ from ._window import (
     codeset,
     event_evidence,
     exact_dates_of,
+    listed,
     scan,
     span,
-    when,
     window_text,
 )
 
@@ -166,7 +166,8 @@ class Lookback(WindowCriterion):
                  outcome: Outcome) -> None:
         window = window_text(ctx, self.span, start)
         if self.starting:
-            window = f"starting {window}"
+            zero = self.span is not None and self.span.is_zero
+            window = f"starting on {ctx.as_of}" if zero else f"starting {window}"
         noun = "condition" if self.on == "conditions" else "exposure"
         if self.count == "codes":
             noun = "different code"
@@ -183,7 +184,7 @@ class Lookback(WindowCriterion):
         ev = event_evidence(self.on, found.sure + found.maybe)
         if outcome is MET:
             # Every counted event, in date order: a coordinator checks each one.
-            events = ", ".join(f"{fact.code} {when(fact)}" for fact in ev[:len(found.sure)])
+            events = listed(ev[:len(found.sure)])
             why.because(f"{what(sure)} {window}{need}: {events}", ev)
             return
         if outcome is NOT_MET:
@@ -206,13 +207,22 @@ class Lookback(WindowCriterion):
         why.because(reason, ev, tuple(missing))
 
     def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
-        text = self._describe_events()
+        # Counting codes, "on at least 2 occasions" would say the wrong thing: the count
+        # is said once, of codes.
+        one = self if self.count == "events" else attrs.evolve(self, at_least=1)
+        text = one._describe_events()
+        if self.starting and self.span is not None and self.span.is_zero:
+            text = (text.replace(" (exposure ongoing on the reference date)", "")
+                    .replace("currently exposed to", "exposed to")
+                    .replace("ongoing on the reference date", "starting on the reference date"))
+            if self.on == "exposures":
+                text += ", starting on the reference date"
         if self.starting and self.span is not None and not self.span.is_zero:
             text = (text.replace(", ongoing exposure included", "")
                     .replace(", ongoing included", "")
                     .replace(f"in the {self.span} before", f"starting in the {self.span} before"))
         if self.count == "codes":
-            text += f" (counting different codes: at least {self.at_least})"
+            text += f", with at least {self.at_least} different codes"
         return text
 
     def _describe_events(self) -> str:

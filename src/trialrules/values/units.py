@@ -121,9 +121,11 @@ def to_domain_unit(value: Any, unit: str | None, domain: Domain, field: str,
     return exact(value) * factor
 
 
-def _expected(domain: Domain, what: str) -> str:
-    name = f" (the domain of {domain.name})" if domain.name else ""
-    return f"{what} convertible to {domain.unit}{name}"
+def _expected(domain: Domain, what: str, why: str | None = None) -> str:
+    """``a unit convertible to mg/dL (WHY; the domain of NAME)``: the unit first, so the
+    words read the same with or without a domain name."""
+    notes = [n for n in (why, domain.name and f"the domain of {domain.name}") if n]
+    return f"{what} convertible to {domain.unit}" + (f" ({'; '.join(notes)})" if notes else "")
 
 
 class _Units:
@@ -153,20 +155,22 @@ class _Units:
         self._parse = parse_ucum
         self._to_pint = UcumToPintTransformer(ureg=registry).transform
         self._lock = threading.Lock()
-        self._known: dict[str, tuple[Fraction, Any] | None] = {}
+        self._known: dict[str, tuple[Fraction, Any] | str] = {}
 
-    def _base(self, code: str) -> tuple[Fraction, Any] | None:
-        """(factor to base units, dimensionality) of a UCUM code; None if not a usable unit."""
+    def _base(self, code: str) -> tuple[Fraction, Any] | str:
+        """(factor to base units, dimensionality) of a UCUM code, or why it is not usable."""
         with self._lock:
             if code in self._known:
                 return self._known[code]
-        found: tuple[Fraction, Any] | None
+        found: tuple[Fraction, Any] | str
         try:
             quantity = self._to_pint(self._parse(code, self._parser))
             if not hasattr(quantity, "units"):  # an annotation alone ({score}) is the unit 1
                 quantity = self._registry.Quantity(Decimal(1), "dimensionless")
             if not getattr(quantity, "_is_multiplicative", True):
-                found = None  # Cel, [degF]: scales with an offset are not converted
+                # Cel, [degF]: scales with an offset are not converted.
+                found = (f"{code!r} is a temperature scale with an offset, which is not "
+                         "converted")
             else:
                 scale, root = self._registry.get_root_units(quantity.units)
                 if not isinstance(scale, int | Decimal | Fraction):  # pragma: no cover
@@ -174,7 +178,7 @@ class _Units:
                 found = (_rational(exact(quantity.magnitude)) * _rational(exact(scale)),
                          self._registry.Quantity(1, root).dimensionality)
         except Exception:  # the library's parse and lookup errors: not a UCUM unit it knows
-            found = None
+            found = f"a UCUM code, case-sensitive: {code!r} is not one"
         with self._lock:
             if len(self._known) < self._MAX:
                 self._known[code] = found
@@ -183,12 +187,11 @@ class _Units:
     def factor(self, unit: str, target: str, domain: Domain, field: str,
                patient: str | None) -> Fraction:
         source = self._base(unit)
-        if source is None:
-            raise InvalidRecord(f"{field}.unit", unit,
-                                _expected(domain, "a UCUM unit (case-sensitive, e.g. mg/dL)"),
+        if isinstance(source, str):
+            raise InvalidRecord(f"{field}.unit", unit, _expected(domain, "a unit", source),
                                 patient=patient)
         goal = self._base(target)
-        if goal is None:
+        if isinstance(goal, str):
             raise InvalidCriterion(f"the domain unit {target!r} of {domain.name or 'a domain'} is "
                                    "not a UCUM unit the units library can convert to")
         ratio = source[0] / goal[0]
@@ -200,14 +203,15 @@ class _Units:
                 per = -1  # mass -> substance: divide by it
             else:
                 raise InvalidRecord(f"{field}.unit", unit,
-                                    _expected(domain, "a unit") + f" ({unit} measures "
-                                    f"{_dimension(source[1])}, {target} measures "
-                                    f"{_dimension(goal[1])})", patient=patient)
+                                    _expected(domain, "a unit", f"{unit} measures "
+                                              f"{_dimension(source[1])}, {target} measures "
+                                              f"{_dimension(goal[1])}"), patient=patient)
             if domain.molar_mass is None:
-                raise InvalidRecord(f"{field}.unit", unit, _expected(domain, "a unit") +
-                                    " (give the molar mass of the analyte in g/mol as the "
-                                    "domain's molar_mass to convert between mass and "
-                                    "amount of substance)", patient=patient)
+                analyte = domain.name or "the analyte"
+                raise InvalidRecord(f"{field}.unit", unit, _expected(
+                    domain, "a unit", f"give the molar mass of {analyte} in g/mol as the "
+                    "domain's molar_mass to convert between mass and amount of substance"
+                ).replace(f"; the domain of {domain.name})", ")"), patient=patient)
             ratio = ratio * exact(domain.molar_mass) ** per
         return ratio
 

@@ -100,7 +100,7 @@ class Change(Source):
                 raise InvalidRecord(f"observations[{i}].value", obs.value, "a number",
                                     patient=ctx.record.id)
             values[i] = exact(value)
-        found, fewer, _ = first_last_pairs([o.date for _, o in dated], start, as_of)
+        found, fewer, surely = first_last_pairs([o.date for _, o in dated], start, as_of)
         changes: list[tuple[Fraction, int, int]] = []
         undefined = False
         for a, b in found:
@@ -115,9 +115,25 @@ class Change(Source):
         missing = need if fewer else None
         if undefined:
             missing = f"a first value of {self.code} other than 0 {window} (relative change)"
+        name = self._name(ctx.domains)
+        if not changes:
+            if not explain:
+                return Reading((), missing=missing or need)
+            evidence = tuple(Evidence(f"observations[{i}]", o.code, o.value, str(o.date))
+                             for i, o in dated)
+            if undefined:
+                said = (f"the relative change in {name} {window} is not defined: its first "
+                        "value is 0")
+            else:
+                count = ("no observation" if not dated else
+                         f"only {len(dated)} observation" if len(dated) == 1 else
+                         f"only {surely} observation{'s' if surely != 1 else ''} surely")
+                plural = len(dated) > 1 and surely != 1
+                said = (f"{count} of {name} {window} {'are' if plural else 'is'} recorded "
+                        "(a change needs two)")
+            return Reading((), (said,), evidence, missing or need)
         if not explain:
             return Reading(tuple(c for c, _, _ in changes), missing=missing)
-        name = self._name(ctx.domains)
         what = f"{'relative ' if self.relative else ''}change in {name}"
         texts = []
         for change, a, b in changes:
@@ -128,8 +144,6 @@ class Change(Source):
                          f"({_signed(change, self.relative)})")
         evidence = tuple(Evidence(f"observations[{i}]", o.code, o.value, str(o.date))
                          for i, o in dated)
-        if not changes:
-            return Reading((), missing=missing or need)
         precise = (f"which observations of {self.code} are the first and the last {window}"
                    if len(set(changes)) > 1 else None)
         return Reading(tuple(c for c, _, _ in changes), tuple(texts), evidence, missing, precise)

@@ -35,6 +35,10 @@ def _window(_: Any, __: Any, value: Span) -> None:
                                "span", field="span", value={}, allowed="a non-zero span")
 
 
+def _days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n} days"
+
+
 @register
 @attrs.frozen(repr=False)
 class ExposureDays(Source):
@@ -76,9 +80,9 @@ class ExposureDays(Source):
         window = window_text(ctx, self.span, start)
         what = f"exposure to {self.codes.name} {window}"
         if not found.complete:
-            text = f"at least {least} days of {what} (the exposure history is not complete)"
+            text = f"at least {_days(least)} of {what} (the exposure history is not complete)"
         elif least == most:
-            text = f"{least} days of {what}"
+            text = f"{_days(least)} of {what}"
         else:
             text = f"{least} to {most} days of {what} (imprecise dates)"
         evidence = event_evidence("exposures", found.sure + found.maybe)

@@ -75,7 +75,8 @@ class ReferenceMultiple(Source):
         latest = Latest(self.code)
         found = latest._candidates(ctx)
         if found is None:
-            return Reading((), missing=latest._absent(ctx))
+            # Nothing recorded: as Latest says (none at all in a complete history).
+            return latest.read(ctx, explain)
         candidates, certain = found
         uncertain = None if certain else latest._uncertain(ctx)
         words = LIMITS[self.limit]
@@ -90,14 +91,14 @@ class ReferenceMultiple(Source):
             shown = observed(name, obs, value, domain)
             if bound is None:
                 return Reading((), missing=(
-                    f"the {words} limit of the reference range of {shown} "
+                    f"{words} limit of the reference range of {shown} "
                     f"(observations[{i}].reference_range.{self.limit})"))
             if not is_numeric(obs.value):
                 raise InvalidRecord(f"observations[{i}].value", obs.value, "a number",
                                     patient=ctx.record.id)
             if bound == 0:
                 return Reading((), missing=(
-                    f"a non-zero {words} limit of the reference range of {shown} "
+                    f"non-zero {words} limit of the reference range of {shown} "
                     f"(observations[{i}].reference_range.{self.limit})"))
             ratio = exact(obs.value) / exact(bound)
             values.append(ratio)
