@@ -70,7 +70,7 @@ def test_determination_around_the_day_of_death(as_of: date, determination: Deter
 def test_a_dead_patient_is_ineligible_with_the_reason_and_every_criterion_reported() -> None:
     result = OPEN.evaluate(_dead(), AS_OF)
     assert result.determination is Determination.INELIGIBLE
-    assert result.death == f"patient died on {DIED}, on or before as_of {AS_OF}"
+    assert result.death == f"patient died on {DIED}, on or before the reference date {AS_OF}"
     assert [e.outcome for e in result.inclusion] == [Outcome.MET, Outcome.UNKNOWN]
     assert result.to_dict()["death"] == result.death
     assert f"died on {DIED}" in str(result).splitlines()[1]
@@ -122,3 +122,24 @@ def test_fhir_deceased_becomes_the_death_date(element: str, value: object,
     assert record.death_date == death
     if death is not None and not death.is_unknown:
         assert ADULTS.decide(record, AS_OF) is Determination.INELIGIBLE
+
+
+def test_screen_text_line_gives_the_death_as_the_reason(tmp_path: object,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    # The text line of a patient ineligible only because they died was empty before; the
+    # expected lines are written out by hand.
+    from pathlib import Path
+
+    from trialrules.cli import main
+    path = Path(str(tmp_path)) / "dead.jsonl"
+    path.write_text(
+        '{"id": "D1", "birth_date": "1980-01-01", "sex": "female", "death_date": "2026-01-01"}\n'
+        '{"id": "D2", "birth_date": "2015-01-01", "sex": "female", "death_date": "2026-01-01"}\n')
+    main(["screen", str(path), "--as-of", "2027-03-31"])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1] == ("D1\tINELIGIBLE\tpatient died on 2026-01-01, on or before the "
+                        "reference date 2027-03-31")
+    assert lines[2] == ("D2\tINELIGIBLE\tpatient died on 2026-01-01, on or before the reference "
+                        "date 2027-03-31; inclusion.1: age 11 (born 2015-01-01, died 2026-01-01) "
+                        "is not between 18 and 60 (both inclusive)")
+    assert not any("as_of" in line for line in lines)

@@ -671,7 +671,9 @@ _DAYS = st.sampled_from(["2026-12", "2026-12-30", "2026-12-31", "2027-01-15", "2
 
 
 @settings(max_examples=80)
-@given(st.lists(st.tuples(_VALUES, _DAYS), min_size=0, max_size=3), st.booleans(),
+@given(st.lists(st.tuples(_VALUES, _DAYS), min_size=0, max_size=3).filter(
+    # At most 31 * 31 worlds, so the brute force stays fast.
+    lambda obs: sum(len(d) == 7 for _, d in obs) <= 2), st.booleans(),
        st.sampled_from([-5, 0, 5, 0.1]))
 def test_4_8_change_against_possible_worlds(obs: list[tuple[str, str]], relative: bool,
                                             bound: float) -> None:

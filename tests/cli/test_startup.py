@@ -95,7 +95,7 @@ def test_a_command_started_alone_does_not_import_the_testing_toolkit() -> None:
 
 def test_text_lines_of_dead_and_possibly_dead_patients(tmp_path: object) -> None:
     # The text format explains only the criteria a line shows; the death lines are written
-    # out by hand (what 0.1.0's full evaluation printed).
+    # out by hand (a death alone is the reason; no empty list of undecided criteria).
     from pathlib import Path
 
     folder = Path(str(tmp_path))
@@ -121,8 +121,8 @@ def test_text_lines_of_dead_and_possibly_dead_patients(tmp_path: object) -> None
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[1:6] == [
         "A\tELIGIBLE\tevery inclusion met, no exclusion met",
-        "B\tINELIGIBLE\t",
-        "C\tNEEDS REVIEW\tundecided ; needs exact date of death",
+        "B\tINELIGIBLE\tpatient died on 2009-05-03, on or before the reference date 2027-03-10",
+        "C\tNEEDS REVIEW\tneeds exact date of death",
         "D\tNEEDS REVIEW\tundecided in.2; needs flag consent; exact date of death",
         "E\tINELIGIBLE\tin.1: age 11 (born 2015-06-01, died 2027-03) is not between 18 and 60 "
         "(both inclusive)",

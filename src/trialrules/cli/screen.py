@@ -336,7 +336,9 @@ class _Text:
         for cid in undecided:
             self.undecided[cid] += 1
         if r.determination is Determination.INELIGIBLE:
-            detail = _grouped(shown)
+            # A patient who surely died by as_of is ineligible for that alone: say so first.
+            dead = r.death if r.death is not None and not r.death_undecided else None
+            detail = "; ".join(part for part in (dead, _grouped(shown)) if part)
         elif r.determination is Determination.NEEDS_REVIEW:
             # ProtocolResult.missing: the undecided criteria's missing facts, each once.
             missing: dict[str, None] = {}
@@ -344,7 +346,10 @@ class _Text:
                 missing.update(dict.fromkeys(e.all_missing()))
             if death_undecided:
                 missing["exact date of death"] = None
-            detail = f"undecided {', '.join(undecided)}; needs {'; '.join(missing)}"
+            # A death date straddling as_of alone leaves no criterion undecided.
+            detail = "; ".join(part for part in (
+                f"undecided {', '.join(undecided)}" if undecided else "",
+                f"needs {'; '.join(missing)}") if part)
         else:
             detail = "every inclusion met, no exclusion met"
         self.out.write(f"{_cell(r.patient)}\t{_verdict(r)}\t{_cell(detail)}\n")

@@ -41,15 +41,15 @@ def alive_on(record: Record, as_of: date) -> tuple[Outcome, str | None]:
     dead); UNKNOWN when the death date's possible days straddle ``as_of``.
 
     >>> alive_on(Record("P1", death_date="2009-05-03"), date(2026, 1, 5))
-    (Outcome.NOT_MET, 'patient died on 2009-05-03, on or before as_of 2026-01-05')
+    (Outcome.NOT_MET, 'patient died on 2009-05-03, on or before the reference date 2026-01-05')
     """
     death = record.death_date
     if death is None or death.earliest > as_of:
         return Outcome.MET, None
     if death.latest <= as_of:
-        return Outcome.NOT_MET, f"patient died on {death}, on or before as_of {as_of}"
+        return Outcome.NOT_MET, f"patient died on {death}, on or before the reference date {as_of}"
     when = "on a day nobody recorded" if death.is_unknown else f"on {death}"
-    return Outcome.UNKNOWN, f"patient died {when}, possibly on or before as_of {as_of}"
+    return Outcome.UNKNOWN, f"patient died {when}, possibly on or before the reference date {as_of}"
 
 
 def _section(name: str, value: Iterable[Criterion]) -> tuple[Criterion, ...]:
