@@ -58,7 +58,8 @@ AS_OF = date(2027, 3, 31)
 STEROIDS = CodeSet("steroids", prefixes=["ATC:H02"])
 RELAPSE = CodeSet("relapse", prefixes=["ICD10:G35"])
 DMT = CodeSet("dmt", prefixes=["ATC:L04AA"], codes=["RXNORM:1", "RXNORM:2"])
-DOMAINS = {"weight": Domain(0, 500, unit="kg"), "gd_lesions": Domain(0, 100, step=1)}
+DOMAINS = {"weight": Domain(0, 500, unit="kg"), "gd_lesions": Domain(0, 100, step=1),
+           "hb": Domain(5, 20, step=0.1)}
 
 
 def _labels(criterion: object, as_of: date = AS_OF) -> dict[Record, Outcome]:
@@ -356,3 +357,76 @@ def test_the_tutorial_deck_kills_every_held_back_slip() -> None:
 def test_the_tutorial_deck_round_trips() -> None:
     deck = load_deck(TUTORIAL_DECK, TUTORIAL)
     assert Deck.from_jsonl(deck.to_jsonl(), TUTORIAL) == deck
+
+
+# -- found by the property below -----------------------------------------------------------
+
+
+def test_nothing_recorded_in_a_short_window_can_still_be_decided() -> None:
+    # "More than 2.5 days in the 1 day before 31 March 2027": the window holds 2 days
+    # (30 and 31 March), so even an open history cannot reach 3: NOT_MET, not UNKNOWN.
+    short = Threshold(ExposureDays(STEROIDS, Span(days=1)), ">", 2.5)
+    assert _labels(short)[_record()] is NOT_MET
+    # With 28 days allowed in 6 months the open history leaves it undecided.
+    assert _labels(Threshold(ExposureDays(STEROIDS, Span(months=6)), ">", 28))[
+        _record()] is UNKNOWN
+
+
+def test_a_change_is_compared_as_written() -> None:
+    # 250 -> 250.1 kg is a change of exactly 0.1 (decimal, not binary): at least 0.1.
+    labels = _labels(Threshold(Change("weight", Span(days=1)), ">=", 0.1))
+    record = _record(observations=[Observation("weight", 250, "2027-03-30", unit="kg"),
+                                   Observation("weight", 250.1, "2027-03-31", unit="kg")])
+    assert labels[record] is MET
+
+
+_SPANS = st.sampled_from([Span(days=1), Span(days=10), Span(weeks=6), Span(months=1),
+                          Span(months=3), Span(years=1)])
+_BOUNDS = st.sampled_from([0, 1, 2.5, -3, 5, 0.1, -0.5, 28, 10.25])
+_OPS = st.sampled_from([">", ">=", "<", "<="])
+_CODES = st.sampled_from(["weight", "gd_lesions", "edss", "hb", "undeclared"])
+_SOURCES = st.one_of(st.builds(Change, _CODES, _SPANS, relative=st.booleans()),
+                     st.builds(ExposureDays, st.just(CodeSet("s", prefixes=["ATC:H02"],
+                                                            codes=["RXNORM:5"])), _SPANS))
+
+
+def _range(source: object, a: float, b: float, low: bool, high: bool) -> Range:
+    a, b = sorted([a, b])
+    return Range(source, a, b if b > a else a + 1, low_inclusive=low, high_inclusive=high)
+
+
+_WINDOWED = st.one_of(
+    st.builds(Threshold, _SOURCES, _OPS, _BOUNDS),
+    st.builds(_range, _SOURCES, _BOUNDS, _BOUNDS, st.booleans(), st.booleans()),
+    st.builds(AnyObservation, st.builds(Threshold, _CODES, _OPS, _BOUNDS), _SPANS))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_WINDOWED, st.sampled_from([AS_OF, date(2028, 2, 29), date(2026, 11, 27)]))
+def test_every_windowed_deck_agrees_with_the_evaluator(criterion: object, as_of: date) -> None:
+    # make_deck evaluates every case and raises if the library disagrees with a label.
+    trial = Protocol("T", "A trial", inclusion=[criterion], domains=DOMAINS)  # type: ignore[list-item]
+    deck = make_deck(trial, as_of)
+    assert check_deck(trial, deck) == []
+
+
+def test_a_relative_change_on_a_coarse_grid_takes_the_nearest_reachable_changes() -> None:
+    # EDSS moves in steps of 0.5 up to 10: "more than 5 %" cannot be met by exactly 5 % plus
+    # a step, but 9.5 -> 10 is +5.26 % (the smallest change above 5 %) and 10 -> 10 is 0 %.
+    worse = Threshold(Change("edss", Span(months=3), relative=True), ">", 5)
+    labels = _labels(worse)
+
+    def scores(first: float, last: float, day: str = "2027-03-30") -> Record:
+        return _record(observations=[Observation("edss", first, day),
+                                     Observation("edss", last, "2027-03-31")])
+
+    assert labels[scores(9.5, 10)] is MET
+    # The window opens on 31 December 2026: the same pair from its first day, and a day early.
+    assert labels[scores(9.5, 10, "2026-12-31")] is MET
+    assert labels[scores(9.5, 10, "2026-12-30")] is UNKNOWN
+    trial = Protocol("T", "A trial", inclusion=[worse])
+    # Equivalent on this grid: no reachable change lies in [4 %, 5 %] (a step of 0.5 on a
+    # value of at most 10 is at least 5 %, and exactly 5 % needs 10 -> 10.5), so "> 4" and
+    # ">= 5" are the same rule as "> 5" for every valid record. Everything else dies.
+    survivors = [m.slip for m in mutation_score(trial, make_deck(trial, AS_OF)).survived]
+    assert survivors == ["bound 5 -> 4", "operator > -> >="]

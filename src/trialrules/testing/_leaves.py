@@ -14,6 +14,7 @@ import string
 from collections.abc import Iterator, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import attrs
@@ -74,13 +75,23 @@ def _number(value: Decimal, integral: bool) -> int | float:
 
 
 def passes(leaf: Criterion, value: Any) -> bool:
-    """The leaf's value test, written from its fields (not from its evaluator)."""
+    """The leaf's value test, written from its fields (not from its evaluator).
+
+    An exact value (a ``Fraction``: a change worked out exactly) is compared with the
+    bounds as written (0.1 is 1/10, not the nearest binary double).
+    """
+    exact = isinstance(value, Fraction)
+
+    def bound(b: Any) -> Any:
+        return Fraction(Decimal(repr(b))) if exact and isinstance(b, float) else b
+
     if isinstance(leaf, Range):
-        above = value > leaf.low or (leaf.low_inclusive and value == leaf.low)
-        below = value < leaf.high or (leaf.high_inclusive and value == leaf.high)
+        low, high = bound(leaf.low), bound(leaf.high)
+        above = value > low or (leaf.low_inclusive and value == low)
+        below = value < high or (leaf.high_inclusive and value == high)
         return bool(above and below)
     if isinstance(leaf, Threshold):
-        b, op = leaf.bound, leaf.operator
+        b, op = bound(leaf.bound), leaf.operator
         return bool(value >= b if op == ">=" else value > b if op == ">"
                     else value <= b if op == "<=" else value < b)
     if isinstance(leaf, OneOf):
@@ -136,14 +147,19 @@ def source_missing(source: Source) -> Facts:
     raise TrialRulesError(f"the testing toolkit does not know the value source {source!r}")
 
 
-def source_value(source: Source, value: Any, as_of: date) -> Facts | None:
-    """A fragment in which the source reads exactly ``value`` (None if it cannot)."""
+def source_value(source: Source, value: Any, as_of: date,
+                 domains: Mapping[str, Domain] | None = None) -> Facts | None:
+    """A fragment in which the source reads exactly ``value`` (None if it cannot).
+
+    ``domains`` keeps the observations a source is worked out from (a change's first
+    and last values) on their code's domain.
+    """
     if isinstance(source, Latest):
         return {obs_key(source.code): (Observation(source.code, value, as_of),)}
     if isinstance(source, ExposureDays):
         return _exposure_days(source, value, as_of)
     if isinstance(source, Change):
-        return _change(source, value, as_of)
+        return _change(source, value, as_of, None if domains is None else domains.get(source.code))
     if isinstance(source, ReferenceMultiple):  # a limit of 1 makes the value the multiple
         if isinstance(value, bool) or not isinstance(value, int | float):
             return None
@@ -224,7 +240,7 @@ def numeric_cases(leaf: Range | Threshold, as_of: date,
         value = _number(value_d, integral)
         if domain is not None and not domain.contains(value):
             return
-        facts = source_value(source, value, as_of)
+        facts = source_value(source, value, as_of, domains)
         if facts is None:
             return
         where = note or _where(leaf, value, step)
@@ -242,11 +258,35 @@ def numeric_cases(leaf: Range | Threshold, as_of: date,
     for bound, out_dir in _bounds(leaf):
         for delta in (0, out_dir, -out_dir):
             add(_dec(bound) + delta * step)
-    out.append(LeafCase(source_missing(source), UNKNOWN, f"no {name} recorded (missing fact)",
-                        as_of, plain=True))
+    if isinstance(source, Change):  # changes reachable on a coarse grid, nearest the bounds
+        code = source.code
+        for change, (first, last) in grid_change_pairs(leaf, source, domains.get(code)):
+            facts = {obs_key(code): (Observation(code, first, as_of - DAY),
+                                     Observation(code, last, as_of))}
+            shown = float(change) if change.denominator != 1 else int(change)
+            out.append(LeafCase(facts, _label(passes(leaf, change)),
+                                f"{name} {shown:.4g} ({_num(first)} to {_num(last)}, the "
+                                "nearest change the grid allows)", as_of))
+    out.append(LeafCase(source_missing(source), _missing_label(leaf, as_of),
+                        f"no {name} recorded (missing fact)", as_of, plain=True))
     if isinstance(source, Latest):
         out.extend(_latest_cases(leaf, source, out, as_of))
     return out
+
+
+def _missing_label(leaf: Range | Threshold, as_of: date) -> Outcome:
+    """UNKNOWN, except for days of exposure with nothing recorded and the history open:
+    any count from 0 to every day of the window is possible, and a short window may
+    leave every one of them on the same side of the bound."""
+    source = leaf.source
+    if not isinstance(source, ExposureDays):
+        return UNKNOWN
+    try:
+        days = (as_of - source.span.before(as_of)).days + 1
+    except (OverflowError, ValueError):
+        return UNKNOWN
+    results = {passes(leaf, n) for n in range(days + 1)}
+    return UNKNOWN if len(results) == 2 else _label(results.pop())
 
 
 def domain_cases(leaf: Criterion, as_of: date, domains: Mapping[str, Domain],
@@ -273,7 +313,7 @@ def domain_cases(leaf: Criterion, as_of: date, domains: Mapping[str, Domain],
             value += step
     out = []
     for value in values:
-        facts = source_value(source, value, as_of)
+        facts = source_value(source, value, as_of, domains)
         if facts is not None:
             out.append(LeafCase(facts, _label(passes(leaf, value)),
                                 f"{_name(source)} {_num(value)}", as_of))
@@ -419,7 +459,7 @@ def one_of_cases(leaf: OneOf, as_of: date, domains: Mapping[str, Domain]) -> lis
     values = sorted(leaf.values, key=lambda v: (isinstance(v, str), v))
 
     def add(value: Any, plain: bool = False) -> None:
-        facts = source_value(source, value, as_of)
+        facts = source_value(source, value, as_of, domains)
         if facts is None:
             return
         ok = passes(leaf, value)
@@ -534,18 +574,87 @@ def _exposure_days(source: ExposureDays, value: Any, as_of: date) -> Facts | Non
     return {events_key("exposures", source.codes): events, complete_key("exposures"): as_of}
 
 
-def _change(source: Change, value: Any, as_of: date) -> Facts | None:
+def _change(source: Change, value: Any, as_of: date,
+            domain: Domain | None = None) -> Facts | None:
     """A change of ``value``: a first value the day before as_of, the last on as_of."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    pair = change_pair(source, value, domain)
+    if pair is None:
         return None
-    # Relative changes are percent of a first value of 100; an absolute change starts at 0
-    # (or at -value when it falls), so both values stay small and non-negative.
-    first: int | float = 100 if source.relative else (0 if value >= 0 else -value)
-    last = first + value
-    if last < 0:
-        return None
+    first, last = pair
     return {obs_key(source.code): (Observation(source.code, first, as_of - timedelta(days=1)),
                                    Observation(source.code, last, as_of))}
+
+
+def change_pair(source: Change, value: Any, domain: Domain | None
+                ) -> tuple[int | float, int | float] | None:
+    """A (first, last) pair of values on the code's domain whose change is ``value``.
+
+    Relative changes are percent of a first value of 100 when the domain allows; an
+    absolute change starts at 0 (or at -value when it falls), so both values stay small
+    and non-negative; otherwise values from the middle or the ends of the domain.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    v = _dec(value)
+    firsts = [Decimal(100)] if source.relative else [Decimal(0) if v >= 0 else -v]
+    if domain is not None:
+        low, high = _dec(domain.low), _dec(domain.high)
+        step = _dec(domain.step) if domain.step is not None else None
+        half = (high - low) / 2
+        middle = low + ((half / step).to_integral_value(rounding="ROUND_FLOOR") * step
+                        if step else half)
+        firsts += [middle, high, low] if source.relative else [low, middle, high - v, low - v]
+    for first in firsts:
+        if source.relative and first == 0:
+            continue
+        last = first + first * v / 100 if source.relative else first + v
+        pair = (_number(first, True), _number(last, True))
+        if min(pair) < 0 and domain is None:
+            continue
+        if domain is not None and not all(domain.contains(x) for x in pair):
+            continue
+        return pair
+    return None
+
+
+def _grid_values(domain: Domain, limit: int = 60) -> list[Decimal]:
+    """Up to ``limit`` values of a stepped domain, spread over it from low to high."""
+    assert domain.step is not None
+    low, high, step = _dec(domain.low), _dec(domain.high), _dec(domain.step)
+    count = int((high - low) / step) + 1
+    stride = max(1, -(-count // limit))
+    return [low + i * step for i in range(0, count, stride)]
+
+
+def grid_change_pairs(leaf: Range | Threshold, source: Change, domain: Domain | None
+                      ) -> list[tuple[Fraction, tuple[int | float, int | float]]]:
+    """For a change of values on a coarse grid (a relative change of EDSS): the reachable
+    changes nearest each bound, below, on and above it, each with a (first, last) pair.
+
+    A change of exactly "bound plus one step" is often not reachable there (5 % of an
+    EDSS value on its 0.5 grid), so the cases take the nearest changes that are.
+    """
+    if domain is None or domain.step is None:
+        return []
+    values = _grid_values(domain)
+    reach: dict[Fraction, tuple[int | float, int | float]] = {}
+    for first in values:
+        if source.relative and first == 0:
+            continue
+        for last in values:
+            f, l_ = Fraction(first), Fraction(last)
+            change = (l_ - f) / f * 100 if source.relative else l_ - f
+            reach.setdefault(change, (_number(first, True), _number(last, True)))
+    ordered = sorted(reach)
+    out: list[tuple[Fraction, tuple[int | float, int | float]]] = []
+    for bound, _ in _bounds(leaf):
+        b = Fraction(_dec(bound))
+        below = [c for c in ordered if c < b][-1:]
+        above = [c for c in ordered if c > b][:1]
+        for change in [*below, *([b] if b in reach else []), *above]:
+            if all(change != c for c, _ in out):
+                out.append((change, reach[change]))
+    return out
 
 
 def exposure_day_count(source: ExposureDays, events: tuple[Exposure, ...], as_of: date

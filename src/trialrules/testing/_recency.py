@@ -50,7 +50,15 @@ from ..values.domains import Domain
 from ..values.outcomes import Outcome
 from ..values.records import Exposure, Observation
 from ._facts import Facts, complete_key, events_key, obs_key
-from ._leaves import LeafCase, grid_step, passes, representative
+from ._leaves import (
+    LeafCase,
+    _grid_values,
+    change_pair,
+    grid_change_pairs,
+    grid_step,
+    passes,
+    representative,
+)
 from ._refdates import window_spans
 
 __all__ = ["recency_cases", "window_edge_cases"]
@@ -195,11 +203,32 @@ def _value(d: Decimal) -> int | float:
     return int(d) if d == d.to_integral_value() else float(d)
 
 
+def _exact(value: Any) -> Fraction:
+    """A number as written: 250.1 is 2501/10, not the nearest binary double."""
+    return Fraction(Decimal(repr(value))) if isinstance(value, float) else Fraction(value)
+
+
 def _change_of(source: Change, first: Any, last: Any) -> Fraction | None:
-    a, b = Fraction(first), Fraction(last)
+    a, b = _exact(first), _exact(last)
     if source.relative:
         return None if a == 0 else (b - a) / a * 100
     return b - a
+
+
+def _absolute(value: int | float, domain: Domain | None) -> tuple[Any, Any] | None:
+    """An absolute change from the domain's middle (1000 without a domain)."""
+    if domain is None:
+        first = Decimal(1000)
+    else:
+        low, high = Decimal(repr(domain.low)), Decimal(repr(domain.high))
+        half = (high - low) / 2
+        if domain.step is not None:
+            step = Decimal(repr(domain.step))
+            half = (half / step).to_integral_value(rounding="ROUND_FLOOR") * step
+        first = low + half
+    last = first + Decimal(repr(value))
+    pair = (_value(first), _value(last))
+    return pair if all(_fits(domain, x) for x in pair) else None
 
 
 def _fits(domain: Domain | None, value: Any) -> bool:
@@ -215,24 +244,23 @@ def _change_edges(leaf: Range | Threshold, source: Change, as_of: date,
     step = grid_step(source, domains, bounds)
     domain = domains.get(source.code)
     code = source.code
-    # The first value: 100 for a relative change (so percent is the difference), else a
-    # value of the domain's middle, so that either sign of change stays on the domain.
-    # (not 100, where an absolute change reads the same as a relative one).
-    if source.relative:
-        first: int | float = 100
-    else:
-        first = 1000 if domain is None else _value(
-            (Decimal(repr(domain.low)) + Decimal(repr(domain.high))) / 2)
-    found: dict[bool, tuple[Any, Fraction]] = {}
+    # Each change as a (first, last) pair on the code's domain: for an absolute change
+    # from the domain's middle (1000 without a domain), where a relative reading of the
+    # same values differs; a relative one from 100 (and below, from 200).
+    found: dict[bool, tuple[Any, Any, Fraction]] = {}
     for change in _candidates(leaf, step):
-        last = Decimal(repr(first)) + (change * Decimal(first) / 100 if source.relative
-                                       else change)
-        last_v = _value(last)
-        exact = _change_of(source, first, last_v)
-        if exact is None or not _fits(domain, last_v):
+        value = _value(change)
+        pair = change_pair(source, value, domain) if source.relative else _absolute(
+            value, domain)
+        if pair is None:
             continue
-        found.setdefault(passes(leaf, exact), (last_v, exact))
-    for ok, (last, exact) in sorted(found.items()):
+        exact = _change_of(source, *pair)
+        if exact is None:
+            continue
+        found.setdefault(passes(leaf, exact), (*pair, exact))
+    for exact, pair in grid_change_pairs(leaf, source, domain):  # a coarse grid
+        found.setdefault(passes(leaf, exact), (*pair, exact))
+    for ok, (first, last, exact) in sorted(found.items()):
         label = _label(ok)
         what = f"{'relative ' if source.relative else ''}change in {code} {_show(exact)}"
 
@@ -246,12 +274,12 @@ def _change_edges(leaf: Range | Threshold, source: Change, as_of: date,
                        f"{code} {_show(first)} the day before the window opens ({start - DAY}) "
                        f"and {_show(last)} on as_of: one value in the window (missing fact)",
                        as_of)
-        if source.relative:  # a percent of another first value than 100
-            twice = _value(Decimal(repr(last)) * 2)
-            if _fits(domain, twice) and _change_of(source, 200, twice) == exact:
-                yield LeafCase({obs_key(code): (obs(200, start), obs(twice, as_of))}, label,
-                               f"{what}: {code} 200 on the window's first day, {_show(twice)} "
-                               "on as_of", as_of)
+        if source.relative:  # a percent of another first value
+            double = (_value(Decimal(repr(first)) * 2), _value(Decimal(repr(last)) * 2))
+            if all(_fits(domain, x) for x in double) and _change_of(source, *double) == exact:
+                yield LeafCase({obs_key(code): (obs(double[0], start), obs(double[1], as_of))},
+                               label, f"{what}: {code} {_show(double[0])} on the window's "
+                               f"first day, {_show(double[1])} on as_of", as_of)
         # An earlier value just outside the window that would flip the outcome if it counted.
         other = _flipping_first(leaf, source, last, ok, domain, first)
         if other is not None:
@@ -314,4 +342,9 @@ def _passing_value(inner: Criterion, domains: Mapping[str, Domain]) -> Any | Non
         value = _value(change)
         if (domain is None or domain.contains(value)) and passes(inner, value):
             return value
+    if domain is not None and domain.step is not None:  # a bound off the domain's grid
+        for grid in _grid_values(domain, 1000):
+            value = _value(grid)
+            if passes(inner, value):
+                return value
     return None
