@@ -293,9 +293,42 @@ def _washout(c: Any, record: Record, as_of: date) -> Outcome:
     return N if sure else M if not maybe and complete else U
 
 
+def _starts(begin: PartialDate, end: PartialDate | None, start: date,
+            as_of: date) -> tuple[bool, bool]:
+    """(possibly, surely) the event begins in [start, as_of] (it begins by its end)."""
+    ends = [] if end is None or end.is_unknown else [end.earliest, end.latest]
+    b_days = _days(begin, [start, as_of, *ends])
+    e_days = [None] if end is None else _days(end, [start, as_of, begin.earliest, begin.latest])
+    results = {start <= b <= as_of for b in b_days for e in e_days if e is None or b <= e}
+    return True in results, results == {True}
+
+
 def _lookback(c: Any, record: Record, as_of: date) -> Outcome:
-    sure, maybe, complete = _events(c, record, c.on, as_of)
-    return M if sure >= c.at_least else N if sure + maybe < c.at_least and complete else U
+    if not c.starting and c.count == "events":
+        sure, maybe, complete = _events(c, record, c.on, as_of)
+        return M if sure >= c.at_least else N if sure + maybe < c.at_least and complete else U
+    # Events that begin in the window (starting), or distinct codes (count="codes"): each
+    # event is in or out independently, so the count ranges from the sure ones to all.
+    start = _start(c.span, as_of)
+    events = record.exposures if c.on == "exposures" else record.conditions
+    sure_keys: set[Any] = set()
+    possible_keys: set[Any] = set()
+    for event in set(events):
+        if event.code not in c.codes:
+            continue
+        begin = event.start if c.on == "exposures" else event.onset
+        test = _starts if c.starting else _overlap
+        possibly, surely = test(begin, event.end, start, as_of)
+        key = event.code if c.count == "codes" else event
+        if surely:
+            sure_keys.add(key)
+        if possibly:
+            possible_keys.add(key)
+    through = record.complete.get(c.on)
+    complete = through is not None and through.earliest >= as_of
+    if len(sure_keys) >= c.at_least:
+        return M
+    return N if len(possible_keys) < c.at_least and complete else U
 
 
 def _flag(c: Any, record: Record, as_of: date) -> Outcome | None:

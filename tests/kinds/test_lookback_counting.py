@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+
+import pytest
 
 from helpers import MET, NOT_MET, UNKNOWN
 from trialrules import CodeSet, Condition, Criterion, Exposure, Lookback, Record, Span
@@ -55,3 +57,36 @@ def test_round_trip_and_words() -> None:
     assert NEW_RELAPSE.to_dict()["starting"] is True
     assert "different" in TWO_DMTS.describe()
     assert "starting in the 12 months" in NEW_RELAPSE.describe()
+
+
+def _starting_oracle(onset: str, end: str | None, as_of: date, span_start: date) -> object:
+    """Possible worlds: every (onset day, end day) with onset <= end; MET/NOT_MET/UNKNOWN."""
+    from trialrules import PartialDate
+    first = PartialDate.parse(onset)
+    days = [first.earliest + timedelta(days=k)
+            for k in range((first.latest - first.earliest).days + 1)]
+    last = None if end is None else PartialDate.parse(end)
+    verdicts = set()
+    for day in days:
+        if last is not None and day > last.latest:
+            continue  # an event cannot begin after it ended
+        verdicts.add(span_start <= day <= as_of)
+    return MET if verdicts == {True} else NOT_MET if verdicts == {False} else UNKNOWN
+
+
+@pytest.mark.parametrize(("onset", "end"), [
+    ("2027-03", "2027-03-10"),   # began by its end, the 10th: inside the window for sure
+    ("2027-03", "2027-03-31"),   # could have begun after the 15th
+    ("2027-03", None),           # ongoing: could begin after as_of
+    ("2026-03", "2026-03-14"),   # ended the day before the window opens
+    ("2026-03", "2026-03-15"),   # ended on the window's first day: may have begun that day
+    ("2026-03", "2026-03-20"),
+    ("2026", "2026-02-01"),
+])
+def test_starting_caps_a_partial_onset_by_its_known_end(onset: str, end: str | None) -> None:
+    as_of, span_start = date(2027, 3, 15), date(2026, 3, 15)
+    record = Record("P1", conditions=[Condition("SNOMED:58487002", onset, end)],
+                    complete={"conditions": "2027-03-31"})
+    want = _starting_oracle(onset, end, as_of, span_start)
+    assert NEW_RELAPSE.decide(record, as_of) is want
+    assert NEW_RELAPSE.evaluate(record, as_of).outcome is want

@@ -84,9 +84,15 @@ class _Starting:
             begin = event.start if hasattr(event, "start") else event.onset
             if begin.is_unknown:
                 self.maybe.append(pair)
-            elif begin.earliest >= start and begin.latest <= as_of:
+                continue
+            # An event begins on or before its end: a known end caps the beginning's
+            # possible days (onset "2027-03" that ended 2027-03-10 began by 2027-03-10).
+            latest, end = begin.latest, event.end
+            if end is not None and not end.is_unknown and end.latest < latest:
+                latest = end.latest
+            if begin.earliest >= start and latest <= as_of:
                 self.sure.append(pair)
-            elif begin.latest >= start and begin.earliest <= as_of:
+            elif latest >= start and begin.earliest <= as_of:
                 self.maybe.append(pair)
 
 
