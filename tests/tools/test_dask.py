@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import pickle
 import random
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -27,16 +26,6 @@ PROTOCOL = get("NCT06228781")
 AS_OF = date(2027, 3, 1)
 
 
-@pytest.fixture(scope="module")
-def client() -> Iterator[Any]:
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       host="127.0.0.1", dashboard_address=":0",
-                                       worker_dashboard_address=":0")
-    try:
-        with distributed.Client(cluster) as c:
-            yield c
-    finally:
-        cluster.close()
 
 
 def _sample() -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ import csv
 import json
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -403,33 +403,32 @@ class _Stateless:
 
 
 class _Json(_Stateless):
+    """JSON lines: each patient's full result (one object a line), bad lines as errors."""
+
     def __init__(self, protocol: Protocol, as_of: date, how: str, out: IO[str], *,
                  header: bool = True) -> None:
         super().__init__(protocol, as_of, how, out)
-        self.encode = LineEncoder().result
+        self.encode: Callable[[Any], str] = self.encoder(LineEncoder())
 
-    def result(self, r: ProtocolResult) -> None:
+    @staticmethod
+    def encoder(lines: LineEncoder) -> Callable[[Any], str]:
+        return lines.result
+
+    def result(self, r: ProtocolResult | Decision) -> None:
         self.out.write(self.encode(r))
 
     def error(self, e: LoadError) -> None:
         self.out.write(encode_error(e))
 
 
-class _Decisions(_Stateless):
+class _Decisions(_Json):
     """JSON lines of id, determination and deciding criteria: no explanation is built."""
 
     explain = False
 
-    def __init__(self, protocol: Protocol, as_of: date, how: str, out: IO[str], *,
-                 header: bool = True) -> None:
-        super().__init__(protocol, as_of, how, out)
-        self.encode = LineEncoder().decision
-
-    def result(self, r: Decision) -> None:
-        self.out.write(self.encode(r))
-
-    def error(self, e: LoadError) -> None:
-        self.out.write(encode_error(e))
+    @staticmethod
+    def encoder(lines: LineEncoder) -> Callable[[Any], str]:
+        return lines.decision
 
 
 class _Csv(_Stateless):
