@@ -7,7 +7,9 @@ hand-written rules (benchmarks/handwritten.py) timed in the same child, so a bus
 moves both sides together; the table gives the median of the rounds with min..max, and
 after/before. Only the public API both trees share is used (load a JSON line, decide,
 evaluate with the full explanation), through the batch where a tree has one, one pass each in
-a fresh process (as one command-line run makes them).
+a fresh process (as one command-line run makes them). With ``--cli N`` each round also runs
+both trees' ``trialrules screen`` (``--format json`` and ``text``) on N workload patients,
+each as a ratio to the JSON floor command line (benchmarks/run.py) run in the same round.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +29,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
+from run import _FLOOR_CLI  # noqa: E402
 from timing import load, show  # noqa: E402
+from workload import AS_OF, lines  # noqa: E402
 
 #: Run in a child with one tree's src/ first on sys.path: prints the seconds of each measure.
 _CHILD = r'''
@@ -86,6 +91,33 @@ def _child(src: Path, n: int, repeat: int) -> dict[str, float]:
     return figures
 
 
+#: The command-line formats --cli times.
+_CLI_FORMATS = ("json", "text")  # both trees have them (decisions came later)
+
+
+def _cli_round(src: Path | None, path: Path) -> dict[str, float]:
+    """Seconds of one tree's ``screen`` in each format (``src`` None: the JSON floor)."""
+    out: dict[str, float] = {}
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    runs: list[tuple[str, list[str]]]
+    if src is None:
+        runs = [("floor", [sys.executable, "-c", _FLOOR_CLI, str(path)])]
+    else:
+        env["PYTHONPATH"] = str(src)
+        runs = [(f"cli {fmt}", [sys.executable, "-m", "trialrules.cli", "screen", "--as-of",
+                                AS_OF.isoformat(), "--format", fmt, str(path)])
+                for fmt in _CLI_FORMATS]
+    for name, cmd in runs:
+        with open(os.devnull, "wb") as sink:
+            start = time.perf_counter()
+            done = subprocess.run(cmd, stdout=sink, stderr=subprocess.DEVNULL, env=env,
+                                  check=False)
+            out[name] = time.perf_counter() - start
+        if done.returncode not in (0, 1):
+            raise SystemExit(f"{name} of {src} exited {done.returncode}")
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("ref", help="the tree to compare with (a commit), e.g. the parent of a change")
@@ -93,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=3,
                         help="passes of the hand-written floor per child (the best is kept)")
+    parser.add_argument("--cli", type=int, default=0, metavar="N",
+                        help="also time both trees' command line on N patients (0: not)")
     args = parser.parse_args(argv)
     print(f"machine: {load()} at the start")
     with tempfile.TemporaryDirectory() as tmp:
@@ -102,26 +136,39 @@ def main(argv: list[str] | None = None) -> int:
         try:
             trees = {"before": before / "src", "after": ROOT / "src"}
             rounds: dict[str, list[dict[str, float]]] = {"before": [], "after": []}
+            path = Path(tmp) / "patients.jsonl"
+            if args.cli:
+                path.write_text("".join(f"{line}\n" for line in lines(args.cli)),
+                                encoding="utf-8")
             for r in range(args.rounds):
                 order = ["before", "after"] if r % 2 == 0 else ["after", "before"]
+                floor = _cli_round(None, path)["floor"] if args.cli else 0.0
                 for side in order:
-                    rounds[side].append(_child(trees[side], args.patients, args.repeat))
+                    figures = _child(trees[side], args.patients, args.repeat)
+                    if args.cli:
+                        figures.update(_cli_round(trees[side], path), floor=floor)
+                    rounds[side].append(figures)
         finally:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
                             str(before)], check=False)
     print(f"machine: {load()} at the end; {args.patients} patients, {args.rounds} rounds, "
           f"before = {args.ref}, after = the working tree")
-    print("| measure | before (× hand-written) | after (× hand-written) | after / before |")
+    print("| measure | before (× floor) | after (× floor) | after / before |")
     print("|---|---:|---:|---:|")
     result: dict[str, Any] = {}
-    for name in ("decide", "evaluate", "load"):
-        b = [x[name] / x["hand"] for x in rounds["before"]]
-        a = [x[name] / x["hand"] for x in rounds["after"]]
+    names = ["decide", "evaluate", "load"] + [f"cli {fmt}" for fmt in _CLI_FORMATS if args.cli]
+    for name in names:
+        under = "floor" if name.startswith("cli") else "hand"  # the JSON floor command line
+        b = [x[name] / x[under] for x in rounds["before"]]
+        a = [x[name] / x[under] for x in rounds["after"]]
         change = statistics.median(a) / statistics.median(b)
         result[name] = {"before": b, "after": a}
         print(f"| {name} | {show(b)} | {show(a)} | {change:.2f} |")
     hand = [x["hand"] / args.patients * 1e6 for side in rounds.values() for x in side]
     print(f"hand-written decision: {show(hand, '{:.1f}')} µs per patient")
+    if args.cli:
+        print(f"command lines: {args.cli} patients, as a ratio to the JSON floor command line "
+              "(json.loads + json.dumps per line) run in the same round")
     return 0
 
 
