@@ -20,12 +20,18 @@ from trialrules import (
     Implies,
     Lookback,
     Not,
+    Observation,
+    Outcome,
+    Range,
     Record,
+    ReferenceMultiple,
     Span,
+    Threshold,
     Washout,
 )
 from trialrules.engine.context import Context
 from trialrules.engine.trace import Memo, explain
+from trialrules.kinds.sources import Latest
 
 
 class _Batch:
@@ -107,3 +113,39 @@ def test_combinators_share_only_when_every_child_is_shared() -> None:
     negated = Not(Washout(CYTO, Span(months=1)), id="e.4")
     assert run.evaluate(negated, plain) is run.evaluate(negated, again)
     assert pickle.loads(pickle.dumps(shared)) == shared
+
+
+def test_one_memo_serves_contexts_with_another_as_of() -> None:
+    """What a memo works out per criterion (window starts, plans) is keyed by as_of too:
+    a context with another as_of through the same memo gets its own, never a stale one."""
+    memo = Memo()
+    within = Range(Latest("edss", within=Span(months=1)), 3, 6, id="i.3")
+    record = Record("P1", observations=[Observation("edss", 4.5, "2027-02-01")])
+    # The window is [as_of - 1 month, as_of]: 2027-02-01 opens the first, not the second.
+    first = within.judge(Context(record, date(2027, 3, 1), shared=memo), None)
+    second = within.judge(Context(record, date(2027, 3, 2), shared=memo), None)
+    assert (first, second) == (Outcome.MET, Outcome.UNKNOWN)
+    washout = Washout(CYTO, Span(months=1), id="e.2")
+    exposed = Record("P2", exposures=[Exposure("ATC:L01DB07", "2027-02-01", "2027-02-01")],
+                     complete={"exposures": "2027-03-31"})
+    assert washout.judge(Context(exposed, date(2027, 3, 1), shared=memo), None) is Outcome.NOT_MET
+    assert washout.judge(Context(exposed, date(2027, 3, 2), shared=memo), None) is Outcome.MET
+
+
+def test_a_batch_memo_grows_with_the_criteria_not_with_the_records() -> None:
+    """Per-criterion work is kept once per batch: 200 records leave as many plans as 2."""
+    alt = Threshold(ReferenceMultiple("alt"), ">", 3, id="i.9")
+
+    def plans(n: int) -> int:
+        run = _Batch(AS_OF)
+        for i in range(n):
+            value = 100 + i
+            record = Record(f"P{i}", observations=[Observation(
+                "alt", value, "2027-02-01", unit="U/L", reference_range={"high": 40})])
+            node = run.evaluate(alt, record)
+            # 40 x 3 = 120: above it is MET (hand oracle), at or below NOT_MET.
+            assert node.outcome is (Outcome.MET if value > 120 else Outcome.NOT_MET)
+        memo = run.memo
+        return len(memo.plans) + len(memo.derived) + len(memo.values) + len(memo.starts)
+
+    assert plans(200) == plans(2)

@@ -24,6 +24,7 @@ from trialrules import (
     Lookback,
     Observation,
     Outcome,
+    PartialDate,
     Range,
     Record,
     Span,
@@ -31,7 +32,7 @@ from trialrules import (
     Washout,
 )
 from trialrules.formats.records import record_from_dict, record_to_dict
-from trialrules.values.completeness import Period
+from trialrules.values.completeness import Period, covering
 from trialrules.values.errors import InvalidRecord
 
 MET, NOT_MET, UNKNOWN = Outcome.MET, Outcome.NOT_MET, Outcome.UNKNOWN
@@ -183,6 +184,22 @@ def test_a_plain_date_reads_as_in_0_1_0() -> None:
                             "(complete.exposures)",)
     assert late.reason.endswith("is not declared complete through 2027-04-01")
     assert record.complete_through("exposures") == date(2027, 3, 31)
+
+
+def test_a_plain_date_makes_one_period_per_batch() -> None:
+    # A batch passes ``made``: the period a date vouches for is built once and handed out
+    # again, equal to the one built afresh; a date that does not cover makes none.
+    made: dict[PartialDate, Period] = {}
+    through = PartialDate(2027, 3, 31)
+    first = covering(through, None, date.min, date(2027, 3, 31), made)
+    assert first == covering(through, None, date.min, date(2027, 3, 31)) == Period(None, through)
+    assert covering(PartialDate(2027, 3, 31), None, date(2020, 1, 1), date(2027, 3, 30),
+                    made) is first
+    assert covering(through, None, date.min, date(2027, 4, 1), made) is None
+    assert covering(PartialDate(2027, 3), None, date.min, date(2027, 3, 1), made) == Period(
+        None, PartialDate(2027, 3))  # through "2027-03" = through its first day, 2027-03-01
+    assert covering(PartialDate(2027, 3), None, date.min, date(2027, 3, 2), made) is None
+    assert len(made) == 2
 
 
 # -- the other criteria that read completeness ------------------------------------------

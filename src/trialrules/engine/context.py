@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from ..values.domains import STANDARD_DOMAINS, Domain
 from ..values.errors import InvalidRecord
-from ..values.records import Record
+from ..values.records import FrozenMap, Record
 from .trace import Memo
 
 if TYPE_CHECKING:
     from ..values.dates import Span
 
 __all__: list[str] = []
+
+#: The vocabulary of a context given none (one immutable value, so per-batch plans keyed
+#: by the vocabulary's identity hold across such contexts).
+_NO_VOCABULARY: Final = FrozenMap()
 
 
 class Context:
@@ -37,7 +41,8 @@ class Context:
         self.as_of = check_as_of(as_of)
         self.domains = STANDARD_DOMAINS if domains is None else domains
         #: A protocol's names mapped to the codes other formats use for them (FHIR).
-        self.vocabulary: Mapping[str, tuple[str, ...]] = {} if vocabulary is None else vocabulary
+        self.vocabulary: Mapping[str, tuple[str, ...]] = (
+            _NO_VOCABULARY if vocabulary is None else vocabulary)
         #: Work criteria share within this one evaluation (e.g. event scans), by key.
         self.memo: dict[Any, Any] = {}
         #: Work the evaluations of one batch share (same criteria, same as_of).
@@ -47,11 +52,16 @@ class Context:
         """First day of [as_of - span, as_of]; ``date.min`` for an unbounded window."""
         if span is None:
             return date.min
-        values = self.shared.values
-        key = (span, self.as_of)  # a batch shares one as_of: computed once per batch
-        start: date | None = values.get(key)
-        if start is None:
-            start = values[key] = span.before(self.as_of)
+        # A batch shares one as_of: computed once per batch and span. Keyed by the span's
+        # identity; the entry holds the span, so the id stays its own.
+        starts = self.shared.starts
+        held = starts.get(id(span))
+        as_of = self.as_of
+        if held is not None and held[0] is span and held[1] == as_of:
+            start: date = held[2]
+            return start
+        start = span.before(as_of)
+        starts[id(span)] = (span, as_of, start)
         return start
 
 

@@ -16,7 +16,7 @@ and goes away with it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..values.outcomes import Outcome
 from .explanations import Evidence, Explanation
@@ -30,23 +30,62 @@ __all__ = ["Memo", "Trace", "consult", "explain", "judge_child"]
 #: Shared explanation nodes a memo keeps at most (a bound on memory for huge batches).
 _MAX_NODES = 20_000
 
+T = TypeVar("T")
+
 
 class Memo:
     """Work the evaluations of one batch share; made per evaluation or batch, never global.
 
     ``values`` maps keys (tuples starting with a name) to computed values;
-    ``nodes`` keeps explanation nodes that depend only on the criterion and a
-    few facts (a flag recorded as false, an empty window with a complete
-    history), so each is built once per batch. The memo holds the criteria
-    its keys name, so their identities stay valid while it lives.
+    ``plans`` and ``derived`` hold what a criterion or source works out once
+    from its own fields and the evaluation's constants (:meth:`plan`) or from
+    its fields alone (:meth:`derive`); ``nodes`` keeps
+    explanation nodes that depend only on the criterion and a few facts (a
+    flag recorded as false, an empty window with a complete history), so each
+    is built once per batch. The memo holds the criteria its keys name, so
+    their identities stay valid while it lives.
     """
 
-    __slots__ = ("_shared", "nodes", "values")
+    __slots__ = ("_shared", "derived", "nodes", "plans", "starts", "values")
 
     def __init__(self) -> None:
         self.values: dict[Any, Any] = {}
+        self.plans: dict[int, tuple[Any, ...]] = {}
+        self.derived: dict[int, tuple[Any, Any]] = {}
+        #: Window starts by the span's id: (span, as_of, first day) (Context.window_start).
+        self.starts: dict[int, tuple[Any, Any, Any]] = {}
         self.nodes: dict[tuple[Any, ...], tuple[object, Explanation]] = {}
         self._shared: set[int] = set()
+
+    def derive(self, owner: Any, make: Callable[[Any], T]) -> T:
+        """What ``owner`` derives from its own fields alone: ``make(owner)``, made once per
+        batch. Keyed by the owner's identity; the entry holds the owner, so the id stays
+        its own."""
+        held = self.derived.get(id(owner))
+        if held is not None and held[0] is owner:
+            found: T = held[1]
+            return found
+        made = make(owner)
+        self.derived[id(owner)] = (owner, made)
+        return made
+
+    def plan(self, owner: Any, ctx: Context, make: Callable[[Any, Context], T]) -> T:
+        """What ``owner`` (a criterion or source) derives from its fields and the
+        evaluation's constants (``as_of``, domains, vocabulary): ``make(owner, ctx)``,
+        worked out once per batch.
+
+        Keyed by the owner's identity; the entry holds the owner and those constants,
+        so the id stays the owner's and a context with other constants gets its own.
+        ``make`` must read nothing of the record.
+        """
+        held = self.plans.get(id(owner))
+        if (held is not None and held[0] is owner and held[1] is ctx.domains
+                and held[2] is ctx.vocabulary and held[3] == ctx.as_of):
+            found: T = held[4]
+            return found
+        made = make(owner, ctx)
+        self.plans[id(owner)] = (owner, ctx.domains, ctx.vocabulary, ctx.as_of, made)
+        return made
 
     def value(self, key: Any, make: Callable[[], Any]) -> Any:
         """The value for ``key``, computed by ``make()`` the first time."""
@@ -80,10 +119,12 @@ class Trace:
     """One node's explanation while its criterion is judged: reason, evidence, missing, children."""
 
     # Plain attributes with class-level defaults: a node sets only what it uses (this
-    # object is made for every node of every explanation).
+    # object is made for every node of every explanation, so a leaf makes nothing more).
     reason: str = ""
     evidence: tuple[Evidence, ...] = ()
     missing: tuple[str, ...] = ()
+    #: The children's nodes so far, in order (a tuple: a leaf allocates none).
+    children: tuple[Explanation, ...] = ()
     node: Explanation | None = None
     key: tuple[Any, ...] | None = None
 
@@ -91,7 +132,6 @@ class Trace:
         self.ctx = ctx
         self.criterion = criterion
         self.node_id = node_id
-        self.children: list[Explanation] = []
 
     def because(self, reason: str, evidence: tuple[Evidence, ...] = (),
                 missing: tuple[str, ...] = ()) -> None:
@@ -107,7 +147,7 @@ class Trace:
             parent = self.node_id
             node_id = f"{parent}.{index}" if parent else str(index)
         node = explain(criterion, self.ctx, node_id)
-        self.children.append(node)
+        self.children += (node,)
         return node.outcome
 
     def recall(self, *key: Any) -> bool:
@@ -132,7 +172,7 @@ class Trace:
         for node in children:
             if id(node) not in shared:
                 return False
-        return self.recall(*[id(node) for node in children])
+        return self.recall(*map(id, children))
 
 
 def explain(criterion: Criterion, ctx: Context, node_id: str | None) -> Explanation:
@@ -143,7 +183,7 @@ def explain(criterion: Criterion, ctx: Context, node_id: str | None) -> Explanat
     if node is not None:
         return node
     node = Explanation(node_id, type(criterion).__name__, outcome, why.reason, criterion.label,
-                       why.evidence, why.missing, tuple(why.children))
+                       why.evidence, why.missing, why.children)
     if why.key is not None:
         ctx.shared.keep(criterion, why.key, node)
     return node

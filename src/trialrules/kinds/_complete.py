@@ -10,17 +10,44 @@ birth through as_of" for a window without a start).
 from __future__ import annotations
 
 from datetime import date
+from typing import Final
 
 from ..engine.context import Context
 from ..engine.explanations import Evidence
-from ..values.completeness import Period
+from ..values.completeness import Declared, Period, covering
 
 __all__: list[str] = []
 
 
 def by_periods(ctx: Context, history: str) -> bool:
     """Whether the record declares this history's completeness as periods (not a date)."""
-    return isinstance(ctx.record.complete.get(history), tuple)
+    return _periods(ctx.record.complete.get(history))
+
+
+def _periods(declared: Declared | None) -> bool:
+    return isinstance(declared, tuple)
+
+
+def complete_over(ctx: Context, history: str, first: date) -> tuple[Period | None, bool]:
+    """``ctx.record.complete_over(history, first, as_of)`` (the period of a plain date
+    built once per batch: many records declare the same date), and :func:`by_periods`."""
+    record = ctx.record
+    made = ctx.shared.values.get(_MADE)
+    if made is None:
+        made = ctx.shared.values[_MADE] = {}
+    declared = record.complete.get(history)
+    return (covering(declared, record.birth_date, first, ctx.as_of, made),
+            _periods(declared))
+
+
+def shown(period: Period | None) -> tuple[date | None, date] | None:
+    """What an explanation shows of a period, its first and last day (None: not complete):
+    a cheap key for nodes that depend on it."""
+    return None if period is None else (period.first_day(), period.last_day())
+
+
+#: Memo key of the periods of plain completeness dates (a private object: no clash).
+_MADE: Final = object()
 
 
 def complete_evidence(history: str, period: Period) -> Evidence:

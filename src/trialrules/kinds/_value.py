@@ -6,7 +6,7 @@ import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, localcontext
-from typing import Any, Final
+from typing import Any
 
 from ..engine.context import Context
 from ..engine.criterion import Criterion
@@ -72,8 +72,9 @@ def _verb(results: set[bool]) -> str:
     return "is" if True in results else "is not"
 
 
-#: Memo key of a criterion's bound in words.
-_BOUND: Final = object()
+def _bound_in(criterion: ValueCriterion, ctx: Context) -> str:
+    """The bound in words, with the unit of the source's domain in ``ctx``."""
+    return criterion.bound_text(criterion.source.unit_in(ctx.domains))
 
 
 class ValueCriterion(Criterion):
@@ -133,31 +134,20 @@ class ValueCriterion(Criterion):
             for value in values:
                 if not is_numeric(value):  # read with evidence, to name the offending fact
                     _not_numbers(source.read(ctx, True), ctx, source)
-        test = self.test
-        results = [test(v) for v in values]
-        if not results:  # no value: unknown, unless the source says there is none at all
-            outcome = UNKNOWN if reading.missing is not None else NOT_MET
-        elif reading.missing is not None:
+        results = list(map(self.test, values))
+        if reading.missing is not None:  # the value may be absent (or none is recorded)
             outcome = UNKNOWN
-        elif all(results):
-            outcome = MET
-        elif not any(results):
+        elif True in results:
+            outcome = UNKNOWN if False in results else MET
+        else:  # every value fails, or the source says there is none at all
             outcome = NOT_MET
-        else:
-            outcome = UNKNOWN
         if why is not None:
             self._because(ctx, why, reading, results, outcome)
         return outcome
 
     def _bound(self, ctx: Context) -> str:
         """The bound in words, rendered once per batch (the criterion is frozen)."""
-        unit = self.source.unit_in(ctx.domains)
-        key = (_BOUND, id(self), unit)
-        known = ctx.shared.values.get(key)
-        if known is not None and known[0] is self:
-            return str(known[1])
-        text = self.bound_text(unit)
-        ctx.shared.values[key] = (self, text)  # holding self, so the id stays its own
+        text: str = ctx.shared.plan(self, ctx, _bound_in)
         return text
 
     def _because(self, ctx: Context, why: Trace, reading: Reading, results: list[bool],

@@ -15,6 +15,7 @@ from ..values.dates import Span
 from ..values.domains import Domain
 from ..values.errors import InvalidCriterion
 from ..values.records import Condition, Exposure
+from ._complete import complete_over
 
 __all__: list[str] = []
 
@@ -36,7 +37,7 @@ def span(value: Any) -> Span | None:
 class Scan:
     """Events of a code set against the window [start, as_of], split by certainty."""
 
-    __slots__ = ("complete", "maybe", "period", "sure")
+    __slots__ = ("by_periods", "complete", "maybe", "period", "sure")
 
     def __init__(self, ctx: Context, history: str, codes: CodeSet, start: date) -> None:
         as_of = ctx.as_of
@@ -44,9 +45,17 @@ class Scan:
         self.maybe: list[tuple[int, Any]] = []
         events: tuple[Exposure | Condition, ...] = (
             ctx.record.exposures if history == "exposures" else ctx.record.conditions)
+        # Which codes are in the set, known once per batch (records repeat a few codes).
+        members: dict[str, bool] = ctx.shared.derive(codes, _members)
         seen: set[Exposure | Condition] = set()
         for i, event in enumerate(events):
-            if event.code not in codes or event in seen:
+            code = event.code
+            inside = members.get(code)
+            if inside is None:
+                inside = code in codes
+                if len(members) < _MAX_MEMBERS:
+                    members[code] = inside
+            if not inside or event in seen:
                 continue  # another code, or the same event recorded twice (counted once)
             seen.add(event)
             begin = event.start if isinstance(event, Exposure) else event.onset
@@ -72,9 +81,19 @@ class Scan:
             self.sure.sort(key=_event_key)
         if len(self.maybe) > 1:
             self.maybe.sort(key=_event_key)
-        #: The declared completeness covering every day of the window (None: not complete).
-        self.period = ctx.record.complete_over(history, start, as_of)
+        #: The declared completeness covering every day of the window (None: not complete),
+        #: and whether the record declares it as periods (not a date).
+        self.period, self.by_periods = complete_over(ctx, history, start)
         self.complete = self.period is not None
+
+
+def _members(codes: CodeSet) -> dict[str, bool]:
+    """A fresh record of which codes ``codes`` holds (filled as records show codes)."""
+    return {}
+
+
+#: Codes a batch remembers at most per code set (a bound on memory).
+_MAX_MEMBERS: Final = 50_000
 
 
 def scan(ctx: Context, history: str, codes: CodeSet, start: date) -> Scan:
@@ -82,11 +101,16 @@ def scan(ctx: Context, history: str, codes: CodeSet, start: date) -> Scan:
 
     Criteria that look at the same events (NCT06228781 registers exclusion 2
     twice, as exclusion 4) share it; a scan is never changed after it is made.
+    Keyed by the code set's identity (the entry holds it, so the id stays its own).
     """
-    key = (history, codes, start)
-    found: Scan | None = ctx.memo.get(key)
-    if found is None:
-        found = ctx.memo[key] = Scan(ctx, history, codes, start)
+    key = (history, id(codes), start)
+    memo = ctx.memo
+    held = memo.get(key)
+    if held is not None and held[0] is codes:
+        found: Scan = held[1]
+        return found
+    found = Scan(ctx, history, codes, start)
+    memo[key] = (codes, found)
     return found
 
 

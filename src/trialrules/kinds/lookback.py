@@ -18,7 +18,7 @@ from ..values.dates import Span
 from ..values.domains import Domain
 from ..values.errors import InvalidCriterion
 from ..values.outcomes import Outcome
-from ._complete import by_periods, complete_evidence, needed
+from ._complete import complete_evidence, needed, shown
 from ._window import (
     HISTORIES,
     WindowCriterion,
@@ -72,11 +72,12 @@ def _boolean(_: Any, attribute: Any, value: Any) -> None:
 class _Starting:
     """The events of a scan that start in [start, as_of]: surely, or possibly (partial dates)."""
 
-    __slots__ = ("complete", "maybe", "period", "sure")
+    __slots__ = ("by_periods", "complete", "maybe", "period", "sure")
 
     def __init__(self, found: Any, start: Any, as_of: Any) -> None:
         self.complete = found.complete
         self.period = found.period
+        self.by_periods = found.by_periods
         self.sure: list[tuple[int, Any]] = []
         self.maybe: list[tuple[int, Any]] = []
         for pair in found.sure + found.maybe:
@@ -164,7 +165,7 @@ class Lookback(WindowCriterion):
             return outcome
         # With no event in the window the node depends only on the criterion, as_of and
         # the completeness date: one node serves every patient it fits.
-        if sure or maybe or not why.recall(ctx.as_of, found.period, by_periods(ctx, self.on)):
+        if sure or maybe or not why.recall(ctx.as_of, shown(found.period), found.by_periods):
             self._because(ctx, why, start, found, outcome)
         return outcome
 

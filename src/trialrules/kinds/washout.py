@@ -19,7 +19,7 @@ from ..values.dates import Span
 from ..values.domains import Domain
 from ..values.errors import InvalidCriterion
 from ..values.outcomes import Outcome
-from ._complete import by_periods, complete_evidence, needed
+from ._complete import complete_evidence, needed, shown
 from ._window import WindowCriterion, codeset, event_evidence, exact_dates_of, scan, span, when, window_text
 
 __all__ = ["Washout"]
@@ -73,7 +73,7 @@ class Washout(WindowCriterion):
         # With no event in the window the node depends only on the criterion, as_of and
         # the completeness date: one node serves every patient it fits.
         if found.sure or found.maybe or not why.recall(
-                ctx.as_of, found.period, by_periods(ctx, "exposures")):
+                ctx.as_of, shown(found.period), found.by_periods):
             window = window_text(ctx, self.span, start)
             what = self.codes.name
             if found.sure:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
+from operator import methodcaller
 from typing import Any, Final
 
 import attrs
@@ -45,11 +46,15 @@ def alive_on(record: Record, as_of: date) -> tuple[Outcome, str | None]:
     """
     death = record.death_date
     if death is None or death.earliest > as_of:
-        return Outcome.MET, None
+        return _ALIVE
     if death.latest <= as_of:
         return Outcome.NOT_MET, f"patient died on {death}, on or before the reference date {as_of}"
     when = "on a day nobody recorded" if death.is_unknown else f"on {death}"
     return Outcome.UNKNOWN, f"patient died {when}, possibly on or before the reference date {as_of}"
+
+
+#: What alive_on says of a patient surely alive on as_of.
+_ALIVE: Final = (Outcome.MET, None)
 
 
 def _section(name: str, value: Iterable[Criterion]) -> tuple[Criterion, ...]:
@@ -254,8 +259,8 @@ class Batch:
         """The determination alone; stops at the first criterion that makes it ineligible."""
         ctx = self.context(record)
         p = self.protocol
-        return Determination.from_outcomes((c.judge(ctx, None) for c in p.inclusion),
-                                           (c.judge(ctx, None) for c in p.exclusion),
+        judged = methodcaller("judge", ctx, None)  # judged lazily: the rule stops early
+        return Determination.from_outcomes(map(judged, p.inclusion), map(judged, p.exclusion),
                                            alive=alive_on(record, self.as_of)[0])
 
     def outcomes(self, record: Record) -> dict[str, Outcome]:

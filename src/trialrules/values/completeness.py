@@ -40,6 +40,9 @@ __all__ = ["Period", "covering", "declaration"]
 #: The keys of a period written as an object: ``{"from": S, "through": E}``.
 _KEYS: Final = frozenset({"from", "through"})
 
+#: Periods of plain dates a caller's ``made`` keeps at most (see :func:`covering`).
+_MAX_MADE: Final = 10_000
+
 
 def _start(value: Any) -> PartialDate | None:
     return None if value is None else parse_date(value, "from")
@@ -142,18 +145,30 @@ def _order(period: Period) -> tuple[date, date]:
 
 
 def covering(declared: Declared | None, birth: PartialDate | None, first: date,
-             last: date) -> Period | None:
+             last: date, made: dict[PartialDate, Period] | None = None) -> Period | None:
     """The declared period covering every day of [first, last], or None.
 
     ``first`` is ``date.min`` for a window without a start ("ever"): it needs
     coverage from birth. Periods that meet or overlap are joined (the period
     returned then runs from the first one's start to the last one's end).
+
+    ``made`` keeps the period of each plain date once built (a batch passes one,
+    so a date that many records declare makes one period, not one per check).
     """
     if declared is None:
         return None
     if isinstance(declared, PartialDate):
         # 0.1.0: complete from birth through the date.
-        return Period(None, declared) if declared.earliest >= last else None
+        if declared.earliest < last:
+            return None
+        if made is None:
+            return Period(None, declared)
+        period = made.get(declared)
+        if period is None:
+            period = Period(None, declared)
+            if len(made) < _MAX_MADE:
+                made[declared] = period
+        return period
     born = None if birth is None else birth.earliest
     # Runs of periods that meet or overlap: [first period, first day (None: birth), last day].
     runs: list[list[Any]] = []

@@ -32,23 +32,28 @@ class Outcome(enum.Enum):
     def __and__(self, other: Outcome) -> Outcome:
         if not isinstance(other, Outcome):
             return NotImplemented
-        if self is Outcome.NOT_MET or other is Outcome.NOT_MET:
-            return Outcome.NOT_MET
-        if self is Outcome.UNKNOWN or other is Outcome.UNKNOWN:
-            return Outcome.UNKNOWN
-        return Outcome.MET
+        if self is _NOT_MET or other is _NOT_MET:
+            return _NOT_MET
+        if self is _UNKNOWN or other is _UNKNOWN:
+            return _UNKNOWN
+        return _MET
 
     def __or__(self, other: Outcome) -> Outcome:
         if not isinstance(other, Outcome):
             return NotImplemented
-        if self is Outcome.MET or other is Outcome.MET:
-            return Outcome.MET
-        if self is Outcome.UNKNOWN or other is Outcome.UNKNOWN:
-            return Outcome.UNKNOWN
-        return Outcome.NOT_MET
+        if self is _MET or other is _MET:
+            return _MET
+        if self is _UNKNOWN or other is _UNKNOWN:
+            return _UNKNOWN
+        return _NOT_MET
 
     def __invert__(self) -> Outcome:
-        return _NEGATION[self]
+        # Identity tests, not a table: hashing an enum member runs Python code.
+        if self is _MET:
+            return _NOT_MET
+        if self is _NOT_MET:
+            return _MET
+        return self
 
     def __bool__(self) -> bool:
         raise TypeError(
@@ -98,11 +103,8 @@ class Outcome(enum.Enum):
         return cls.UNKNOWN
 
 
-_NEGATION = {
-    Outcome.MET: Outcome.NOT_MET,
-    Outcome.NOT_MET: Outcome.MET,
-    Outcome.UNKNOWN: Outcome.UNKNOWN,
-}
+# Module names for the members: reading ``Outcome.MET`` runs the enum's descriptor code.
+_MET, _NOT_MET, _UNKNOWN = Outcome.MET, Outcome.NOT_MET, Outcome.UNKNOWN
 
 
 class Determination(enum.Enum):
@@ -133,17 +135,17 @@ class Determination(enum.Enum):
         ...  Determination.from_outcomes([M], [N], alive=N)]
         [Determination.ELIGIBLE, Determination.NEEDS_REVIEW, Determination.INELIGIBLE]
         """
-        if alive is Outcome.NOT_MET:
+        if alive is _NOT_MET:
             return cls.INELIGIBLE
-        undecided = alive is Outcome.UNKNOWN
+        undecided = alive is _UNKNOWN
         for outcome in inclusion:
-            if outcome is Outcome.NOT_MET:
+            if outcome is _NOT_MET:
                 return cls.INELIGIBLE
-            if outcome is Outcome.UNKNOWN:
+            if outcome is _UNKNOWN:
                 undecided = True
         for outcome in exclusion:
-            if outcome is Outcome.MET:
+            if outcome is _MET:
                 return cls.INELIGIBLE
-            if outcome is Outcome.UNKNOWN:
+            if outcome is _UNKNOWN:
                 undecided = True
         return cls.NEEDS_REVIEW if undecided else cls.ELIGIBLE

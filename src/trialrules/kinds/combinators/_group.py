@@ -15,6 +15,8 @@ from ...values.outcomes import Outcome
 
 __all__: list[str] = []
 
+UNKNOWN = Outcome.UNKNOWN
+
 
 def children_of(kind: str, items: tuple[Any, ...]) -> tuple[Criterion, ...]:
     """The criteria of ``Kind(a, b)`` or ``Kind([a, b])`` (both read naturally)."""
@@ -68,8 +70,8 @@ class Group(Criterion):
                 if why is None:
                     return absorbing  # nobody watches: the rest cannot change it
                 result = absorbing
-            elif outcome is Outcome.UNKNOWN and result is neutral:
-                result = Outcome.UNKNOWN
+            elif outcome is UNKNOWN and result is neutral:
+                result = UNKNOWN
         return result
 
     def __repr__(self) -> str:

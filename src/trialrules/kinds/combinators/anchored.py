@@ -80,7 +80,7 @@ class Anchored(Criterion):
         node_id = self.criterion.id or (f"{why.node_id}.1" if why.node_id else "1")
         node = explain(self.criterion, Context(ctx.record, first, ctx.domains, ctx.vocabulary),
                        node_id)
-        why.children.append(node)
+        why.children += (node,)
         evidence = (Evidence(field, date=str(anchor)), *node.evidence)
         if len(days) == 1:
             why.because(f"on {self.date} {anchor}: {node.reason}", evidence, node.missing)

@@ -103,11 +103,12 @@ class Age(Source):
         youngest, oldest = values[0], values[-1]
         what = "age" if self.unit == "years" else f"age in {self.unit}"
         died = _died(death, as_of)
+        born = str(birth)
         if youngest == oldest:
-            text = f"{what} {oldest} (born {birth}{died})"
+            text = f"{what} {oldest} (born {born}{died})"
         else:
-            text = f"{what} {youngest} to {oldest} (born {birth}{died})"
-        evidence: tuple[Evidence, ...] = (Evidence("birth_date", value=None, date=str(birth)),)
+            text = f"{what} {youngest} to {oldest} (born {born}{died})"
+        evidence: tuple[Evidence, ...] = (Evidence("birth_date", value=None, date=born),)
         if died:
             evidence += (Evidence("death_date", value=None, date=str(death)),)
         texts = (text,) if type(values) is range else (text,) * len(values)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping
 from datetime import date
 from typing import Any, Final
@@ -66,50 +67,46 @@ class Latest(Source):
     within: Span | None = attrs.field(default=None, kw_only=True, converter=_within,
                                       metadata=meta(OPTIONAL_SPAN, schema={"$ref": "#/$defs/span"}))
 
-    def _candidates(self, ctx: Context) -> tuple[list[tuple[int, Any, Any]], bool] | None:
-        """The observations that may be the latest (canonical order), each with its value in
-        the domain's unit, and whether one is sure."""
+    def _candidates(self, ctx: Context, plan: _Plan | None = None
+                    ) -> tuple[list[tuple[int, Any]], list[Any], bool] | None:
+        """The observations that may be the latest (canonical order), their values in the
+        domain's unit, and whether one is sure."""
+        if plan is None:
+            plan = ctx.shared.plan(self, ctx, _Plan)
         as_of = ctx.as_of
-        start = ctx.window_start(self.within)
-        code = self.code
-        # The protocol's vocabulary names other codes for the same observation
-        # (e.g. edss = SNOMED:273554001), so FHIR-coded records are read too.
-        sure: list[tuple[int, Any]] = []
-        maybe: list[tuple[int, Any]] = []
+        start = plan.start
+        found: list[tuple[int, Any]] = []
+        certain = False
         floor = date.min  # the latest day a surely-inside observation was taken on
-        for pair in observations_of(ctx, code):
+        for pair in observations_of(ctx, self.code, plan.aliases):
             d = pair[1].date
             lo, hi = d.earliest, d.latest
-            if lo > as_of or hi < start:
-                continue
+            if lo > as_of or hi < start or hi < floor:
+                continue  # outside the window, or surely older than one surely inside
             if hi <= as_of and lo >= start:
-                sure.append(pair)
+                certain = True
                 if lo > floor:
                     floor = lo
-            else:
-                maybe.append(pair)
-        if not sure and not maybe:
+            found.append(pair)
+        if not found:
             return None
-        candidates = [(i, o) for i, o in sure + maybe if o.date.latest >= floor]
-        if len(candidates) > 1:
-            # Canonical order (date, then value), so output never depends on list order.
-            candidates.sort(key=lambda pair: (pair[1].date.earliest, pair[1].date.latest,
-                                              repr(pair[1].value), pair[1].unit or "", pair[0]))
-        domain = ctx.domains.get(code)
+        if len(found) > 1:
+            found = [pair for pair in found if pair[1].date.latest >= floor]
+            if len(found) > 1:
+                # Canonical order (date, then value), so output never depends on list order.
+                found.sort(key=_canonical)
+        domain = plan.domain
         if domain is None:
-            return [(i, o, o.value) for i, o in candidates], bool(sure)
+            return found, [pair[1].value for pair in found], certain
         # Every value in the domain's unit before any test (UCUM; docs/semantics.md §11);
         # a value off the domain (after conversion) is bad input.
         pid = ctx.record.id
+        code = self.code
         if domain.unit is None:
-            # Exact decimal arithmetic: once per domain, value and batch (the memo holds
-            # the domain, so its id stays its own).
-            memo = ctx.shared.values
-            held = memo.get((_ON_GRID, id(domain)))
-            if held is None or held[0] is not domain:
-                held = memo[(_ON_GRID, id(domain))] = (domain, {})
-            known: dict[tuple[type, Any], bool] = held[1]
-            for i, obs in candidates:
+            # Exact decimal arithmetic: once per value and batch.
+            known = plan.on_grid
+            values = []
+            for i, obs in found:
                 value = obs.value
                 inside = known.get((type(value), value))
                 if inside is None:
@@ -117,9 +114,10 @@ class Latest(Source):
                 if not inside:
                     raise InvalidRecord(f"observations[{i}].value", value,
                                         f"{domain.describe()} (for {code})", patient=pid)
-            return [(i, o, o.value) for i, o in candidates], bool(sure)
-        return [(i, o, domain.value_of(o.value, o.unit, f"observations[{i}]", pid, code))
-                for i, o in candidates], bool(sure)
+                values.append(value)
+            return found, values, certain
+        return found, [domain.value_of(o.value, o.unit, f"observations[{i}]", pid, code)
+                       for i, o in found], certain
 
     def _absent(self, ctx: Context) -> str:
         if self.within is None:
@@ -134,7 +132,8 @@ class Latest(Source):
         return f"an observation {self.code} dated for certain on or before {ctx.as_of}{where}"
 
     def read(self, ctx: Context, explain: bool = True) -> Reading:
-        found = self._candidates(ctx)
+        plan: _Plan = ctx.shared.plan(self, ctx, _Plan)
+        found = self._candidates(ctx, plan)
         if found is None:
             period = ctx.record.complete_over("observations", ctx.window_start(self.within),
                                               ctx.as_of)
@@ -145,33 +144,27 @@ class Latest(Source):
                                None, f"{self._absent(ctx)} is recorded and the observations "
                                f"history is complete {period}")
             return Reading((), missing=self._absent(ctx))
-        candidates, certain = found
+        candidates, values, certain = found
         missing = None if certain else self._uncertain(ctx)
         if not explain:
-            return Reading(tuple([v for _, _, v in candidates]), missing=missing)
-        name = self._name_in(ctx)
-        domain = ctx.domains.get(self.code)
-        values = []
+            return Reading(tuple(values), missing=missing)
+        name = plan.name
+        domain = plan.domain
         texts = []
         evidence = []
-        for i, obs, value in candidates:
-            values.append(value)
-            texts.append(observed(name, obs, value, domain))
-            evidence.append(Evidence(f"observations[{i}]", obs.code, obs.value, str(obs.date)))
-        # Named by content, not list position, so the text does not depend on the record's order.
-        precise = f"which of {', '.join(texts)} is the latest"
+        for (i, obs), value in zip(candidates, values, strict=True):
+            day = str(obs.date)
+            texts.append(observed(name, obs, value, domain, day))
+            evidence.append(Evidence(f"observations[{i}]", obs.code, obs.value, day))
+        # Named by content, not list position, so the text does not depend on the record's
+        # order; only possible values that disagree need it (one value cannot).
+        precise = f"which of {', '.join(texts)} is the latest" if len(texts) > 1 else None
         return Reading(tuple(values), tuple(texts), tuple(evidence), missing, precise)
 
     def _name_in(self, ctx: Context) -> str:
         """``_name(domains)``, worked out once per batch."""
-        domains = ctx.domains
-        key = (_NAME, self.code, id(domains))
-        known = ctx.shared.values.get(key)
-        if known is not None and known[0] is domains:
-            return str(known[1])
-        name = self._name(domains)
-        ctx.shared.values[key] = (domains, name)  # holding the domains, so the id stays theirs
-        return name
+        plan: _Plan = ctx.shared.plan(self, ctx, _Plan)
+        return plan.name
 
     def _name(self, domains: Mapping[str, Domain] | None) -> str:
         domain = (domains or STANDARD_DOMAINS).get(self.code) or STANDARD_DOMAINS.get(self.code)
@@ -200,49 +193,79 @@ class Latest(Source):
         return repr(self)
 
 
-def observations_of(ctx: Context, code: str) -> Any:
+def observations_of(ctx: Context, code: str, aliases: tuple[str, ...] | None = None) -> Any:
     """(position, observation) of ``code`` and its vocabulary aliases, in record order.
 
     The protocol's vocabulary names other codes for the same observation
     (e.g. edss = SNOMED:273554001), so FHIR-coded records are read too.
+    ``aliases`` are those other codes when the caller knows them already.
     """
     index = _observations_by_code(ctx)
     pairs: Any = index.get(code, ())
-    aliases = ctx.vocabulary.get(code, ())
+    if aliases is None:
+        aliases = _aliases(ctx, code)
     if aliases:
-        others = [pair for alias in dict.fromkeys(aliases) if alias != code
-                  for pair in index.get(alias, ())]
+        others = [pair for alias in aliases for pair in index.get(alias, ())]
         if others:  # in record order, as one pass over the observations would find them
-            pairs = sorted([*pairs, *others], key=lambda pair: pair[0])
+            pairs = sorted([*pairs, *others], key=_position)
     return pairs
 
 
-def observed(name: str, obs: Any, value: Any, domain: Domain | None) -> str:
-    """``fasting glucose 7.5 mmol/L (135.1 mg/dL) on 2027-03-02``: as recorded, and converted."""
+def _aliases(ctx: Context, code: str) -> tuple[str, ...]:
+    """The other codes the protocol's vocabulary names for ``code`` (each once)."""
+    return tuple(alias for alias in dict.fromkeys(ctx.vocabulary.get(code, ())) if alias != code)
+
+
+def observed(name: str, obs: Any, value: Any, domain: Domain | None,
+             day: str | None = None) -> str:
+    """``fasting glucose 7.5 mmol/L (135.1 mg/dL) on 2027-03-02``: as recorded, and converted.
+
+    ``day`` is the observation's date as text, when the caller has it already.
+    """
+    if day is None:
+        day = str(obs.date)
     unit = f" {obs.unit}" if obs.unit else ""
     if value is obs.value:
-        return f"{name} {obs.value!r}{unit} on {obs.date}"
+        return f"{name} {obs.value!r}{unit} on {day}"
     target = "" if domain is None else f" {domain.unit}"
     return (f"{name} {format_number(obs.value)}{unit} ({format_number(value)}{target}) "
-            f"on {obs.date}")
+            f"on {day}")
 
 
 def _observations_by_code(ctx: Context) -> dict[str, list[tuple[int, Any]]]:
     """The record's observations (with their positions) by code, indexed once per evaluation."""
-    index: dict[str, list[tuple[int, Any]]] | None = ctx.memo.get(_BY_CODE)
+    memo = ctx.memo
+    index: dict[str, list[tuple[int, Any]]] | None = memo.get(_BY_CODE)
     if index is None:
-        index = {}
+        index = memo[_BY_CODE] = defaultdict(list)
         for pair in enumerate(ctx.record.observations):
-            found = index.get(pair[1].code)
-            if found is None:
-                index[pair[1].code] = [pair]
-            else:
-                found.append(pair)
-        ctx.memo[_BY_CODE] = index
+            index[pair[1].code].append(pair)
     return index
 
 
-#: Memo keys (private objects: no clash with other keys).
+def _position(pair: tuple[int, Any]) -> int:
+    return pair[0]
+
+
+def _canonical(pair: tuple[int, Any]) -> tuple[Any, ...]:
+    """Observations in date order, then by value: output never depends on the record's order."""
+    obs = pair[1]
+    return (obs.date.earliest, obs.date.latest, repr(obs.value), obs.unit or "", pair[0])
+
+
+class _Plan:
+    """What a Latest works out once per batch: its window, aliases, domain and name."""
+
+    __slots__ = ("aliases", "domain", "name", "on_grid", "start")
+
+    def __init__(self, source: Latest, ctx: Context) -> None:
+        self.start = ctx.window_start(source.within)
+        self.aliases = _aliases(ctx, source.code)
+        self.domain: Domain | None = ctx.domains.get(source.code)
+        self.name = source._name(ctx.domains)
+        #: Values already checked against the domain's grid, by (type, value).
+        self.on_grid: dict[tuple[type, Any], bool] = {}
+
+
+#: Memo key of the observation index (a private object: no clash with other keys).
 _BY_CODE: Final = object()
-_ON_GRID: Final = object()
-_NAME: Final = object()

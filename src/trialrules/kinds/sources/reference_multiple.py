@@ -72,12 +72,12 @@ class ReferenceMultiple(Source):
         return domain.name if domain is not None and domain.name else self.code
 
     def read(self, ctx: Context, explain: bool = True) -> Reading:
-        latest = Latest(self.code)
+        latest: Latest = ctx.shared.derive(self, _latest)  # one per batch (its plan with it)
         found = latest._candidates(ctx)
         if found is None:
             # Nothing recorded: as Latest says (none at all in a complete history).
             return latest.read(ctx, explain)
-        candidates, certain = found
+        candidates, converted, certain = found
         uncertain = None if certain else latest._uncertain(ctx)
         words = LIMITS[self.limit]
         name = self._name(ctx.domains)
@@ -85,7 +85,7 @@ class ReferenceMultiple(Source):
         values = []
         texts = []
         evidence = []
-        for i, obs, value in candidates:
+        for (i, obs), value in zip(candidates, converted, strict=True):
             reference = obs.reference_range
             bound = None if reference is None else getattr(reference, self.limit)
             shown = observed(name, obs, value, domain)
@@ -117,3 +117,8 @@ class ReferenceMultiple(Source):
 
     def reads(self) -> Reads:
         return Reads(observations={self.code})
+
+
+def _latest(source: ReferenceMultiple) -> Latest:
+    """The latest observation of the source's code (made once per batch)."""
+    return Latest(source.code)
