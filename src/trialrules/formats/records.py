@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from itertools import repeat
 from typing import IO, Any, Final, TypeVar
 
 import attrs
@@ -76,7 +77,7 @@ class LoadMemo:
     :func:`record_from_dict` to share it across calls.
     """
 
-    __slots__ = ("codes", "dates", "good_values", "names")
+    __slots__ = ("codes", "dates", "good_values", "names", "observations")
 
     def __init__(self) -> None:
         self.dates: dict[str, PartialDate] = {}
@@ -85,11 +86,19 @@ class LoadMemo:
         self.good_values: dict[tuple[Any, ...], tuple[Mapping[str, Domain]]] = {}
         self.codes: set[str] = set()
         self.names: set[str] = set()
+        #: id of domains -> (the domains, held; {(code, value type, value, date text, unit):
+        #: the Observation built from them}): an Observation is a frozen value, so one
+        #: written the same way again is the same value (built once, by its constructor).
+        self.observations: dict[int, tuple[Mapping[str, Domain],
+                                           dict[tuple[Any, ...], Observation]]] = {}
 
 
 _CACHE_MAX: Final = 100_000
 _Built = TypeVar("_Built", Observation, Condition, Exposure, Record)
+_Event = TypeVar("_Event", Condition, Exposure)
 _SCALARS: Final = frozenset({int, float, str, bool})
+#: The keys of an observation that its memo key (code, value, date, unit) stands for.
+_OBS_PLAIN: Final = frozenset({"code", "value", "date", "unit"})
 
 
 class _Loader:
@@ -103,11 +112,19 @@ class _Loader:
         self.memo = type(domains) is FrozenMap
         self.line = line
         self.patient: str | None = None
+        self.built_observations: dict[tuple[Any, ...], Observation] | None = None
+        if self.memo:
+            held = self.seen.observations.get(id(domains))
+            if held is None:
+                held = self.seen.observations[id(domains)] = (domains, {})
+            self.built_observations = held[1]
 
     def fail(self, field: str, value: Any, allowed: str) -> InvalidRecord:
         return InvalidRecord(field, value, allowed, patient=self.patient, line=self.line)
 
     def keys(self, obj: Mapping[str, Any], allowed: frozenset[str], where: str) -> None:
+        if obj.keys() <= allowed:
+            return  # the common case, one set comparison in C
         for key in obj:
             if key not in allowed:
                 field = f"{where}.{_segment(key)}" if where else _segment(key)
@@ -186,10 +203,39 @@ class _Loader:
         value = data.get(key, [])
         if not isinstance(value, list):
             raise self.fail(key, value, "a list")
+        if all(map(isinstance, value, repeat(dict))):
+            return value  # the common case, in one loop in C
         for i, item in enumerate(value):
             if not isinstance(item, dict):
                 raise self.fail(f"{key}[{i}]", item, "an object")
         return value
+
+    def observations(self, data: Mapping[str, Any]) -> list[Observation]:
+        items = self.listing(data, "observations")
+        built = self.built_observations
+        if built is None:
+            return [self.observation(o, i) for i, o in enumerate(items)]
+        out = []
+        for i, obj in enumerate(items):
+            # An observation written exactly as one this read has built (same code, value
+            # and its type, date text and unit, nothing else) is that same value; anything
+            # else, including every bad input, takes the path below.
+            when = obj.get("date")
+            value = obj.get("value")
+            code = obj.get("code")
+            unit = obj.get("unit")
+            if (type(when) is str and type(code) is str and type(value) in _SCALARS
+                    and (unit is None or type(unit) is str) and obj.keys() <= _OBS_PLAIN):
+                key = (code, type(value), value, when, unit)  # all hashable
+                hit = built.get(key)
+                if hit is None:
+                    hit = self.observation(obj, i)
+                    if len(built) < _CACHE_MAX:
+                        built[key] = hit
+                out.append(hit)
+            else:
+                out.append(self.observation(obj, i))
+        return out
 
     def observation(self, obj: Mapping[str, Any], i: int) -> Observation:
         # Fast path for the common well-formed case: every check below has passed
@@ -269,32 +315,51 @@ class _Loader:
             or self.date(end_value, f"{where}.end"))
         return first, end  # the end's order is the event's own rule (values.records)
 
-    def built(self, where: str, make: Callable[[], _Built]) -> _Built:
-        """``make()``, a value class's validated constructor, with its error located here."""
+    def built(self, where: str, make: Callable[..., _Built], *args: Any,
+              index: int | None = None, **kwargs: Any) -> _Built:
+        """``make(*args, **kwargs)``, a value class's validated constructor, with its error
+        located at ``where`` (``where[index]`` for an item of a list) on this line."""
         try:
-            return make()
+            return make(*args, **kwargs)
         except InvalidRecord as exc:
-            raise exc.located(patient=self.patient, line=self.line, prefix=where) from None
+            prefix = where if index is None else f"{where}[{index}]"
+            raise exc.located(patient=self.patient, line=self.line, prefix=prefix) from None
 
     def note(self, obj: Mapping[str, Any], where: str) -> str | None:
         note = obj.get("note")
         return None if note is None else self.text(note, f"{where}.note")
 
-    def condition(self, obj: Mapping[str, Any], i: int) -> Condition:
-        where = f"conditions[{i}]"
-        self.keys(obj, _COND, where)
-        code = self.code(obj.get("code"), f"{where}.code")
-        onset, end = self.span(obj, where, "onset")
-        note = self.note(obj, where)
-        return self.built(where, lambda: Condition(code, onset, end, note=note))
+    def events(self, data: Mapping[str, Any], key: str, kind: type[_Event], begin: str,
+               fields: frozenset[str]) -> list[_Event]:
+        """The conditions or exposures of a patient."""
+        items = self.listing(data, key)
+        plain = fields - {"note"}
+        codes, dates = self.seen.codes, self.seen.dates
+        out = []
+        for i, obj in enumerate(items):
+            # Fast path: no note, and a code and date texts this read has checked before
+            # (what event() would find in the memo); anything else takes event().
+            code = obj.get("code")
+            first = obj.get(begin)
+            end = obj.get("end")
+            if (type(code) is str and type(first) is str and (end is None or type(end) is str)
+                    and code in codes and obj.keys() <= plain):
+                day = dates.get(first)
+                last = None if end is None else dates.get(end)
+                if day is not None and (end is None or last is not None):
+                    out.append(self.built(key, kind, code, day, last, index=i))
+                    continue
+            out.append(self.event(obj, key, i, kind, begin, fields))
+        return out
 
-    def exposure(self, obj: Mapping[str, Any], i: int) -> Exposure:
-        where = f"exposures[{i}]"
-        self.keys(obj, _EXPO, where)
+    def event(self, obj: Mapping[str, Any], key: str, i: int, kind: type[_Event], begin: str,
+              fields: frozenset[str]) -> _Event:
+        where = f"{key}[{i}]"
+        self.keys(obj, fields, where)
         code = self.code(obj.get("code"), f"{where}.code")
-        start, end = self.span(obj, where, "start")
+        first, end = self.span(obj, where, begin)
         note = self.note(obj, where)
-        return self.built(where, lambda: Exposure(code, start, end, note=note))
+        return self.built(key, kind, code, first, end, note=note, index=i)
 
     def record(self, data: Any) -> Record:
         if not isinstance(data, dict):
@@ -313,21 +378,22 @@ class _Loader:
         sex = data.get("sex")
         if sex is not None and (not isinstance(sex, str) or sex not in SEXES):
             raise self.fail("sex", sex, f"one of {', '.join(sorted(SEXES))}")
-        observations = [self.observation(o, i)
-                        for i, o in enumerate(self.listing(data, "observations"))]
-        conditions = [self.condition(o, i)
-                      for i, o in enumerate(self.listing(data, "conditions"))]
-        exposures = [self.exposure(o, i) for i, o in enumerate(self.listing(data, "exposures"))]
+        observations = self.observations(data)
+        conditions = self.events(data, "conditions", Condition, "onset", _COND)
+        exposures = self.events(data, "exposures", Exposure, "start", _EXPO)
         flags = data.get("flags", {})
         if not isinstance(flags, dict):
             raise self.fail("flags", flags, "an object of flag names to true/false")
-        for name, value in flags.items():
-            if type(name) is not str or name not in self.seen.names:
-                self.text(name, "flags", name=True)
-                if type(name) is str and len(self.seen.names) < _CACHE_MAX:
-                    self.seen.names.add(name)
-            if not isinstance(value, bool):
-                raise self.fail(f"flags.{_segment(name)}", value, "true or false")
+        names = self.seen.names
+        # Names this read checked before, each true or false, need no loop (the common case).
+        if not (names.issuperset(flags) and all(map(isinstance, flags.values(), repeat(bool)))):
+            for name, value in flags.items():
+                if type(name) is not str or name not in names:
+                    self.text(name, "flags", name=True)
+                    if type(name) is str and len(names) < _CACHE_MAX:
+                        names.add(name)
+                if not isinstance(value, bool):
+                    raise self.fail(f"flags.{_segment(name)}", value, "true or false")
         complete = data.get("complete", {})
         if not isinstance(complete, dict):
             raise self.fail("complete", complete, "an object of history names to dates")
@@ -336,7 +402,9 @@ class _Loader:
             if name not in CATEGORIES:
                 raise self.fail(f"complete.{_segment(name)}", value,
                                 f"a history name: one of {', '.join(sorted(CATEGORIES))}")
-            complete_dates[name] = self.completeness(value, f"complete.{name}")
+            day = self.seen.dates.get(value) if type(value) is str else None
+            complete_dates[name] = (day if day is not None  # a date text checked before
+                                    else self.completeness(value, f"complete.{name}"))
         dates = data.get("dates", {})
         if not isinstance(dates, dict):
             raise self.fail("dates", dates, "an object of date names to dates")
@@ -345,10 +413,9 @@ class _Loader:
             self.text(name, "dates", name=True)
             named[name] = self.date(value, f"dates.{_segment(name)}")
         # Record's own checks (death on or after birth, ...) are the one definition of its rules.
-        return self.built("", lambda: Record(
-            pid, birth_date=birth_date, death_date=death_date, sex=sex,
-            observations=observations, conditions=conditions, exposures=exposures,
-            flags=flags, complete=complete_dates, dates=named))
+        return self.built("", Record, pid, birth_date=birth_date, death_date=death_date, sex=sex,
+                          observations=observations, conditions=conditions,
+                          exposures=exposures, flags=flags, complete=complete_dates, dates=named)
 
 
 def record_from_dict(data: Any, *, domains: Mapping[str, Domain] | None = None,

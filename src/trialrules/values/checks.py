@@ -73,8 +73,12 @@ class BadConstant(ValueError):
 
 
 def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """``object_pairs_hook`` for ``json``: an object, refusing a repeated key."""
-    out: dict[str, Any] = {}
+    """``object_pairs_hook`` for ``json``: an object, refusing a repeated key (the first key,
+    in the order written, that repeats an earlier one of the same object)."""
+    out = dict(pairs)
+    if len(out) == len(pairs):
+        return out  # no key was given twice (the common case, decided in C)
+    out = {}
     for key, value in pairs:
         if key in out:
             raise DuplicateKey(key)

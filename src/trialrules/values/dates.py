@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Final
 
 import attrs
 from dateutil.relativedelta import relativedelta
@@ -38,9 +38,11 @@ def _check_bounds(bounds: Any, year: int | None) -> tuple[date, date]:
 
 
 def _check_parts(year: int | None, month: int | None, day: int | None) -> None:
-    for name, value in (("year", year), ("month", month), ("day", day)):
-        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-            raise InvalidRecord(name, value, "a whole number")
+    if type(year) is not int or type(month) is not int or type(day) is not int:
+        # (Three plain ints, the common case, are whole numbers: no loop needed.)
+        for name, value in (("year", year), ("month", month), ("day", day)):
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+                raise InvalidRecord(name, value, "a whole number")
     if year is None:
         if month is not None or day is not None:
             raise InvalidRecord("month", month, "no month or day when the year is unknown")
@@ -53,14 +55,14 @@ def _check_parts(year: int | None, month: int | None, day: int | None) -> None:
         return
     if not 1 <= month <= 12:
         raise InvalidRecord("month", month, "a month from 01 to 12")
-    if day is not None:
+    if day is not None and not 1 <= day <= 28:  # every month has 28 days: look up the rest
         last = calendar.monthrange(year, month)[1]
         if not 1 <= day <= last:
             raise InvalidRecord("day", day,
                                 f"a day from 01 to {last:02d} in {year:04d}-{month:02d}")
 
 
-@attrs.frozen(repr=False, order=False)
+@attrs.frozen(repr=False, order=False, init=False)
 class PartialDate:
     """A calendar date known to the year, the month or the day (or not at all).
 
@@ -79,21 +81,33 @@ class PartialDate:
     earliest: date = attrs.field(init=False, eq=False, hash=False)
     latest: date = attrs.field(init=False, eq=False, hash=False)
 
+    def __init__(self, year: int | None = None, month: int | None = None,
+                 day: int | None = None, *, bounds: tuple[date, date] | None = None) -> None:
+        # What attrs' own __init__ (kept as __attrs_init__) does, without its indirections.
+        set_year, set_month, set_day, set_bounds = _PARTIAL_DATE_SLOTS[:4]
+        set_year(self, year)
+        set_month(self, month)
+        set_day(self, day)
+        set_bounds(self, bounds)
+        self.__attrs_post_init__()
+
     def __attrs_post_init__(self) -> None:
-        _check_parts(self.year, self.month, self.day)
-        if self.bounds is not None:
-            lo, hi = _check_bounds(self.bounds, self.year)
-        elif self.year is None:
+        year, month, day, bounds = self.year, self.month, self.day, self.bounds
+        _check_parts(year, month, day)
+        if bounds is not None:
+            lo, hi = _check_bounds(bounds, year)
+        elif year is None:
             lo, hi = date.min, date.max
-        elif self.month is None:
-            lo, hi = date(self.year, 1, 1), date(self.year, 12, 31)
-        elif self.day is None:
-            last = calendar.monthrange(self.year, self.month)[1]
-            lo, hi = date(self.year, self.month, 1), date(self.year, self.month, last)
+        elif month is None:
+            lo, hi = date(year, 1, 1), date(year, 12, 31)
+        elif day is None:
+            last = calendar.monthrange(year, month)[1]
+            lo, hi = date(year, month, 1), date(year, month, last)
         else:
-            lo = hi = date(self.year, self.month, self.day)
-        object.__setattr__(self, "earliest", lo)
-        object.__setattr__(self, "latest", hi)
+            lo = hi = date(year, month, day)
+        set_earliest, set_latest = _PARTIAL_DATE_SLOTS[4:]
+        set_earliest(self, lo)
+        set_latest(self, hi)
 
     @classmethod
     def between(cls, first: date, last: date) -> PartialDate:
@@ -115,6 +129,14 @@ class PartialDate:
         """Parse ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` or an interval ``YYYY-MM-DD/YYYY-MM-DD``."""
         if not isinstance(text, str):
             raise InvalidRecord("date", text, "a date string YYYY, YYYY-MM or YYYY-MM-DD")
+        match = _DATE_RE.match(text)  # the common form first (the two forms never overlap)
+        if match is not None:
+            year, month, day = match.groups()
+            try:
+                return cls(int(year), None if month is None else int(month),
+                           None if day is None else int(day))
+            except InvalidRecord as exc:
+                raise InvalidRecord("date", text, f"a real calendar date ({exc.allowed})") from None
         interval = _INTERVAL_RE.match(text)
         if interval is not None:
             try:
@@ -124,15 +146,7 @@ class PartialDate:
             if first > last:
                 raise InvalidRecord("date", text, "an interval whose first day is not after its last")
             return cls.between(first, last)
-        match = _DATE_RE.match(text)
-        if match is None:
-            raise InvalidRecord("date", text, "a date string YYYY, YYYY-MM or YYYY-MM-DD")
-        year, month, day = (int(g) if g is not None else None for g in match.groups())
-        try:
-            parsed = cls(year, month, day)
-        except InvalidRecord as exc:
-            raise InvalidRecord("date", text, f"a real calendar date ({exc.allowed})") from None
-        return parsed
+        raise InvalidRecord("date", text, "a date string YYYY, YYYY-MM or YYYY-MM-DD")
 
     @classmethod
     def of(cls, value: date) -> PartialDate:
@@ -171,6 +185,8 @@ class PartialDate:
         return None if self.is_unknown else str(self)
 
 
+_PARTIAL_DATE_SLOTS: Final = tuple(PartialDate.__dict__[name].__set__ for name in (
+    "year", "month", "day", "bounds", "earliest", "latest"))
 
 
 def parse_date(value: Any, field: str = "date") -> PartialDate:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
+from itertools import repeat
 from typing import Any, Final
 
 import attrs
@@ -47,7 +48,9 @@ class FrozenMap(Mapping[str, Any]):
     __slots__ = ("_data",)
 
     def __init__(self, data: Mapping[str, Any] | Iterable[tuple[str, Any]] = ()) -> None:
-        self._data = dict(sorted(dict(data).items()))
+        # A plain dict is sorted as it is (its keys are already unique); anything else is
+        # read as dict() reads it (a repeated pair's last value wins).
+        self._data = dict(sorted((data if type(data) is dict else dict(data)).items()))
 
     def __getitem__(self, key: str) -> Any:
         return self._data[key]
@@ -75,6 +78,10 @@ class FrozenMap(Mapping[str, Any]):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (FrozenMap, (self._data,))
+
+
+#: The empty map every record without flags, completeness or named dates shares (immutable).
+_EMPTY: Final = FrozenMap()
 
 
 def _text(field: str, *, name: bool = True) -> Any:
@@ -206,7 +213,23 @@ def _unit(_: Any, __: Any, value: Any) -> None:
         raise InvalidRecord("unit", value, "a UCUM unit code such as 'mg/dL', or None")
 
 
-@attrs.frozen
+def _slot_setters(cls: type, *names: str) -> tuple[Any, ...]:
+    """The slot setters a frozen class's own ``__init__`` stores its checked fields with, as the
+    ``__init__`` attrs writes does (a frozen value refuses ``setattr`` from anywhere else)."""
+    return tuple(cls.__dict__[name].__set__ for name in names)
+
+
+#: The rules of the fields, each defined once: the hand-written constructors below call
+#: these same functions, which attrs also holds as the fields' validators and converters.
+_CODE: Final = _text("code")
+_ID: Final = _text("id", name=False)
+_ONSET_END: Final = _check_span("onset", "end")
+_START_END: Final = _check_span("start", "end")
+#: The default beginning of an event: a date nobody recorded.
+_UNKNOWN_DAY: Final = PartialDate()
+
+
+@attrs.frozen(init=False)
 class Observation:
     """A dated measurement: ``Observation("edss", 4.5, "2026-10-02")``.
 
@@ -214,15 +237,40 @@ class Observation:
     laboratory's normal range in that same unit.
     """
 
-    code: str = attrs.field(validator=_text("code"))
+    code: str = attrs.field(validator=_CODE)
     value: float | int | bool | str = attrs.field(validator=_value, converter=plain_zero)
     date: PartialDate = attrs.field(converter=_obs_date)
     unit: str | None = attrs.field(default=None, kw_only=True, validator=_unit)
     reference_range: ReferenceRange | None = attrs.field(default=None, kw_only=True,
                                                          converter=_reference_range)
 
+    def __init__(self, code: str, value: Any, date: Any, *,
+                 unit: str | None = None, reference_range: Any = None) -> None:
+        # The fields' converters, then their validators, in the order attrs' own __init__
+        # (kept as __attrs_init__) runs them, so the same fault is reported first; called
+        # directly, and skipped only where they return their argument (a PartialDate, None).
+        value = plain_zero(value)
+        if type(date) is not PartialDate:
+            date = _obs_date(date)
+        if reference_range is not None:
+            reference_range = _reference_range(reference_range)
+        _CODE(self, None, code)
+        _value(self, None, value)
+        if unit is not None:
+            _unit(self, None, unit)
+        set_code, set_value, set_date, set_unit, set_range = _OBSERVATION_SLOTS
+        set_code(self, code)
+        set_value(self, value)
+        set_date(self, date)
+        set_unit(self, unit)
+        set_range(self, reference_range)
 
-@attrs.frozen
+
+_OBSERVATION_SLOTS: Final = _slot_setters(Observation, "code", "value", "date", "unit",
+                                          "reference_range")
+
+
+@attrs.frozen(init=False)
 class Condition:
     """A diagnosis from ``onset`` to ``end``; no end means ongoing.
 
@@ -230,15 +278,31 @@ class Condition:
     recorded; ``NOT_KNOWN_IF_ENDED`` means nobody recorded whether it ended.
     """
 
-    code: str = attrs.field(validator=_text("code"))
-    onset: PartialDate = attrs.field(converter=_onset, default=PartialDate())
-    end: PartialDate | None = attrs.field(
-        converter=_end, default=None, validator=_check_span("onset", "end")
-    )
+    code: str = attrs.field(validator=_CODE)
+    onset: PartialDate = attrs.field(converter=_onset, default=_UNKNOWN_DAY)
+    end: PartialDate | None = attrs.field(converter=_end, default=None, validator=_ONSET_END)
     note: str | None = attrs.field(default=None, kw_only=True, eq=False)
 
+    def __init__(self, code: str, onset: Any = _UNKNOWN_DAY, end: Any = None, *,
+                 note: str | None = None) -> None:
+        # As attrs' own __init__ (__attrs_init__): converters, fields, then validators.
+        if type(onset) is not PartialDate:
+            onset = _onset(onset)
+        if end is not None and type(end) is not PartialDate:
+            end = _end(end)
+        set_code, set_onset, set_end, set_note = _CONDITION_SLOTS
+        set_code(self, code)
+        set_onset(self, onset)
+        set_end(self, end)
+        set_note(self, note)
+        _CODE(self, None, code)
+        _ONSET_END(self, None, end)
 
-@attrs.frozen
+
+_CONDITION_SLOTS: Final = _slot_setters(Condition, "code", "onset", "end", "note")
+
+
+@attrs.frozen(init=False)
 class Exposure:
     """A drug or procedure from ``start`` to ``end``; no end means ongoing.
 
@@ -246,16 +310,37 @@ class Exposure:
     be ``PartialDate()`` (ended on a day nobody recorded) or ``NOT_KNOWN_IF_ENDED``.
     """
 
-    code: str = attrs.field(validator=_text("code"))
-    start: PartialDate = attrs.field(converter=_start, default=PartialDate())
-    end: PartialDate | None = attrs.field(
-        converter=_end, default=None, validator=_check_span("start", "end")
-    )
+    code: str = attrs.field(validator=_CODE)
+    start: PartialDate = attrs.field(converter=_start, default=_UNKNOWN_DAY)
+    end: PartialDate | None = attrs.field(converter=_end, default=None, validator=_START_END)
     note: str | None = attrs.field(default=None, kw_only=True, eq=False)
+
+    def __init__(self, code: str, start: Any = _UNKNOWN_DAY, end: Any = None, *,
+                 note: str | None = None) -> None:
+        # As attrs' own __init__ (__attrs_init__): converters, fields, then validators.
+        if type(start) is not PartialDate:
+            start = _start(start)
+        if end is not None and type(end) is not PartialDate:
+            end = _end(end)
+        set_code, set_start, set_end, set_note = _EXPOSURE_SLOTS
+        set_code(self, code)
+        set_start(self, start)
+        set_end(self, end)
+        set_note(self, note)
+        _CODE(self, None, code)
+        _START_END(self, None, end)
+
+
+_EXPOSURE_SLOTS: Final = _slot_setters(Exposure, "code", "start", "end", "note")
+
+
+def _is_mapping(value: Any) -> bool:
+    """A Mapping (the ABC check is skipped for the plain dicts and FrozenMaps records hold)."""
+    return type(value) is dict or type(value) is FrozenMap or isinstance(value, Mapping)
 
 
 def _flags(value: Mapping[str, Any]) -> FrozenMap:
-    if not isinstance(value, Mapping):
+    if not _is_mapping(value):
         raise InvalidRecord("flags", value, "a mapping of flag names to true/false")
     for name, flag in value.items():
         if not isinstance(name, str) or not name:
@@ -268,20 +353,25 @@ def _flags(value: Mapping[str, Any]) -> FrozenMap:
 
 
 def _complete(value: Mapping[str, Any]) -> FrozenMap:
-    if not isinstance(value, Mapping):
+    if not _is_mapping(value):
         raise InvalidRecord("complete", value, "a mapping of history names to dates or periods")
+    if not value:
+        return _EMPTY
     out = {}
     for name, when in value.items():
         if name not in CATEGORIES:
             raise InvalidRecord(f"complete.{name}", when,
                                 f"one of {', '.join(sorted(CATEGORIES))} as the history name")
-        out[name] = declaration(when, f"complete.{name}")
+        # A PartialDate is its own declaration (declaration() returns it unchanged).
+        out[name] = when if type(when) is PartialDate else declaration(when, f"complete.{name}")
     return FrozenMap(out)
 
 
 def _dates(value: Mapping[str, Any]) -> FrozenMap:
-    if not isinstance(value, Mapping):
+    if not _is_mapping(value):
         raise InvalidRecord("dates", value, "a mapping of date names to dates")
+    if not value:
+        return _EMPTY
     out = {}
     for name, when in value.items():
         if not isinstance(name, str) or not name.strip():
@@ -291,9 +381,12 @@ def _dates(value: Mapping[str, Any]) -> FrozenMap:
 
 
 def _facts(kind: type, value: Iterable[Any]) -> tuple[Any, ...]:
-    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+    if type(value) is not list and type(value) is not tuple and (
+            isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable)):
         raise InvalidRecord(kind.__name__.lower() + "s", value, f"a list of {kind.__name__}")
     items = tuple(value)
+    if all(map(isinstance, items, repeat(kind))):
+        return items  # the common case, in one loop in C; the loop below names the bad item
     for i, item in enumerate(items):
         if not isinstance(item, kind):
             article = "an" if kind.__name__[0] in "AEIOU" else "a"
@@ -346,7 +439,7 @@ class Record:
     (True, PartialDate(1980, 5, 17))
     """
 
-    id: str = attrs.field(validator=_text("id", name=False))
+    id: str = attrs.field(validator=_ID)
     birth_date: PartialDate | None = attrs.field(default=None, converter=_birth, kw_only=True)
     #: The day the patient died (None: no death recorded; ``PartialDate()``: died on a day
     #: nobody recorded). A dead patient is never eligible: see docs/semantics.md.
@@ -379,16 +472,39 @@ class Record:
         complete: Mapping[str, Any] | None = None,
         dates: Mapping[str, Any] | None = None,
     ) -> None:
-        # Errors raised while checking the fields name the patient (docs/design.md, section 5, bad input).
+        # The fields' converters, then their validators, in the order attrs' own __init__
+        # (kept as __attrs_init__) runs them, called directly; errors name the patient
+        # (docs/design.md, section 5, bad input).
         try:
-            self.__attrs_init__(
-                id, birth_date=birth_date, death_date=death_date, sex=sex, observations=observations,
-                conditions=conditions, exposures=exposures,
-                flags=FrozenMap() if flags is None else flags,
-                complete=FrozenMap() if complete is None else complete,
-                dates=FrozenMap() if dates is None else dates)
+            if birth_date is not None:
+                birth_date = _birth(birth_date)
+            if death_date is not None:
+                death_date = _death(death_date)
+            observations = _observations(observations)
+            conditions = _conditions(conditions)
+            exposures = _exposures(exposures)
+            flags = _EMPTY if flags is None else _flags(flags)
+            complete = _EMPTY if complete is None else _complete(complete)
+            dates = _EMPTY if dates is None else _dates(dates)
+            (set_id, set_birth, set_death, set_sex, set_observations, set_conditions,
+             set_exposures, set_flags, set_complete, set_dates) = _RECORD_SLOTS
+            set_id(self, id)
+            set_birth(self, birth_date)
+            set_death(self, death_date)
+            set_sex(self, sex)
+            set_observations(self, observations)
+            set_conditions(self, conditions)
+            set_exposures(self, exposures)
+            set_flags(self, flags)
+            set_complete(self, complete)
+            set_dates(self, dates)
+            _ID(self, None, id)
+            _check_death(self, None, death_date)
+            _sex(self, None, sex)
         except InvalidRecord as exc:
             raise exc.located(patient=id if isinstance(id, str) else None) from None
+        if birth_date is not None:
+            self.__attrs_post_init__()
 
     def __attrs_post_init__(self) -> None:
         if self.birth_date is not None and self.birth_date.is_unknown:
@@ -423,3 +539,8 @@ class Record:
         True
         """
         return covering(self.complete.get(category), self.birth_date, first, last)
+
+
+_RECORD_SLOTS: Final = _slot_setters(Record, "id", "birth_date", "death_date", "sex",
+                                     "observations", "conditions", "exposures", "flags",
+                                     "complete", "dates")

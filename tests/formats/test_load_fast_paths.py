@@ -1,0 +1,233 @@
+"""The loader's fast paths (what one read remembers in its LoadMemo, the C-first duplicate-key
+check) give exactly what the full path gives: the same records, value types included, and the
+same errors. Each line below is read twice: after the lines before it in one read (so the memo
+holds their codes, dates, names and observations) and alone in a read of its own (nothing
+remembered: the full path). The expected results are written out by hand."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import pytest
+
+from trialrules.formats.records import LoadError, LoadMemo, read_jsonl, record_from_dict, record_to_dict
+from trialrules.protocols import get
+from trialrules.values.checks import DuplicateKey, no_duplicates
+
+#: A protocol's domains: immutable, so observations are remembered across a read.
+DOMAINS = get("NCT06228781").domains
+
+#: The first line fills the memo; each later one reuses its texts at an edge.
+PRIME = ('{"id":"A","birth_date":"1980","observations":[{"code":"edss","value":2,"date":'
+         '"2026-01-01"},{"code":"x_score","value":9007199254740992,"date":"2026-01-01"}],'
+         '"conditions":[{"code":"ICD10:G35","onset":"2020-01-02","end":"2021"}],"exposures":'
+         '[{"code":"ATC:L04AA31","start":"2020-01-02","end":"2020-01-02"}],"flags":{"consent":'
+         'true},"complete":{"conditions":"2027-03-01"}}')
+
+OBS = '{"code":"edss","value":2,"date":"2026-01-01"}'
+
+#: (line, the record it loads as written back by record_to_dict, or the error's (field, reason)).
+CASES: list[tuple[str, Any]] = [
+    # Same code, date and value, another JSON type: 2.0 stays a float, 2 an int.
+    ('{"id":"B","observations":[{"code":"edss","value":2.0,"date":"2026-01-01"},' + OBS + ']}',
+     {"id": "B", "observations": [{"code": "edss", "value": 2.0, "date": "2026-01-01"},
+                                  {"code": "edss", "value": 2, "date": "2026-01-01"}]}),
+    ('{"id":"C","observations":[{"code":"edss","value":true,"date":"2026-01-01"}]}',
+     ("observations[0].value", "got True; expected a number from 0 to 10 in steps of 0.5 "
+                               "(for edss)")),
+    ('{"id":"AD","observations":[' + OBS + ',{"code":"edss","value":"2","date":"2026-01-01"}]}',
+     ("observations[1].value", "got '2'; expected a number from 0 to 10 in steps of 0.5 "
+                               "(for edss)")),
+    # 2, "2", true and 1 under a code without a domain: four values, each its own type.
+    ('{"id":"AE","observations":[{"code":"x_score","value":"2","date":"2026-01-01"},'
+     '{"code":"x_score","value":2,"date":"2026-01-01"},{"code":"x_score","value":true,'
+     '"date":"2026-01-01"},{"code":"x_score","value":1,"date":"2026-01-01"}]}',
+     {"id": "AE", "observations": [
+         {"code": "x_score", "value": "2", "date": "2026-01-01"},
+         {"code": "x_score", "value": 2, "date": "2026-01-01"},
+         {"code": "x_score", "value": True, "date": "2026-01-01"},
+         {"code": "x_score", "value": 1, "date": "2026-01-01"}]}),
+    # -0.0 is read as 0.0, with or without a domain.
+    ('{"id":"D","observations":[{"code":"edss","value":-0.0,"date":"2026-01-01"},'
+     '{"code":"x_score","value":-0.0,"date":"2026-01-01"}]}',
+     {"id": "D", "observations": [{"code": "edss", "value": 0.0, "date": "2026-01-01"},
+                                  {"code": "x_score", "value": 0.0, "date": "2026-01-01"}]}),
+    ('{"id":"E","observations":[{"code":"edss","value":2,"date":"2026-01-01","unit":null}]}',
+     {"id": "E", "observations": [{"code": "edss", "value": 2, "date": "2026-01-01"}]}),
+    ('{"id":"F","observations":[{"code":"edss","value":2,"date":"2026-01-01",'
+     '"reference_range":{"low":1,"high":3}}]}',
+     {"id": "F", "observations": [{"code": "edss", "value": 2, "date": "2026-01-01",
+                                   "reference_range": {"low": 1, "high": 3}}]}),
+    ('{"id":"G","observations":[{"code":"edss","value":2,"date":"2026-01-01","note":"x"}]}',
+     ("observations[0].note", "got 'x'; expected one of the fields code, date, "
+                              "reference_range, unit, value")),
+    ('{"id":"H","observations":[{"code":"edss","value":2,"date":{"date":"unknown"}}]}',
+     {"id": "H", "observations": [{"code": "edss", "value": 2,
+                                   "date": {"date": "unknown"}}]}),
+    # 2**53 is exact in JSON, 2**53 + 1 is not (either sign).
+    ('{"id":"Q","observations":[{"code":"x_score","value":9007199254740993,'
+     '"date":"2026-01-01"}]}',
+     ("observations[0].value", "got 9007199254740993; expected a whole number within "
+                               "±2**53 (larger ones are not exact in JSON)")),
+    ('{"id":"R","observations":[{"code":"x_score","value":-9007199254740992,"date":'
+     '"2026-01-01"},{"code":"x_score","value":-9007199254740993,"date":"2026-01-01"}]}',
+     ("observations[1].value", "got -9007199254740993; expected a whole number within "
+                               "±2**53 (larger ones are not exact in JSON)")),
+    ('{"id":"S","observations":[{"code":"x_score","value":NaN,"date":"2026-01-01"}]}',
+     (None, "not valid JSON (NaN is not a JSON number)")),
+    ('{"id":"T","observations":[{"code":"x_score","value":-Infinity,"date":"2026-01-01"}]}',
+     (None, "not valid JSON (-Infinity is not a JSON number)")),
+    ('{"id":"U","observations":[{"code":"x\\ud800","value":1,"date":"2026-01-01"}]}',
+     ("observations[0].code", "got 'x\\ud800'; expected valid Unicode text (no lone "
+                              "surrogates such as \\ud800)")),
+    # A soft hyphen is not printable, yet no control character: a valid name, found so only
+    # by the full check; the second time it is remembered.
+    ('{"id":"V","observations":[{"code":"ed\\u00adss","value":1,"date":"2026-01-01"},'
+     '{"code":"ed\\u00adss","value":1,"date":"2026-01-01"}]}',
+     {"id": "V", "observations": [{"code": "ed\u00adss", "value": 1, "date": "2026-01-01"},
+                                  {"code": "ed\u00adss", "value": 1, "date": "2026-01-01"}]}),
+    ('{"id":"AF","observations":[{"code":"edss","value":2,"date":"2026-02-29"}]}',
+     ("observations[0].date", "got '2026-02-29'; expected a real calendar date (a day from "
+                              "01 to 28 in 2026-02)")),
+    # Events whose code and date texts are all remembered: their order is still checked.
+    ('{"id":"I","conditions":[{"code":"ICD10:G35","onset":"2021","end":"2020-01-02"}]}',
+     ("conditions[0].end", "got '2020-01-02'; expected a date on or after onset 2021")),
+    ('{"id":"AC","exposures":[{"code":"ATC:L04AA31","start":"2020-01-02","end":"2020-01-01"}]}',
+     ("exposures[0].end", "got '2020-01-01'; expected a date on or after start 2020-01-02")),
+    ('{"id":"J","conditions":[{"code":"ICD10:G35","onset":"2020-01-02","end":"2021",'
+     '"note":"n"}]}',
+     {"id": "J", "conditions": [{"code": "ICD10:G35", "onset": "2020-01-02", "end": "2021",
+                                 "note": "n"}]}),
+    ('{"id":"K","conditions":[{"code":"ICD10:G35","onset":"2020-01-02",'
+     '"end":{"ended":"unknown"}}]}',
+     {"id": "K", "conditions": [{"code": "ICD10:G35", "onset": "2020-01-02",
+                                 "end": {"ended": "unknown"}}]}),
+    ('{"id":"L","exposures":[{"code":"ATC:L04AA31","end":"2020-01-02"}]}',
+     ("exposures[0].start", "got None; expected a start date (the field is required)")),
+    ('{"id":"AB","conditions":[{"code":"ICD10:G35","onset":"2020-01-02","end":null},'
+     '{"code":"ICD10:G35 ","onset":"2020-01-02"}]}',
+     ("conditions[1].code", "got 'ICD10:G35 '; expected a name without spaces at the start "
+                            "or end")),
+    # Flags whose names are remembered: their values are still checked.
+    ('{"id":"M","flags":{"consent":1}}', ("flags.consent", "got 1; expected true or false")),
+    ('{"id":"N","flags":{"consent ":true}}',
+     ("flags", "got 'consent '; expected a name without spaces at the start or end")),
+    ('{"id":"AA","flags":{"consent":true,"\\ud800":true}}',
+     ("flags", "got '\\ud800'; expected valid Unicode text (no lone surrogates such as "
+               "\\ud800)")),
+    ('{"id":"P","complete":{"conditions":{"date":"unknown"}}}',
+     {"id": "P", "complete": {"conditions": {"date": "unknown"}}}),
+    ('{"id":"AG","birth_date":"2026-01-01","death_date":"2025-12-31"}',
+     ("death_date", "got '2025-12-31'; expected a date on or after birth_date 2026-01-01")),
+    ('{"id":"AH","flags":{"consent":true},"conditions":[{"code":"ICD10:G35","onset":'
+     '"2020-01-02","end":"2021"}],"complete":{"conditions":"2027-03-01","exposures":'
+     '"2027-03-01"}}',
+     {"id": "AH", "conditions": [{"code": "ICD10:G35", "onset": "2020-01-02", "end": "2021"}],
+      "flags": {"consent": True},
+      "complete": {"conditions": "2027-03-01", "exposures": "2027-03-01"}}),
+    # A key given twice: in an object at any depth; the innermost object is read first.
+    ('{"id":"O","flags":{"consent":true,"consent":false}}',
+     (None, "not valid JSON (key 'consent' appears twice in one object)")),
+    ('{"id":"W","observations":[{"code":"edss","value":1,"value":2,"date":"2026-01-01"}]}',
+     (None, "not valid JSON (key 'value' appears twice in one object)")),
+    ('{"id":"X","id":"Y","observations":[{"code":"a","code":"b"}]}',
+     (None, "not valid JSON (key 'code' appears twice in one object)")),
+    ('{"id":"Z","complete":{"conditions":{"from":"2020","from":"2021","through":"2027"}}}',
+     (None, "not valid JSON (key 'from' appears twice in one object)")),
+    ('{"id":"Z2","dates":{"a":"2020","b":"2020","a":"2020"}}',
+     (None, "not valid JSON (key 'a' appears twice in one object)")),
+]
+
+
+def _outcome(item: Any) -> Any:
+    if isinstance(item, LoadError):
+        return (item.field, item.reason)
+    return record_to_dict(item)
+
+
+def _typed(value: Any) -> str:
+    """JSON text that tells 2 from 2.0 and True from 1 (== does not)."""
+    return json.dumps(value, sort_keys=True)
+
+
+_IDS = [json.loads(line.split(",")[0] + "}")["id"] for line, _ in CASES]
+
+
+@pytest.mark.parametrize(("line", "expected"), CASES, ids=_IDS)
+def test_a_remembered_line_loads_as_it_does_alone(line: str, expected: Any) -> None:
+    (_, after), = [(n, item) for n, item in read_jsonl([PRIME, line], domains=DOMAINS)
+                   if n == 2]
+    (_, alone), = read_jsonl([line], domains=DOMAINS)
+    assert _typed(_outcome(after)) == _typed(expected)
+    assert _typed(_outcome(alone)) == _typed(expected)
+    if isinstance(after, LoadError):
+        assert (after.line, after.id) == (2, alone.id)
+    else:
+        assert repr(after) == repr(alone)  # every field, value types and all
+
+
+def test_every_case_in_one_read_as_alone() -> None:
+    """All the cases after one another in one read (each fills the memo for the next)."""
+    lines = [PRIME] + [line for line, _ in CASES]
+    together = [_outcome(item) for _, item in read_jsonl(lines, domains=DOMAINS)]
+    assert [_typed(x) for x in together[1:]] == [_typed(expected) for _, expected in CASES]
+
+
+def test_the_first_line_loads() -> None:
+    (_, record), = read_jsonl([PRIME], domains=DOMAINS)
+    out = record_to_dict(record)
+    assert out["observations"][1]["value"] == 9007199254740992
+    assert type(out["observations"][0]["value"]) is int
+
+
+def test_a_remembered_observation_is_an_equal_value_of_the_same_types() -> None:
+    memo = LoadMemo()
+    line = {"id": "P", "observations": [{"code": "edss", "value": 4.5, "date": "2026-10-02"}]}
+    first = record_from_dict(line, domains=DOMAINS, memo=memo)
+    second = record_from_dict(line, domains=DOMAINS, memo=memo)
+    assert first == second
+    assert type(second.observations[0].value) is float
+    assert second.observations[0].date.earliest.isoformat() == "2026-10-02"
+
+
+def test_nothing_is_remembered_under_mutable_domains() -> None:
+    """Default domains are a plain dict: they could change between two records."""
+    domains = {"edss": DOMAINS["edss"]}
+    memo = LoadMemo()
+    line = {"id": "P", "observations": [{"code": "edss", "value": 4.5, "date": "2026-10-02"}]}
+    record_from_dict(line, domains=domains, memo=memo)
+    assert memo.observations == {}
+    del domains["edss"]
+    line["observations"][0]["value"] = 11
+    assert record_from_dict(line, domains=domains, memo=memo).observations[0].value == 11
+
+
+def test_observations_remembered_under_one_protocol_are_checked_again_under_another() -> None:
+    memo = LoadMemo()
+    line = {"id": "P", "observations": [{"code": "edss", "value": 4.5, "date": "2026-10-02"}]}
+    record_from_dict(line, domains=DOMAINS, memo=memo)
+    strict = type(DOMAINS)({"edss": type(DOMAINS["edss"])(0, 4, step=0.5)})
+    with pytest.raises(Exception, match=r"observations\[0\]\.value = 4\.5; expected a number "
+                                         r"from 0 to 4 in steps of 0\.5 \(for edss\)"):
+        record_from_dict(line, domains=strict, memo=memo)
+
+
+@pytest.mark.parametrize(("pairs", "repeated"), [
+    ([("a", 1), ("b", 2), ("a", 3)], "a"),
+    ([("a", 1), ("a", 1)], "a"),  # the same value twice is still a key given twice
+    ([("a", 1), ("b", 2), ("b", 2), ("a", 1)], "b"),  # the first repeat in the order written
+    ([("", 1), ("", 2)], ""),
+])
+def test_no_duplicates_names_the_first_repeated_key(pairs: list[tuple[str, Any]],
+                                                     repeated: str) -> None:
+    with pytest.raises(DuplicateKey) as caught:
+        no_duplicates(pairs)
+    assert caught.value.args == (repeated,)
+
+
+def test_no_duplicates_keeps_the_order_written() -> None:
+    assert list(no_duplicates([("b", 1), ("a", 2)])) == ["b", "a"]
+    assert no_duplicates([]) == {}
+    assert math.isinf(no_duplicates([("x", float("inf"))])["x"])
