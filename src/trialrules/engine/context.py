@@ -12,13 +12,16 @@ from ..values.records import FrozenMap, Record
 from .trace import Memo
 
 if TYPE_CHECKING:
-    from ..values.dates import Span
+    from ..values.dates import PartialDate, Span
 
 __all__: list[str] = []
 
 #: The vocabulary of a context given none (one immutable value, so per-batch plans keyed
 #: by the vocabulary's identity hold across such contexts).
 _NO_VOCABULARY: Final = FrozenMap()
+
+#: Date texts a batch keeps at most (a bound on memory: see Context.text_of).
+_MAX_TEXTS: Final = 50_000
 
 
 class Context:
@@ -47,6 +50,20 @@ class Context:
         self.memo: dict[Any, Any] = {}
         #: Work the evaluations of one batch share (same criteria, same as_of).
         self.shared = Memo() if shared is None else shared
+
+    def text_of(self, day: PartialDate) -> str:
+        """``str(day)``, worked out once per batch for each date object (records read
+        together share the objects of equal date texts). Keyed by the date's identity;
+        the entry holds the date, so the id stays its own."""
+        texts = self.shared.texts
+        held = texts.get(id(day))
+        if held is not None and held[0] is day:
+            text: str = held[1]
+            return text
+        text = str(day)
+        if len(texts) < _MAX_TEXTS:
+            texts[id(day)] = (day, text)
+        return text
 
     def window_start(self, span: Span | None) -> date:
         """First day of [as_of - span, as_of]; ``date.min`` for an unbounded window."""

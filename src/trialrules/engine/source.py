@@ -41,6 +41,10 @@ class Reading(NamedTuple):
     evidence: tuple[Evidence, ...] = ()
     missing: str | None = None
     precise: str | None = None
+    #: True when the source has checked that every value is a finite number (a value
+    #: checked against a numeric domain, a whole number of years), so a numeric
+    #: criterion need not check each again.
+    numbers: bool = False
 
 
 @attrs.frozen(repr=False)

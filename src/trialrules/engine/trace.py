@@ -48,7 +48,7 @@ class Memo:
     their identities stay valid while it lives.
     """
 
-    __slots__ = ("_shared", "derived", "nodes", "plans", "starts", "values")
+    __slots__ = ("_shared", "derived", "nodes", "plans", "starts", "texts", "values")
 
     def __init__(self) -> None:
         self.values: dict[Any, Any] = {}
@@ -56,6 +56,8 @@ class Memo:
         self.derived: dict[int, tuple[Any, Any]] = {}
         #: Window starts by the span's id: (span, as_of, first day) (Context.window_start).
         self.starts: dict[int, tuple[Any, Any, Any]] = {}
+        #: Date texts by the date's id: (date, text) (Context.text_of).
+        self.texts: dict[int, tuple[Any, str]] = {}
         self.nodes: dict[tuple[Any, ...], tuple[object, Explanation]] = {}
         self._shared: set[int] = set()
 

@@ -130,11 +130,9 @@ class ValueCriterion(Criterion):
         if type(values) is range:
             reading = self._condense(reading)
             values = reading.values
-        if self.numeric:
+        if self.numeric and not reading.numbers:
             for value in values:
-                # (An int is numeric: is_numeric is called for the other types.)
-                if type(value) is not int and not is_numeric(value):
-                    # read with evidence, to name the offending fact
+                if not is_numeric(value):  # read with evidence, to name the offending fact
                     _not_numbers(source.read(ctx, True), ctx, source)
         results = list(map(self.test, values))
         if reading.missing is not None:  # the value may be absent (or none is recorded)

@@ -15,7 +15,7 @@ from ..values.dates import Span
 from ..values.domains import Domain
 from ..values.errors import InvalidCriterion
 from ..values.records import Condition, Exposure
-from ._complete import complete_over
+from ._complete import complete_over, shown
 
 __all__: list[str] = []
 
@@ -37,7 +37,7 @@ def span(value: Any) -> Span | None:
 class Scan:
     """Events of a code set against the window [start, as_of], split by certainty."""
 
-    __slots__ = ("by_periods", "complete", "maybe", "period", "sure")
+    __slots__ = ("by_periods", "complete", "days", "maybe", "period", "sure")
 
     def __init__(self, ctx: Context, history: str, codes: CodeSet, start: date) -> None:
         as_of = ctx.as_of
@@ -85,6 +85,8 @@ class Scan:
         #: and whether the record declares it as periods (not a date).
         self.period, self.by_periods = complete_over(ctx, history, start)
         self.complete = self.period is not None
+        #: The days the period vouches for (what an explanation shows of it).
+        self.days = shown(self.period)
 
 
 def _members(codes: CodeSet) -> dict[str, bool]:
@@ -122,13 +124,15 @@ def _event_key(pair: tuple[int, Any]) -> tuple[Any, ...]:
     return (begin.earliest, begin.latest, event.code, end, i)
 
 
-def event_evidence(history: str, pairs: list[tuple[int, Any]]) -> tuple[Evidence, ...]:
+def event_evidence(ctx: Context, history: str,
+                   pairs: list[tuple[int, Any]]) -> tuple[Evidence, ...]:
     """The events as evidence (path, code, dates)."""
     out = []
+    text_of = ctx.text_of
     for i, event in pairs:
         begin = event.start if history == "exposures" else event.onset
-        end = "ongoing" if event.end is None else str(event.end)
-        out.append(Evidence(f"{history}[{i}]", event.code, None, str(begin), end))
+        end = "ongoing" if event.end is None else text_of(event.end)
+        out.append(Evidence(f"{history}[{i}]", event.code, None, text_of(begin), end))
     return tuple(out)
 
 

@@ -18,7 +18,7 @@ from ..values.dates import Span
 from ..values.domains import Domain
 from ..values.errors import InvalidCriterion
 from ..values.outcomes import Outcome
-from ._complete import complete_evidence, needed, shown
+from ._complete import complete_evidence, needed
 from ._window import (
     HISTORIES,
     WindowCriterion,
@@ -72,12 +72,13 @@ def _boolean(_: Any, attribute: Any, value: Any) -> None:
 class _Starting:
     """The events of a scan that start in [start, as_of]: surely, or possibly (partial dates)."""
 
-    __slots__ = ("by_periods", "complete", "maybe", "period", "sure")
+    __slots__ = ("by_periods", "complete", "days", "maybe", "period", "sure")
 
     def __init__(self, found: Any, start: Any, as_of: Any) -> None:
         self.complete = found.complete
         self.period = found.period
         self.by_periods = found.by_periods
+        self.days = found.days
         self.sure: list[tuple[int, Any]] = []
         self.maybe: list[tuple[int, Any]] = []
         for pair in found.sure + found.maybe:
@@ -144,24 +145,30 @@ class Lookback(WindowCriterion):
             return len(sure), len(sure | {e.code for _, e in found.maybe})
         return len(found.sure), len(found.sure) + len(found.maybe)
 
+    def _found(self, ctx: Context, start: Any) -> Any:
+        """The events in the window that count (those starting in it, when ``starting``)."""
+        found = scan(ctx, self.on, self.codes, start)
+        return _Starting(found, start, ctx.as_of) if self.starting else found
+
+    def shared_key(self, ctx: Context) -> tuple[Any, ...] | None:
+        # With no event in the window the node depends only on the criterion, as_of and
+        # the completeness declared: one node serves every patient it fits.
+        found = self._found(ctx, ctx.window_start(self.span))
+        if found.sure or found.maybe:
+            return None
+        return (ctx.as_of, found.days, found.by_periods)
+
     def judge(self, ctx: Context, why: Trace | None) -> Outcome:
         start = ctx.window_start(self.span)
-        found: Any = scan(ctx, self.on, self.codes, start)
-        if self.starting:
-            found = _Starting(found, start, ctx.as_of)
+        found = self._found(ctx, start)
         sure, possible = self._counts(found)
-        maybe = len(found.maybe)
         if sure >= self.at_least:
             outcome = MET
         elif possible < self.at_least and found.complete:
             outcome = NOT_MET
         else:
             outcome = UNKNOWN
-        if why is None:
-            return outcome
-        # With no event in the window the node depends only on the criterion, as_of and
-        # the completeness date: one node serves every patient it fits.
-        if sure or maybe or not why.recall(ctx.as_of, shown(found.period), found.by_periods):
+        if why is not None:  # (shared when shared_key says so)
             self._because(ctx, why, start, found, outcome)
         return outcome
 
@@ -184,7 +191,7 @@ class Lookback(WindowCriterion):
         if self.count == "codes":
             sure, possible = self._counts(found)
             maybe = possible - sure
-        ev = event_evidence(self.on, found.sure + found.maybe)
+        ev = event_evidence(ctx, self.on, found.sure + found.maybe)
         if outcome is MET:
             # Every counted event, in date order: a coordinator checks each one.
             events = listed(ev[:len(found.sure)])

@@ -19,7 +19,7 @@ from ..values.dates import Span
 from ..values.domains import Domain
 from ..values.errors import InvalidCriterion
 from ..values.outcomes import Outcome
-from ._complete import complete_evidence, needed, shown
+from ._complete import complete_evidence, needed
 from ._window import WindowCriterion, codeset, event_evidence, exact_dates_of, scan, span, when, window_text
 
 __all__ = ["Washout"]
@@ -59,6 +59,14 @@ class Washout(WindowCriterion):
     codes: CodeSet = attrs.field(validator=codeset, metadata=meta(CODES))
     span: Span = attrs.field(converter=span, validator=_required_span, metadata=meta(SPAN))
 
+    def shared_key(self, ctx: Context) -> tuple[Any, ...] | None:
+        # With no event in the window the node depends only on the criterion, as_of and
+        # the completeness declared: one node serves every patient it fits.
+        found = scan(ctx, "exposures", self.codes, ctx.window_start(self.span))
+        if found.sure or found.maybe:
+            return None
+        return (ctx.as_of, found.days, found.by_periods)
+
     def judge(self, ctx: Context, why: Trace | None) -> Outcome:
         start = ctx.window_start(self.span)
         found = scan(ctx, "exposures", self.codes, start)
@@ -68,20 +76,15 @@ class Washout(WindowCriterion):
             outcome = UNKNOWN
         else:
             outcome = MET
-        if why is None:
-            return outcome
-        # With no event in the window the node depends only on the criterion, as_of and
-        # the completeness date: one node serves every patient it fits.
-        if found.sure or found.maybe or not why.recall(
-                ctx.as_of, shown(found.period), found.by_periods):
+        if why is not None:  # (shared when shared_key says so)
             window = window_text(ctx, self.span, start)
             what = self.codes.name
             if found.sure:
-                ev = event_evidence("exposures", found.sure)
+                ev = event_evidence(ctx, "exposures", found.sure)
                 why.because(f"exposure to {what} ({ev[0].code} {when(ev[0])}) "
                             f"falls {window}: washout not complete", ev)
             elif found.maybe:
-                ev = event_evidence("exposures", found.maybe)
+                ev = event_evidence(ctx, "exposures", found.maybe)
                 why.because(f"exposure to {what} ({ev[0].code} dated {ev[0].date}) may fall "
                             f"{window}; its dates are too imprecise to decide", ev,
                             (exact_dates_of(ev[0]),))

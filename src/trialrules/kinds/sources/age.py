@@ -97,13 +97,13 @@ class Age(Source):
             raise InvalidRecord("birth_date", str(birth), f"a date on or before as_of {as_of}",
                                 patient=ctx.record.id)
         death = ctx.record.death_date
-        values = self._ages(birth, as_of, death)
+        values = self._ages(birth, as_of, death)  # whole numbers
         if not explain:
-            return Reading(values)
+            return Reading(values, numbers=True)
         youngest, oldest = values[0], values[-1]
         what = "age" if self.unit == "years" else f"age in {self.unit}"
         died = _died(death, as_of)
-        born = str(birth)
+        born = ctx.text_of(birth)
         if youngest == oldest:
             text = f"{what} {oldest} (born {born}{died})"
         else:
@@ -112,7 +112,8 @@ class Age(Source):
         if died:
             evidence += (Evidence("death_date", value=None, date=str(death)),)
         texts = (text,) if type(values) is range else (text,) * len(values)
-        return Reading(values, texts, evidence, precise="exact birth date (birth_date)")
+        return Reading(values, texts, evidence, precise="exact birth date (birth_date)",
+                       numbers=True)
 
     def _ages(self, birth: PartialDate, as_of: date,
               death: PartialDate | None = None) -> tuple[int, ...] | range:

@@ -85,7 +85,7 @@ class ExposureDays(Source):
             text = f"{_days(least)} of {what}"
         else:
             text = f"{least} to {most} days of {what} (imprecise dates)"
-        evidence = event_evidence("exposures", found.sure + found.maybe)
+        evidence = event_evidence(ctx, "exposures", found.sure + found.maybe)
         period = found.period
         if period is None and not by_periods(ctx, "exposures"):
             # 0.1.0's form: the declared date is cited even when it ends before as_of.

@@ -148,20 +148,21 @@ class Latest(Source):
             return Reading((), missing=self._absent(ctx))
         candidates, values, certain = found
         missing = None if certain else self._uncertain(ctx)
+        numbers = plan.domain is not None  # every value was checked against the domain
         if not explain:
-            return Reading(tuple(values), missing=missing)
+            return Reading(tuple(values), missing=missing, numbers=numbers)
         name = plan.name
         domain = plan.domain
         texts = []
         evidence = []
         for (i, obs), value in zip(candidates, values, strict=True):
-            day = str(obs.date)
+            day = ctx.text_of(obs.date)
             texts.append(observed(name, obs, value, domain, day))
             evidence.append(Evidence(f"observations[{i}]", obs.code, obs.value, day))
         # Named by content, not list position, so the text does not depend on the record's
         # order; only possible values that disagree need it (one value cannot).
         precise = f"which of {', '.join(texts)} is the latest" if len(texts) > 1 else None
-        return Reading(tuple(values), tuple(texts), tuple(evidence), missing, precise)
+        return Reading(tuple(values), tuple(texts), tuple(evidence), missing, precise, numbers)
 
     def _name_in(self, ctx: Context) -> str:
         """``_name(domains)``, worked out once per batch."""
