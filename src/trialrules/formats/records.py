@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import repeat
 from typing import IO, Any, Final, TypeVar
 
@@ -71,32 +71,33 @@ def _segment(key: Any) -> str:
 
 class LoadMemo:
     """What the loader has already checked while reading one stream or batch of patients:
-    date texts with their dates, codes and flag names, and observations (code, value,
-    unit) accepted under one protocol's domains. It goes away with the read; nothing is
-    kept between reads. ``read_jsonl`` makes one per call; pass one to
-    :func:`record_from_dict` to share it across calls.
+    date texts with their dates, codes and flag names, and, under one protocol's domains,
+    observation values (code, value, unit) accepted and the observations built. It goes away
+    with the read; nothing is kept between reads. ``read_jsonl`` makes one per call; pass
+    one to :func:`record_from_dict` to share it across calls.
     """
 
-    __slots__ = ("codes", "dates", "good_values", "names", "observations")
+    __slots__ = ("codes", "dates", "names", "observations")
 
     def __init__(self) -> None:
         self.dates: dict[str, PartialDate] = {}
-        #: (code, value type, value, unit, id of domains) -> the domains mapping itself
-        #: (held, so its id is not reused while it is a key).
-        self.good_values: dict[tuple[Any, ...], tuple[Mapping[str, Domain]]] = {}
         self.codes: set[str] = set()
         self.names: set[str] = set()
-        #: id of domains -> (the domains, held; {(code, value type, value, date text, unit):
-        #: the Observation built from them}): an Observation is a frozen value, so one
-        #: written the same way again is the same value (built once, by its constructor).
+        #: id of domains -> (the domains, held so that its id is not reused while it is a
+        #: key; {(code, value type, value, date text, unit): the Observation built from
+        #: them}; {(code, value type, value, unit) accepted}). An Observation is a frozen
+        #: value: one written the same way again is the same value, built once.
         self.observations: dict[int, tuple[Mapping[str, Domain],
-                                           dict[tuple[Any, ...], Observation]]] = {}
+                                           dict[tuple[Any, ...], Observation],
+                                           set[tuple[Any, ...]]]] = {}
 
 
 _CACHE_MAX: Final = 100_000
 _Built = TypeVar("_Built", Observation, Condition, Exposure, Record)
 _Event = TypeVar("_Event", Condition, Exposure)
 _SCALARS: Final = frozenset({int, float, str, bool})
+#: Marks a key the patient object does not have.
+_ABSENT: Final = object()
 #: The keys of an observation that its memo key (code, value, date, unit) stands for.
 _OBS_PLAIN: Final = frozenset({"code", "value", "date", "unit"})
 
@@ -113,11 +114,12 @@ class _Loader:
         self.line = line
         self.patient: str | None = None
         self.built_observations: dict[tuple[Any, ...], Observation] | None = None
+        self.good_values: set[tuple[Any, ...]] | None = None
         if self.memo:
             held = self.seen.observations.get(id(domains))
             if held is None:
-                held = self.seen.observations[id(domains)] = (domains, {})
-            self.built_observations = held[1]
+                held = self.seen.observations[id(domains)] = (domains, {}, set())
+            _, self.built_observations, self.good_values = held
 
     def fail(self, field: str, value: Any, allowed: str) -> InvalidRecord:
         return InvalidRecord(field, value, allowed, patient=self.patient, line=self.line)
@@ -199,8 +201,10 @@ class _Loader:
             return PartialDate()
         return self.unknown(value, field) or self.date(value, field)
 
-    def listing(self, data: Mapping[str, Any], key: str) -> list[Any]:
-        value = data.get(key, [])
+    def listing(self, data: Mapping[str, Any], key: str) -> Sequence[Any]:
+        value = data.get(key, _ABSENT)
+        if value is _ABSENT:
+            return ()
         if not isinstance(value, list):
             raise self.fail(key, value, "a list")
         if all(map(isinstance, value, repeat(dict))):
@@ -212,9 +216,10 @@ class _Loader:
 
     def observations(self, data: Mapping[str, Any]) -> list[Observation]:
         items = self.listing(data, "observations")
-        built = self.built_observations
-        if built is None:
+        built, good = self.built_observations, self.good_values
+        if built is None or good is None:
             return [self.observation(o, i) for i, o in enumerate(items)]
+        dates = self.seen.dates
         out = []
         for i, obj in enumerate(items):
             # An observation written exactly as one this read has built (same code, value
@@ -229,7 +234,13 @@ class _Loader:
                 key = (code, type(value), value, when, unit)  # all hashable
                 hit = built.get(key)
                 if hit is None:
-                    hit = self.observation(obj, i)
+                    # A value accepted before, on a date text read before: the checks of
+                    # observation() have passed for both.
+                    day = dates.get(when)
+                    if day is not None and (code, type(value), value, unit) in good:
+                        hit = Observation(code, value, day, unit=unit)
+                    else:
+                        hit = self.observation(obj, i)
                     if len(built) < _CACHE_MAX:
                         built[key] = hit
                 out.append(hit)
@@ -244,13 +255,13 @@ class _Loader:
         code = obj.get("code")
         value = obj.get("value")
         unit = obj.get("unit")
-        if (self.memo and type(code) is str and type(value) in _SCALARS and obj.keys() <= _OBS
-                and "reference_range" not in obj
+        good = self.good_values
+        if (good is not None and type(code) is str and type(value) in _SCALARS
+                and obj.keys() <= _OBS and "reference_range" not in obj
                 and (unit is None or type(unit) is str)):
-            known = self.seen.good_values.get((code, type(value), value, unit, id(self.domains)))
             when = obj.get("date")
             day = self.seen.dates.get(when) if type(when) is str else None
-            if known is not None and known[0] is self.domains and day is not None:
+            if day is not None and (code, type(value), value, unit) in good:
                 return Observation(code, value, day, unit=unit)
         where = f"observations[{i}]"
         self.keys(obj, _OBS, where)
@@ -279,10 +290,9 @@ class _Loader:
         reference_range = self.reference_range(obj.get("reference_range"), where)
         observation = Observation(code, value, self.some_date(obj["date"], f"{where}.date"),
                                   unit=unit, reference_range=reference_range)
-        good = self.seen.good_values
-        if (self.memo and type(value) in _SCALARS and len(good) < _CACHE_MAX
+        if (good is not None and type(value) in _SCALARS and len(good) < _CACHE_MAX
                 and reference_range is None):
-            good[(code, type(value), value, unit, id(self.domains))] = (self.domains,)
+            good.add((code, type(value), value, unit))
         return observation
 
     def reference_range(self, value: Any, where: str) -> ReferenceRange | None:

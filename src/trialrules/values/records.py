@@ -342,6 +342,8 @@ def _is_mapping(value: Any) -> bool:
 def _flags(value: Mapping[str, Any]) -> FrozenMap:
     if not _is_mapping(value):
         raise InvalidRecord("flags", value, "a mapping of flag names to true/false")
+    if not value:
+        return _EMPTY
     for name, flag in value.items():
         if not isinstance(name, str) or not name:
             raise InvalidRecord("flags", name, "flag names as non-empty strings")
@@ -381,8 +383,10 @@ def _dates(value: Mapping[str, Any]) -> FrozenMap:
 
 
 def _facts(kind: type, value: Iterable[Any]) -> tuple[Any, ...]:
-    if type(value) is not list and type(value) is not tuple and (
-            isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable)):
+    if type(value) is list or type(value) is tuple:
+        if not value:
+            return ()  # no facts
+    elif isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
         raise InvalidRecord(kind.__name__.lower() + "s", value, f"a list of {kind.__name__}")
     items = tuple(value)
     if all(map(isinstance, items, repeat(kind))):
