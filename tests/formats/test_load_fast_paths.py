@@ -117,6 +117,27 @@ CASES: list[tuple[str, Any]] = [
     ('{"id":"AA","flags":{"consent":true,"\\ud800":true}}',
      ("flags", "got '\\ud800'; expected valid Unicode text (no lone surrogates such as "
                "\\ud800)")),
+    ('{"id":"AM","flags":{"a\\u00ad":true,"\\u00a0b":true}}',
+     ("flags", "got '\\xa0b'; expected a name without spaces at the start or end")),
+    ('{"id":"AQ","flags":{"consent":true,"a\\u00ad":true}}',
+     {"id": "AQ", "flags": {"a\u00ad": True, "consent": True}}),
+    ('{"id":"AN","flags":{"consent":true,"x":0}}', ("flags.x", "got 0; expected true or false")),
+    # A date text is read by PartialDate.parse; the loader names the forms when it is none.
+    ('{"id":"AI","birth_date":"2026-1-01"}',
+     ("birth_date", "got '2026-1-01'; expected a date YYYY, YYYY-MM or YYYY-MM-DD (or an "
+                    "interval YYYY-MM-DD/YYYY-MM-DD)")),
+    ('{"id":"AK","birth_date":2023}',
+     ("birth_date", "got 2023; expected a date YYYY, YYYY-MM or YYYY-MM-DD (or an interval "
+                    "YYYY-MM-DD/YYYY-MM-DD)")),
+    ('{"id":"AJ","birth_date":"2023-01-01/2023-13-01"}',
+     ("birth_date", "got '2023-01-01/2023-13-01'; expected an interval of two real calendar "
+                    "dates")),
+    ('{"id":"AL","dates":{"consent":"2023-02-29"}}',
+     ("dates.consent", "got '2023-02-29'; expected a real calendar date (a day from 01 to 28 "
+                       "in 2023-02)")),
+    ('{"id":"AO","conditions":[{"code":"ICD10:G35","onset":"2023-02-30"}]}',
+     ("conditions[0].onset", "got '2023-02-30'; expected a real calendar date (a day from 01 "
+                             "to 28 in 2023-02)")),
     ('{"id":"P","complete":{"conditions":{"date":"unknown"}}}',
      {"id": "P", "complete": {"conditions": {"date": "unknown"}}}),
     ('{"id":"AG","birth_date":"2026-01-01","death_date":"2025-12-31"}',

@@ -54,6 +54,7 @@ _EXPO: Final = frozenset({"code", "start", "end", "note"})
 # ASCII digits only: "\d" would also take "٢٠٢٧" (Arabic-Indic digits) as 2027.
 _DATE_RE: Final = re.compile(
     r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?\Z|[0-9]{4}-[0-9]{2}-[0-9]{2}/[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+_DATE_FORMS: Final = "a date YYYY, YYYY-MM or YYYY-MM-DD (or an interval YYYY-MM-DD/YYYY-MM-DD)"
 #: Characters a name (id, code, unit, flag name) may not hold: they would break line-based output.
 _CONTROL: Final = UNSAFE
 #: Default longest patient line read (bytes, or characters for text lines).
@@ -77,12 +78,15 @@ class LoadMemo:
     one to :func:`record_from_dict` to share it across calls.
     """
 
-    __slots__ = ("codes", "dates", "names", "observations")
+    __slots__ = ("codes", "dates", "flags", "names", "observations")
 
     def __init__(self) -> None:
         self.dates: dict[str, PartialDate] = {}
         self.codes: set[str] = set()
         self.names: set[str] = set()
+        #: The flags of a patient (names checked, values true or false, in the order
+        #: written) -> the map a record holds for them.
+        self.flags: dict[tuple[tuple[str, bool], ...], FrozenMap] = {}
         #: id of domains -> (the domains, held so that its id is not reused while it is a
         #: key; {(code, value type, value, date text, unit): the Observation built from
         #: them}; {(code, value type, value, unit) accepted}). An Observation is a frozen
@@ -162,12 +166,13 @@ class _Loader:
             hit = self.seen.dates.get(value)
             if hit is not None:
                 return hit  # this text passed every check below before
-        if not isinstance(value, str) or not _DATE_RE.match(value):
-            raise self.fail(field, value, "a date YYYY, YYYY-MM or YYYY-MM-DD "
-                                          "(or an interval YYYY-MM-DD/YYYY-MM-DD)")
+        if not isinstance(value, str):
+            raise self.fail(field, value, _DATE_FORMS)
         try:
-            parsed = PartialDate.parse(value)
+            parsed = PartialDate.parse(value)  # reads the same forms as _DATE_RE
         except InvalidRecord as exc:
+            if not _DATE_RE.match(value):
+                raise self.fail(field, value, _DATE_FORMS) from None
             raise self.fail(field, value, exc.allowed) from None
         if type(value) is str and len(self.seen.dates) < _CACHE_MAX:
             self.seen.dates[value] = parsed
@@ -274,8 +279,10 @@ class _Loader:
         if unit is not None:
             self.text(unit, f"{where}.unit", name=True)
         domain = self.domains.get(code)
-        if domain is not None:
-            # In the domain's unit (UCUM, converted); errors name .unit or .value.
+        if domain is not None and (good is None or type(value) not in _SCALARS
+                                   or (code, type(value), value, unit) not in good):
+            # In the domain's unit (UCUM, converted); errors name .unit or .value. (A value
+            # accepted before, in the same unit, under these domains, passes again.)
             try:
                 domain.value_of(value, unit, where, self.patient, code)
             except InvalidRecord as exc:
@@ -396,7 +403,16 @@ class _Loader:
             raise self.fail("flags", flags, "an object of flag names to true/false")
         names = self.seen.names
         # Names this read checked before, each true or false, need no loop (the common case).
-        if not (names.issuperset(flags) and all(map(isinstance, flags.values(), repeat(bool)))):
+        flag_map: Mapping[str, Any] = flags
+        if names.issuperset(flags) and all(map(isinstance, flags.values(), repeat(bool))):
+            # The same flags again are the same (immutable) map: sorted once.
+            key = tuple(flags.items())
+            shared = self.seen.flags.get(key)
+            if shared is None and len(self.seen.flags) < _CACHE_MAX:
+                shared = self.seen.flags[key] = FrozenMap(flags)
+            if shared is not None:
+                flag_map = shared
+        else:
             for name, value in flags.items():
                 if type(name) is not str or name not in names:
                     self.text(name, "flags", name=True)
@@ -425,7 +441,8 @@ class _Loader:
         # Record's own checks (death on or after birth, ...) are the one definition of its rules.
         return self.built("", Record, pid, birth_date=birth_date, death_date=death_date, sex=sex,
                           observations=observations, conditions=conditions,
-                          exposures=exposures, flags=flags, complete=complete_dates, dates=named)
+                          exposures=exposures, flags=flag_map, complete=complete_dates,
+                          dates=named)
 
 
 def record_from_dict(data: Any, *, domains: Mapping[str, Domain] | None = None,

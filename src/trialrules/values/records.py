@@ -344,6 +344,11 @@ def _flags(value: Mapping[str, Any]) -> FrozenMap:
         raise InvalidRecord("flags", value, "a mapping of flag names to true/false")
     if not value:
         return _EMPTY
+    if (all(map(isinstance, value, repeat(str))) and "" not in value
+            and not any(map(name_problem, value))
+            and all(map(isinstance, value.values(), repeat(bool)))):
+        # The rules below, each over the whole map at once (the common case: all pass).
+        return value if isinstance(value, FrozenMap) else FrozenMap(value)
     for name, flag in value.items():
         if not isinstance(name, str) or not name:
             raise InvalidRecord("flags", name, "flag names as non-empty strings")
