@@ -8,7 +8,7 @@ exposure history holds every exposure up to day D.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
 from datetime import date
 from itertools import repeat
 from typing import Any, Final
@@ -60,6 +60,19 @@ class FrozenMap(Mapping[str, Any]):
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._data)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
+    # The views of the underlying dict (read-only, as Mapping's own are), read in C.
+    def keys(self) -> KeysView[str]:
+        return self._data.keys()
+
+    def items(self) -> ItemsView[str, Any]:
+        return self._data.items()
+
+    def values(self) -> ValuesView[Any]:
+        return self._data.values()
 
     def __len__(self) -> int:
         return len(self._data)
