@@ -34,9 +34,11 @@ from timing import interleaved, load, ratios, show, spread, timed  # noqa: E402
 from workload import AS_OF, lines, patients  # noqa: E402
 
 import trialrules  # noqa: E402
-from trialrules.formats.records import read_jsonl, record_from_dict  # noqa: E402
+from trialrules.formats.records import LoadMemo, read_jsonl, record_from_dict  # noqa: E402
 from trialrules.protocols import get  # noqa: E402
 from trialrules.tools.batch import screen  # noqa: E402
+from trialrules.tools.output import LineEncoder  # noqa: E402
+from trialrules.values.checks import no_duplicates, reject_constant  # noqa: E402
 from trialrules.values.outcomes import Outcome  # noqa: E402
 
 _loads, _dumps = json.loads, json.dumps
@@ -181,6 +183,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     records = [record_from_dict(p, domains=protocol.domains) for p in patients(n)]
     determinations = check_agreement(protocol, hand, records)
     flat = [flatten(r, AS_OF) for r in records]
+    # The stages of one JSON line through `screen --format json/decisions`, each timed alone
+    # (the loader's decoder refuses repeated keys and NaN; building validates every field).
+    decode = json.JSONDecoder(parse_constant=reject_constant, object_pairs_hook=no_duplicates).decode
+    decoded = [decode(t) for t in texts]
+    results = [protocol.batch(AS_OF).evaluate(r) for r in records]
+    decisions = list(screen(protocol, records, AS_OF, explain=False))
+
+    def build() -> list[Any]:
+        memo = LoadMemo()  # one per read, as read_jsonl makes it
+        return [record_from_dict(d, domains=protocol.domains, memo=memo) for d in decoded]
+
+    def encode(what: str) -> Callable[[], float]:
+        def run() -> float:
+            lines_ = LineEncoder()  # one per run, as the command line makes it
+            write = lines_.result if what == "result" else lines_.decision
+            items: list[Any] = results if what == "result" else decisions
+            return timed(lambda: [write(r) for r in items])
+        return run
 
     # In process: every figure per patient, as a ratio to the hand-written decision. One
     # batch per run over all patients, as screen() and the command line use: the work patients
@@ -194,6 +214,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "full alone": lambda: timed(lambda: [protocol.evaluate(r, AS_OF) for r in records]),
         "json": lambda: timed(lambda: [_dumps(_loads(t)) for t in texts]),
         "load": lambda: timed(lambda: list(read_jsonl(texts, domains=protocol.domains))),
+        "decode": lambda: timed(lambda: [decode(t) for t in texts]),
+        "build": lambda: timed(build),
+        "encode result": encode("result"),
+        "encode decision": encode("decision"),
     }
     peer_agree = {}
     for name, make in (("json-logic-qubit", json_logic), ("rule-engine", rule_engine)):
@@ -275,6 +299,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     json_us = per["json"]
     row("json.loads + json.dumps per line [floor]", json_us, json_us)
     row("read_jsonl (decode, validate, build Record)", per["load"], json_us)
+    print("where a line's time goes (each stage alone, per patient, as a ratio to the floor):")
+    row("  decode (the loader's JSON decoder)", per["decode"], json_us)
+    row("  validate and build the Record (decoded input)", per["build"], json_us)
+    row("  evaluate, full tree (batch)", per["full"], json_us)
+    row("  judge every criterion (screen, explain=False)", per["light"], json_us)
+    row("  encode the --format json line", per["encode result"], json_us)
+    row("  encode the --format decisions line", per["encode decision"], json_us)
+    stages_json = [sum(x) for x in zip(per["load"], per["full"], per["encode result"], strict=True)]
+    stages_dec = [sum(x) for x in zip(per["load"], per["light"], per["encode decision"],
+                                      strict=True)]
+    row("  sum for --format json (read + evaluate + encode)", stages_json, json_us,
+        _ISSUE_FLOOR / 20_000, f"<= {_ISSUE_FLOOR / 20_000:.2f}x")
+    row("  sum for --format decisions", stages_dec, json_us, _ISSUE_FLOOR / 60_000,
+        f"<= {_ISSUE_FLOOR / 60_000:.2f}x")
     figures: dict[str, object] = {"load": [load_before, load()], "patients": n,
                                   "rounds": rounds, "in_process_us": per}
     if not args.no_cli:

@@ -15,7 +15,8 @@ def test_benchmark_quick_run_prints_its_table() -> None:
     out = done.stdout
     for row in ("hand-written plain Python", "Protocol.batch(as_of).decide",
                 "Protocol.batch(as_of).evaluate (full tree)",
-                "CLI end to end", "CLI peak RSS"):
+                "CLI end to end", "CLI peak RSS", "where a line's time goes",
+                "decode (the loader's JSON decoder)", "sum for --format json"):
         assert row in out
     assert "agree on every criterion of every patient" in out
 
