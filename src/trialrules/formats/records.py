@@ -51,6 +51,9 @@ _OBS: Final = frozenset({"code", "value", "date", "unit", "reference_range"})
 _RANGE: Final = frozenset({"low", "high"})
 _COND: Final = frozenset({"code", "onset", "end", "note"})
 _EXPO: Final = frozenset({"code", "start", "end", "note"})
+#: The fields of an event without a note.
+_COND_PLAIN: Final = _COND - {"note"}
+_EXPO_PLAIN: Final = _EXPO - {"note"}
 # ASCII digits only: "\d" would also take "٢٠٢٧" (Arabic-Indic digits) as 2027.
 _DATE_RE: Final = re.compile(
     r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?\Z|[0-9]{4}-[0-9]{2}-[0-9]{2}/[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
@@ -139,6 +142,11 @@ class _Loader:
 
     def text(self, value: Any, field: str, *, name: bool = False) -> str:
         """A non-empty string; a ``name`` (id, code, unit, flag) has no control characters."""
+        if (type(value) is str and value.isprintable() and 0 < len(value) <= MAX_TEXT
+                and value[0] != " " and value[-1] != " "):
+            # Passes every check below: printable text holds no lone surrogate and no
+            # UNSAFE character, and its only printable white space is " " (tested).
+            return value
         if not isinstance(value, str) or not value.strip():
             raise self.fail(field, value, "a non-empty string")
         if len(value) > MAX_TEXT:
@@ -332,8 +340,8 @@ class _Loader:
             or self.date(end_value, f"{where}.end"))
         return first, end  # the end's order is the event's own rule (values.records)
 
-    def built(self, where: str, make: Callable[..., _Built], *args: Any,
-              index: int | None = None, **kwargs: Any) -> _Built:
+    def built(self, where: str, index: int | None, make: Callable[..., _Built], *args: Any,
+              **kwargs: Any) -> _Built:
         """``make(*args, **kwargs)``, a value class's validated constructor, with its error
         located at ``where`` (``where[index]`` for an item of a list) on this line."""
         try:
@@ -347,10 +355,9 @@ class _Loader:
         return None if note is None else self.text(note, f"{where}.note")
 
     def events(self, data: Mapping[str, Any], key: str, kind: type[_Event], begin: str,
-               fields: frozenset[str]) -> list[_Event]:
-        """The conditions or exposures of a patient."""
+               fields: frozenset[str], plain: frozenset[str]) -> list[_Event]:
+        """The conditions or exposures of a patient (``plain``: their fields but the note)."""
         items = self.listing(data, key)
-        plain = fields - {"note"}
         codes, dates = self.seen.codes, self.seen.dates
         out = []
         for i, obj in enumerate(items):
@@ -364,7 +371,7 @@ class _Loader:
                 day = dates.get(first)
                 last = None if end is None else dates.get(end)
                 if day is not None and (end is None or last is not None):
-                    out.append(self.built(key, kind, code, day, last, index=i))
+                    out.append(self.built(key, i, kind, code, day, last))
                     continue
             out.append(self.event(obj, key, i, kind, begin, fields))
         return out
@@ -376,7 +383,7 @@ class _Loader:
         code = self.code(obj.get("code"), f"{where}.code")
         first, end = self.span(obj, where, begin)
         note = self.note(obj, where)
-        return self.built(key, kind, code, first, end, note=note, index=i)
+        return self.built(key, i, kind, code, first, end, note=note)
 
     def record(self, data: Any) -> Record:
         if not isinstance(data, dict):
@@ -396,8 +403,8 @@ class _Loader:
         if sex is not None and (not isinstance(sex, str) or sex not in SEXES):
             raise self.fail("sex", sex, f"one of {', '.join(sorted(SEXES))}")
         observations = self.observations(data)
-        conditions = self.events(data, "conditions", Condition, "onset", _COND)
-        exposures = self.events(data, "exposures", Exposure, "start", _EXPO)
+        conditions = self.events(data, "conditions", Condition, "onset", _COND, _COND_PLAIN)
+        exposures = self.events(data, "exposures", Exposure, "start", _EXPO, _EXPO_PLAIN)
         flags = data.get("flags", {})
         if not isinstance(flags, dict):
             raise self.fail("flags", flags, "an object of flag names to true/false")
@@ -439,7 +446,7 @@ class _Loader:
             self.text(name, "dates", name=True)
             named[name] = self.date(value, f"dates.{_segment(name)}")
         # Record's own checks (death on or after birth, ...) are the one definition of its rules.
-        return self.built("", Record, pid, birth_date=birth_date, death_date=death_date, sex=sex,
+        return self.built("", None, Record, pid, birth_date=birth_date, death_date=death_date, sex=sex,
                           observations=observations, conditions=conditions,
                           exposures=exposures, flags=flag_map, complete=complete_dates,
                           dates=named)

@@ -158,8 +158,8 @@ NOT_KNOWN_IF_ENDED: Final = UnknownIfEnded()
 
 def _value(_: Any, __: Any, value: Any) -> None:
     kind = type(value)
-    if (kind is str or kind is bool or (kind is float and math.isfinite(value))
-            or (kind is int and -MAX_EXACT_INT <= value <= MAX_EXACT_INT)):
+    if ((kind is int and -MAX_EXACT_INT <= value <= MAX_EXACT_INT)
+            or (kind is float and math.isfinite(value)) or kind is str or kind is bool):
         return  # the common cases first: the loader builds one Observation per value
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_EXACT_INT:
         raise InvalidRecord("value", value, "a whole number within ±2**53")
