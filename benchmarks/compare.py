@@ -10,11 +10,17 @@ evaluate with the full explanation), through the batch where a tree has one, one
 a fresh process (as one command-line run makes them). With ``--cli N`` each round also runs
 both trees' ``trialrules screen`` (``--format json`` and ``text``) on N workload patients,
 each as a ratio to the JSON floor command line (benchmarks/run.py) run in the same round.
+
+With ``--instructions`` (needs valgrind) it counts instructions instead of timing: each measure
+is the difference between two runs of a child under ``valgrind --tool=cachegrind`` (one that
+stops before the measure and one that stops after it), so the figures do not depend on what
+else the machine is doing; each is a ratio to the hand-written rules' count in the same tree.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import statistics
@@ -81,6 +87,82 @@ print(json.dumps(best))
 '''
 
 
+#: The phases an --instructions child runs, in order; it stops after the phase it is given.
+_PHASES = ("setup", "load", "hand", "decide", "evaluate")
+
+#: Run under valgrind with one tree's src/ first on sys.path: runs the phases up to STOP.
+_COUNTED = r'''
+import sys
+sys.path[:0] = [SRC, BENCH]
+import trialrules
+assert trialrules.__file__.startswith(SRC), trialrules.__file__
+from handwritten import Handwritten
+from workload import AS_OF, lines
+from trialrules.protocols import get
+try:
+    from trialrules.formats.records import iter_jsonl
+except ImportError:
+    from trialrules.io.records import iter_jsonl
+phases = PHASES
+stop = phases.index(STOP)
+protocol = get("NCT06228781")
+texts = list(lines(N))
+hand = Handwritten(AS_OF)
+# Warm both sides the same way (a few patients through every phase) before counting.
+warm = list(lines(N + 20))[N:]
+done = [r for r in iter_jsonl(warm, domains=protocol.domains)]
+[hand.decide(r) for r in done]
+if stop >= 1:
+    records = [r for r in iter_jsonl(texts, domains=protocol.domains)]
+if stop >= 2:
+    [hand.decide(r) for r in records]
+b = protocol.batch(AS_OF) if hasattr(protocol, "batch") else None
+if stop >= 3:
+    [b.decide(r) for r in records] if b else [protocol.decide(r, AS_OF) for r in records]
+if stop >= 4:
+    [b.evaluate(r) for r in records] if b else [protocol.evaluate(r, AS_OF) for r in records]
+'''
+
+
+def _instructions(src: Path, n: int, stop: str) -> int:
+    """Instructions a child running the phases up to ``stop`` executes (valgrind's Ir)."""
+    code = (_COUNTED.replace("SRC", repr(str(src))).replace("BENCH", repr(str(HERE)))
+            .replace("PHASES", repr(_PHASES)).replace("STOP", repr(stop))
+            .replace("lines(N)", f"lines({n})").replace("lines(N + 20)", f"lines({n + 20})")
+            .replace("[N:]", f"[{n}:]"))
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    done = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no",
+                           "--cachegrind-out-file=/dev/null", sys.executable, "-c", code],
+                          capture_output=True, text=True, env=env, check=True)
+    for line in done.stderr.splitlines():
+        if "I" in line and "refs:" in line:
+            return int(line.split("refs:")[1].replace(",", "").strip())
+    raise SystemExit(f"no instruction count from valgrind:\n{done.stderr[-2000:]}")
+
+
+def _count(trees: dict[str, Path], n: int) -> int:
+    """--instructions: each measure's instructions per patient, both trees, as ratios."""
+    counts: dict[str, dict[str, int]] = {}
+    for side, src in trees.items():
+        counts[side] = {stop: _instructions(src, n, stop) for stop in _PHASES}
+    per: dict[str, dict[str, float]] = {}
+    for side, c in counts.items():
+        per[side] = {phase: (c[phase] - c[before]) / n
+                     for before, phase in itertools.pairwise(_PHASES)}
+    print(f"instructions per patient (valgrind cachegrind Ir), {n} patients; each also as a "
+          "ratio to the hand-written rules' count in the same tree")
+    print("| measure | before | after | before (× hand) | after (× hand) | after / before |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name in ("decide", "evaluate", "load"):
+        b, a = per["before"][name], per["after"][name]
+        rb, ra = b / per["before"]["hand"], a / per["after"]["hand"]
+        print(f"| {name} | {b / 1e3:,.1f}k | {a / 1e3:,.1f}k | {rb:.2f} | {ra:.2f} | "
+              f"{ra / rb:.2f} |")
+    print(f"hand-written decision: {per['before']['hand'] / 1e3:,.1f}k before, "
+          f"{per['after']['hand'] / 1e3:,.1f}k after (the same code)")
+    return 0
+
+
 def _child(src: Path, n: int, repeat: int) -> dict[str, float]:
     code = (_CHILD.replace("SRC", repr(str(src))).replace("BENCH", repr(str(HERE)))
             .replace("REPEAT", str(repeat)).replace("N)", f"{n})").replace("== N", f"== {n}"))
@@ -127,6 +209,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="passes of the hand-written floor per child (the best is kept)")
     parser.add_argument("--cli", type=int, default=0, metavar="N",
                         help="also time both trees' command line on N patients (0: not)")
+    parser.add_argument("--instructions", action="store_true",
+                        help="count instructions under valgrind instead of timing (one round; "
+                             "--patients defaults to 1000)")
     args = parser.parse_args(argv)
     print(f"machine: {load()} at the start")
     with tempfile.TemporaryDirectory() as tmp:
@@ -135,6 +220,9 @@ def main(argv: list[str] | None = None) -> int:
                         args.ref], check=True)
         try:
             trees = {"before": before / "src", "after": ROOT / "src"}
+            if args.instructions:
+                n = args.patients if args.patients != 5000 else 1000
+                return _count(trees, n)
             rounds: dict[str, list[dict[str, float]]] = {"before": [], "after": []}
             path = Path(tmp) / "patients.jsonl"
             if args.cli:
