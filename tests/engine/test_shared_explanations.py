@@ -14,6 +14,7 @@ from trialrules import (
     AllOf,
     CodeSet,
     Criterion,
+    Evidence,
     Explanation,
     Exposure,
     Flag,
@@ -21,10 +22,12 @@ from trialrules import (
     Lookback,
     Not,
     Observation,
+    OneOf,
     Outcome,
     Range,
     Record,
     ReferenceMultiple,
+    Sex,
     Span,
     Threshold,
     Washout,
@@ -149,3 +152,21 @@ def test_a_batch_memo_grows_with_the_criteria_not_with_the_records() -> None:
         return len(memo.plans) + len(memo.derived) + len(memo.values) + len(memo.starts)
 
     assert plans(200) == plans(2)
+
+
+def test_a_flag_not_recorded_with_a_fallback_is_explained_per_record() -> None:
+    """A flag's node is shared by its recorded value (Flag.shared_key), but not when it is
+    missing and a fallback decides: then the node rests on the fallback's facts."""
+    run = _Batch(AS_OF)
+    flag = Flag("pregnancy", assume_false_if=OneOf(Sex(), ["male"]), id="e.8")
+    male = run.evaluate(flag, Record("P1", sex="male"))
+    female = run.evaluate(flag, Record("P2", sex="female"))
+    unknown = run.evaluate(flag, Record("P3"))
+    recorded = run.evaluate(flag, Record("P4", sex="male", flags={"pregnancy": False}))
+    assert [male.outcome, female.outcome, unknown.outcome, recorded.outcome] == [
+        Outcome.NOT_MET, Outcome.UNKNOWN, Outcome.UNKNOWN, Outcome.NOT_MET]
+    assert "taken as false because sex is male (sex male is male)" in male.reason
+    assert male.evidence == (Evidence("sex", value="male"),)
+    assert female.reason == unknown.reason == "flag pregnancy is not recorded (met when true)"
+    assert recorded.reason == "flag pregnancy is recorded as false (met when true)"
+    assert run.evaluate(flag, Record("P5", flags={"pregnancy": False})) is recorded

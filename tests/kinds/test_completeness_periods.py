@@ -187,19 +187,21 @@ def test_a_plain_date_reads_as_in_0_1_0() -> None:
 
 
 def test_a_plain_date_makes_one_period_per_batch() -> None:
-    # A batch passes ``made``: the period a date vouches for is built once and handed out
-    # again, equal to the one built afresh; a date that does not cover makes none.
-    made: dict[PartialDate, Period] = {}
+    # A batch passes ``made``: the period a date object vouches for is built once and
+    # handed out again, equal to the one built afresh; a date that does not cover makes
+    # none, and another (equal) date object gets an equal period of its own.
+    made: dict[int, tuple[PartialDate, Period]] = {}
     through = PartialDate(2027, 3, 31)
     first = covering(through, None, date.min, date(2027, 3, 31), made)
     assert first == covering(through, None, date.min, date(2027, 3, 31)) == Period(None, through)
-    assert covering(PartialDate(2027, 3, 31), None, date(2020, 1, 1), date(2027, 3, 30),
-                    made) is first
+    assert covering(through, None, date(2020, 1, 1), date(2027, 3, 30), made) is first
     assert covering(through, None, date.min, date(2027, 4, 1), made) is None
-    assert covering(PartialDate(2027, 3), None, date.min, date(2027, 3, 1), made) == Period(
-        None, PartialDate(2027, 3))  # through "2027-03" = through its first day, 2027-03-01
-    assert covering(PartialDate(2027, 3), None, date.min, date(2027, 3, 2), made) is None
-    assert len(made) == 2
+    assert covering(PartialDate(2027, 3, 31), None, date.min, date(2027, 3, 31),
+                    made) == first
+    month = PartialDate(2027, 3)  # through "2027-03" = through its first day, 2027-03-01
+    assert covering(month, None, date.min, date(2027, 3, 1), made) == Period(None, month)
+    assert covering(month, None, date.min, date(2027, 3, 2), made) is None
+    assert len(made) == 3
 
 
 # -- the other criteria that read completeness ------------------------------------------

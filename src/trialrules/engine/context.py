@@ -38,7 +38,7 @@ class Context:
         if not isinstance(record, Record):
             raise TypeError(f"expected a trialrules Record to evaluate, got {type(record).__name__}")
         self.record = record
-        self.as_of = check_as_of(as_of)
+        self.as_of = as_of if type(as_of) is date else check_as_of(as_of)
         self.domains = STANDARD_DOMAINS if domains is None else domains
         #: A protocol's names mapped to the codes other formats use for them (FHIR).
         self.vocabulary: Mapping[str, tuple[str, ...]] = (

@@ -71,6 +71,8 @@ class Criterion:
     """
 
     _role: ClassVar[str] = "criterion"
+    #: Whether the kind implements :meth:`shared_key` (set for each subclass).
+    keyed: ClassVar[bool] = False
     #: The JSON tag of the kind (``"range"``); set on each concrete kind.
     kind: ClassVar[str]
 
@@ -86,6 +88,19 @@ class Criterion:
         raise NotImplementedError(
             f"{type(self).__name__} does not implement judge(ctx, why), the one evaluation "
             "method of a criterion kind (docs/how-to/custom-kind.md)")
+
+    def shared_key(self, ctx: Context) -> tuple[Any, ...] | None:
+        """Optional: the few facts of ``ctx`` this node's explanation depends on, when it
+        depends on nothing else (a flag's recorded value). One node then serves every
+        record with the same facts in a batch: ``explain`` looks it up before judging.
+        None (the default) when the node depends on more; ``judge`` may still share a
+        node through ``why.recall(...)`` once it knows the facts."""
+        return None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # Whether the kind names shared keys, so explain asks only the kinds that do.
+        cls.keyed = cls.shared_key is not Criterion.shared_key
 
     def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
         """A plain-English sentence generated from the structure (not the label)."""

@@ -32,6 +32,8 @@ _MAX_NODES = 20_000
 
 T = TypeVar("T")
 
+_blank = object.__new__
+
 
 class Memo:
     """Work the evaluations of one batch share; made per evaluation or batch, never global.
@@ -116,8 +118,14 @@ class Memo:
 
 
 class Trace:
-    """One node's explanation while its criterion is judged: reason, evidence, missing, children."""
+    """One node's explanation while its criterion is judged: reason, evidence, missing, children.
 
+    Made by :func:`explain` for the node it explains (``ctx``, ``criterion``, ``node_id``).
+    """
+
+    ctx: Context
+    criterion: Criterion
+    node_id: str | None
     # Plain attributes with class-level defaults: a node sets only what it uses (this
     # object is made for every node of every explanation, so a leaf makes nothing more).
     reason: str = ""
@@ -127,11 +135,6 @@ class Trace:
     children: tuple[Explanation, ...] = ()
     node: Explanation | None = None
     key: tuple[Any, ...] | None = None
-
-    def __init__(self, ctx: Context, criterion: Criterion, node_id: str | None) -> None:
-        self.ctx = ctx
-        self.criterion = criterion
-        self.node_id = node_id
 
     def because(self, reason: str, evidence: tuple[Evidence, ...] = (),
                 missing: tuple[str, ...] = ()) -> None:
@@ -176,8 +179,25 @@ class Trace:
 
 
 def explain(criterion: Criterion, ctx: Context, node_id: str | None) -> Explanation:
-    """Judge ``criterion`` with tracing on: its explanation node under ``node_id``."""
-    why = Trace(ctx, criterion, node_id)
+    """Judge ``criterion`` with tracing on: its explanation node under ``node_id``.
+
+    A kind that names the facts its node depends on (``Criterion.shared_key``) gets the
+    node this batch already built for them, without judging again.
+    """
+    key = None
+    if criterion.keyed:
+        facts = criterion.shared_key(ctx)
+        if facts is not None:
+            key = (id(criterion), node_id, *facts)
+            hit = ctx.shared.nodes.get(key)
+            if hit is not None and hit[0] is criterion:
+                return hit[1]
+    why = _blank(Trace)  # no __init__ to run: three attributes, the rest class defaults
+    why.ctx = ctx
+    why.criterion = criterion
+    why.node_id = node_id
+    if key is not None:
+        why.key = key
     outcome = criterion.judge(ctx, why)
     node = why.node
     if node is not None:

@@ -14,18 +14,14 @@ from typing import Final
 
 from ..engine.context import Context
 from ..engine.explanations import Evidence
-from ..values.completeness import Declared, Period, covering
+from ..values.completeness import Period, covering
 
 __all__: list[str] = []
 
 
 def by_periods(ctx: Context, history: str) -> bool:
     """Whether the record declares this history's completeness as periods (not a date)."""
-    return _periods(ctx.record.complete.get(history))
-
-
-def _periods(declared: Declared | None) -> bool:
-    return isinstance(declared, tuple)
+    return isinstance(ctx.record.complete.get(history), tuple)
 
 
 def complete_over(ctx: Context, history: str, first: date) -> tuple[Period | None, bool]:
@@ -37,13 +33,13 @@ def complete_over(ctx: Context, history: str, first: date) -> tuple[Period | Non
         made = ctx.shared.values[_MADE] = {}
     declared = record.complete.get(history)
     return (covering(declared, record.birth_date, first, ctx.as_of, made),
-            _periods(declared))
+            isinstance(declared, tuple))
 
 
 def shown(period: Period | None) -> tuple[date | None, date] | None:
-    """What an explanation shows of a period, its first and last day (None: not complete):
-    a cheap key for nodes that depend on it."""
-    return None if period is None else (period.first_day(), period.last_day())
+    """What an explanation shows of a period, the days it vouches for (None: not
+    complete): a key for nodes that depend on it, cheaper than the period's own hash."""
+    return None if period is None else period.days
 
 
 #: Memo key of the periods of plain completeness dates (a private object: no clash).

@@ -132,7 +132,9 @@ class ValueCriterion(Criterion):
             values = reading.values
         if self.numeric:
             for value in values:
-                if not is_numeric(value):  # read with evidence, to name the offending fact
+                # (An int is numeric: is_numeric is called for the other types.)
+                if type(value) is not int and not is_numeric(value):
+                    # read with evidence, to name the offending fact
                     _not_numbers(source.read(ctx, True), ctx, source)
         results = list(map(self.test, values))
         if reading.missing is not None:  # the value may be absent (or none is recorded)
@@ -152,7 +154,7 @@ class ValueCriterion(Criterion):
 
     def _because(self, ctx: Context, why: Trace, reading: Reading, results: list[bool],
                  outcome: Outcome) -> None:
-        bound = self._bound(ctx)
+        bound: str = ctx.shared.plan(self, ctx, _bound_in)  # see _bound
         if len(results) == 1 and reading.missing is None:
             verb = "is" if results[0] else "is not"
             why.because(f"{reading.texts[0]} {verb} {bound}", reading.evidence)

@@ -73,6 +73,13 @@ class Flag(Criterion):
     text: str | None = attrs.field(default=None, kw_only=True, validator=check_label,
                                    metadata=meta(TEXT, display=True))
 
+    def shared_key(self, ctx: Context) -> tuple[Any, ...] | None:
+        # Recorded, or not recorded with no fallback: the same node for every such patient.
+        value = ctx.record.flags.get(self.name)
+        if value is not None or self.assume_false_if is None:
+            return (value,)
+        return None
+
     def judge(self, ctx: Context, why: Trace | None) -> Outcome:
         value = ctx.record.flags.get(self.name)
         if value is not None:
@@ -92,8 +99,7 @@ class Flag(Criterion):
             return UNKNOWN
         else:
             outcome = UNKNOWN
-        # Recorded, or not recorded with no fallback: the same node for every such patient.
-        if why is not None and not why.recall(value):
+        if why is not None:  # shared by shared_key: built once per batch and value
             self._because(why, value)
         return outcome
 

@@ -137,12 +137,6 @@ class Lookback(WindowCriterion):
     starting: bool = attrs.field(default=False, kw_only=True, validator=_boolean,
                                  metadata=meta(BOOL))
 
-    def _found(self, ctx: Context, start: Any) -> Any:
-        found = scan(ctx, self.on, self.codes, start)
-        if not self.starting:
-            return found
-        return _Starting(found, start, ctx.as_of)
-
     def _counts(self, found: Any) -> tuple[int, int]:
         """(certain, possible) counts of what ``at_least`` counts."""
         if self.count == "codes":
@@ -152,7 +146,9 @@ class Lookback(WindowCriterion):
 
     def judge(self, ctx: Context, why: Trace | None) -> Outcome:
         start = ctx.window_start(self.span)
-        found = self._found(ctx, start)
+        found: Any = scan(ctx, self.on, self.codes, start)
+        if self.starting:
+            found = _Starting(found, start, ctx.as_of)
         sure, possible = self._counts(found)
         maybe = len(found.maybe)
         if sure >= self.at_least:

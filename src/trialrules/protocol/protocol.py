@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
-from operator import methodcaller
+from itertools import repeat
+from operator import attrgetter, methodcaller
 from typing import Any, Final
 
 import attrs
@@ -52,6 +53,9 @@ def alive_on(record: Record, as_of: date) -> tuple[Outcome, str | None]:
     when = "on a day nobody recorded" if death.is_unknown else f"on {death}"
     return Outcome.UNKNOWN, f"patient died {when}, possibly on or before the reference date {as_of}"
 
+
+#: An explanation's outcome.
+_outcome: Final = attrgetter("outcome")
 
 #: What alive_on says of a patient surely alive on as_of.
 _ALIVE: Final = (Outcome.MET, None)
@@ -243,12 +247,14 @@ class Batch:
     is kept between batches.
     """
 
-    __slots__ = ("as_of", "memo", "protocol")
+    __slots__ = ("_ids", "as_of", "memo", "protocol")
 
     def __init__(self, protocol: Protocol, as_of: date) -> None:
         self.protocol = protocol
         self.as_of = check_as_of(as_of)
         self.memo = Memo()
+        #: The node ids of the inclusion and the exclusion criteria, in order.
+        self._ids = ([c.id for c in protocol.inclusion], [c.id for c in protocol.exclusion])
 
     def context(self, record: Record) -> Context:
         """The evaluation context of one record in this batch."""
@@ -277,11 +283,11 @@ class Batch:
         """Every criterion explained, and the determination."""
         ctx = self.context(record)
         p = self.protocol
-        inclusion = tuple([explain(c, ctx, c.id) for c in p.inclusion])
-        exclusion = tuple([explain(c, ctx, c.id) for c in p.exclusion])
+        inclusion = tuple(map(explain, p.inclusion, repeat(ctx), self._ids[0]))
+        exclusion = tuple(map(explain, p.exclusion, repeat(ctx), self._ids[1]))
         alive, death = alive_on(record, self.as_of)
         determination = Determination.from_outcomes(
-            [e.outcome for e in inclusion], [e.outcome for e in exclusion], alive=alive)
+            map(_outcome, inclusion), map(_outcome, exclusion), alive=alive)
         return ProtocolResult(p.id, record.id, self.as_of, determination, inclusion, exclusion,
                               death=death, death_undecided=alive is Outcome.UNKNOWN)
 

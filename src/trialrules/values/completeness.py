@@ -62,6 +62,9 @@ class Period:
 
     start: PartialDate | None = attrs.field(converter=_start)
     end: PartialDate = attrs.field(converter=_end)
+    #: The days vouched for, derived once from start and end (see first_day, last_day).
+    days: tuple[date | None, date] = attrs.field(init=False, eq=False, hash=False,
+                                                 repr=False)
 
     def __attrs_post_init__(self) -> None:
         if self.end.is_unknown:
@@ -72,14 +75,17 @@ class Period:
             if self.start.earliest > self.end.latest:
                 raise InvalidRecord("from", str(self.start),
                                     f"a date on or before through ({self.end})")
+        # A partial start counts from its last day, a partial end to its first day.
+        first = None if self.start is None else self.start.latest
+        object.__setattr__(self, "days", (first, self.end.earliest))
 
     def first_day(self) -> date | None:
         """The first day vouched for (None: from birth); a partial start counts from its last day."""
-        return None if self.start is None else self.start.latest
+        return self.days[0]
 
     def last_day(self) -> date:
         """The last day vouched for; a partial end counts to its first day."""
-        return self.end.earliest
+        return self.days[1]
 
     def __str__(self) -> str:
         through = f"through {self.last_day()}"
@@ -145,15 +151,18 @@ def _order(period: Period) -> tuple[date, date]:
 
 
 def covering(declared: Declared | None, birth: PartialDate | None, first: date,
-             last: date, made: dict[PartialDate, Period] | None = None) -> Period | None:
+             last: date, made: dict[int, tuple[PartialDate, Period]] | None = None
+             ) -> Period | None:
     """The declared period covering every day of [first, last], or None.
 
     ``first`` is ``date.min`` for a window without a start ("ever"): it needs
     coverage from birth. Periods that meet or overlap are joined (the period
     returned then runs from the first one's start to the last one's end).
 
-    ``made`` keeps the period of each plain date once built (a batch passes one,
-    so a date that many records declare makes one period, not one per check).
+    ``made`` keeps the period of each plain date object once built, by the date's
+    identity (the entry holds the date, so the id stays its own): a batch passes
+    one, and records read together share their date objects, so a date that many
+    records declare makes one period, not one per check.
     """
     if declared is None:
         return None
@@ -163,11 +172,12 @@ def covering(declared: Declared | None, birth: PartialDate | None, first: date,
             return None
         if made is None:
             return Period(None, declared)
-        period = made.get(declared)
-        if period is None:
-            period = Period(None, declared)
-            if len(made) < _MAX_MADE:
-                made[declared] = period
+        held = made.get(id(declared))
+        if held is not None and held[0] is declared:
+            return held[1]
+        period = Period(None, declared)
+        if len(made) < _MAX_MADE:
+            made[id(declared)] = (declared, period)
         return period
     born = None if birth is None else birth.earliest
     # Runs of periods that meet or overlap: [first period, first day (None: birth), last day].

@@ -75,11 +75,13 @@ class Latest(Source):
             plan = ctx.shared.plan(self, ctx, _Plan)
         as_of = ctx.as_of
         start = plan.start
+        observations = ctx.record.observations
         found: list[tuple[int, Any]] = []
         certain = False
         floor = date.min  # the latest day a surely-inside observation was taken on
-        for pair in observations_of(ctx, self.code, plan.aliases):
-            d = pair[1].date
+        for i in positions_of(ctx, self.code, plan.aliases):
+            obs = observations[i]
+            d = obs.date
             lo, hi = d.earliest, d.latest
             if lo > as_of or hi < start or hi < floor:
                 continue  # outside the window, or surely older than one surely inside
@@ -87,7 +89,7 @@ class Latest(Source):
                 certain = True
                 if lo > floor:
                     floor = lo
-            found.append(pair)
+            found.append((i, obs))
         if not found:
             return None
         if len(found) > 1:
@@ -193,22 +195,28 @@ class Latest(Source):
         return repr(self)
 
 
-def observations_of(ctx: Context, code: str, aliases: tuple[str, ...] | None = None) -> Any:
+def observations_of(ctx: Context, code: str) -> list[tuple[int, Any]]:
     """(position, observation) of ``code`` and its vocabulary aliases, in record order.
 
     The protocol's vocabulary names other codes for the same observation
     (e.g. edss = SNOMED:273554001), so FHIR-coded records are read too.
-    ``aliases`` are those other codes when the caller knows them already.
     """
+    observations = ctx.record.observations
+    return [(i, observations[i]) for i in positions_of(ctx, code)]
+
+
+def positions_of(ctx: Context, code: str, aliases: tuple[str, ...] | None = None) -> Any:
+    """The positions of :func:`observations_of` (``aliases``: the vocabulary's other codes
+    for ``code``, when the caller knows them already)."""
     index = _observations_by_code(ctx)
-    pairs: Any = index.get(code, ())
+    positions: Any = index.get(code, ())
     if aliases is None:
         aliases = _aliases(ctx, code)
-    if aliases:
-        others = [pair for alias in aliases for pair in index.get(alias, ())]
-        if others:  # in record order, as one pass over the observations would find them
-            pairs = sorted([*pairs, *others], key=_position)
-    return pairs
+    for alias in aliases:
+        more = index.get(alias)
+        if more:  # in record order, as one pass over the observations would find them
+            positions = sorted([*positions, *more])
+    return positions
 
 
 def _aliases(ctx: Context, code: str) -> tuple[str, ...]:
@@ -232,19 +240,15 @@ def observed(name: str, obs: Any, value: Any, domain: Domain | None,
             f"on {day}")
 
 
-def _observations_by_code(ctx: Context) -> dict[str, list[tuple[int, Any]]]:
-    """The record's observations (with their positions) by code, indexed once per evaluation."""
+def _observations_by_code(ctx: Context) -> dict[str, list[int]]:
+    """The positions of the record's observations by code, indexed once per evaluation."""
     memo = ctx.memo
-    index: dict[str, list[tuple[int, Any]]] | None = memo.get(_BY_CODE)
+    index: dict[str, list[int]] | None = memo.get(_BY_CODE)
     if index is None:
         index = memo[_BY_CODE] = defaultdict(list)
-        for pair in enumerate(ctx.record.observations):
-            index[pair[1].code].append(pair)
+        for i, obs in enumerate(ctx.record.observations):
+            index[obs.code].append(i)
     return index
-
-
-def _position(pair: tuple[int, Any]) -> int:
-    return pair[0]
 
 
 def _canonical(pair: tuple[int, Any]) -> tuple[Any, ...]:
