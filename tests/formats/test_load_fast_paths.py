@@ -117,6 +117,27 @@ CASES: list[tuple[str, Any]] = [
     ('{"id":"AA","flags":{"consent":true,"\\ud800":true}}',
      ("flags", "got '\\ud800'; expected valid Unicode text (no lone surrogates such as "
                "\\ud800)")),
+    ('{"id":"AM","flags":{"a\\u00ad":true,"\\u00a0b":true}}',
+     ("flags", "got '\\xa0b'; expected a name without spaces at the start or end")),
+    ('{"id":"AQ","flags":{"consent":true,"a\\u00ad":true}}',
+     {"id": "AQ", "flags": {"a\u00ad": True, "consent": True}}),
+    ('{"id":"AN","flags":{"consent":true,"x":0}}', ("flags.x", "got 0; expected true or false")),
+    # A date text is read by PartialDate.parse; the loader names the forms when it is none.
+    ('{"id":"AI","birth_date":"2026-1-01"}',
+     ("birth_date", "got '2026-1-01'; expected a date YYYY, YYYY-MM or YYYY-MM-DD (or an "
+                    "interval YYYY-MM-DD/YYYY-MM-DD)")),
+    ('{"id":"AK","birth_date":2023}',
+     ("birth_date", "got 2023; expected a date YYYY, YYYY-MM or YYYY-MM-DD (or an interval "
+                    "YYYY-MM-DD/YYYY-MM-DD)")),
+    ('{"id":"AJ","birth_date":"2023-01-01/2023-13-01"}',
+     ("birth_date", "got '2023-01-01/2023-13-01'; expected an interval of two real calendar "
+                    "dates")),
+    ('{"id":"AL","dates":{"consent":"2023-02-29"}}',
+     ("dates.consent", "got '2023-02-29'; expected a real calendar date (a day from 01 to 28 "
+                       "in 2023-02)")),
+    ('{"id":"AO","conditions":[{"code":"ICD10:G35","onset":"2023-02-30"}]}',
+     ("conditions[0].onset", "got '2023-02-30'; expected a real calendar date (a day from 01 "
+                             "to 28 in 2023-02)")),
     ('{"id":"P","complete":{"conditions":{"date":"unknown"}}}',
      {"id": "P", "complete": {"conditions": {"date": "unknown"}}}),
     ('{"id":"AG","birth_date":"2026-01-01","death_date":"2025-12-31"}',
@@ -231,3 +252,48 @@ def test_no_duplicates_keeps_the_order_written() -> None:
     assert list(no_duplicates([("b", 1), ("a", 2)])) == ["b", "a"]
     assert no_duplicates([]) == {}
     assert math.isinf(no_duplicates([("x", float("inf"))])["x"])
+
+
+def test_printable_text_facts_the_loaders_text_check_rests_on() -> None:
+    """Printable text holds no lone surrogate and no UNSAFE character, and its only white
+    space is U+0020: so a printable string without a space at either end passes every check
+    of the loader's text() (which takes it at once)."""
+    import sys
+
+    from trialrules.values.text import UNSAFE
+
+    spaces: list[int] = []
+    unsafe: list[int] = []
+    surrogates: list[int] = []
+    for point in range(sys.maxunicode + 1):
+        char = chr(point)
+        if char.isprintable():
+            if char.isspace():
+                spaces.append(point)
+            if 0xD800 <= point <= 0xDFFF:
+                surrogates.append(point)
+            if UNSAFE.match(char):
+                unsafe.append(point)
+    assert (spaces, surrogates, unsafe) == ([0x20], [], [])
+
+
+@pytest.mark.parametrize(("text", "field", "error"), [
+    (" P1", "id", None),  # an id may start with a space (the full path takes it)
+    ("P1 ", "id", None),
+    ("a\u00a0", "observations[0].code", "a name without spaces at the start or end"),
+    ("x" * 10_001, "observations[0].code", "a string of at most 10000 characters"),
+    ("x" * 10_000, "observations[0].code", None),
+    ("\u200ex", "observations[0].code",
+     "a name without control characters or line breaks"),
+])
+def test_text_at_the_edges_of_its_fast_path(text: str, field: str, error: str | None) -> None:
+    if field == "id":
+        line = {"id": text}
+    else:
+        line = {"id": "P", "observations": [{"code": text, "value": 1, "date": "2026-01-01"}]}
+    (_, got), = read_jsonl([json.dumps(line)], domains=DOMAINS)
+    if error is None:
+        assert not isinstance(got, LoadError)
+    else:
+        assert isinstance(got, LoadError)
+        assert (got.field, got.reason.split("; expected ")[1]) == (field, error)

@@ -200,6 +200,10 @@ def test_record_every_field() -> None:
     assert made.complete["conditions"] is DAY
     assert made.dates == {"consent": PartialDate(2026, 12)}
     assert Record("P1", exposures=iter([expo])).exposures == (expo,)  # any iterable of facts
+    soft = Record("P1", flags={"a\u00ad": True, "b": False}).flags  # a soft hyphen: no control
+    assert list(soft.items()) == [("a\u00ad", True), ("b", False)]
+    shared = FrozenMap({"b": True, "a": False})
+    assert Record("P1", flags=shared).flags is shared  # a checked FrozenMap is kept as it is
 
 
 def test_record_defaults_and_unknown_birth() -> None:
@@ -213,6 +217,12 @@ def test_record_defaults_and_unknown_birth() -> None:
 @pytest.mark.parametrize(("kwargs", "error"), [
     ({"flags": {"a ": True}}, ("flags", "a ", "flag names without spaces at the start or end")),
     ({"flags": {"a": 1}}, ("flags.a", 1, "true or false")),
+    ({"flags": {"a": True, "b": 0}}, ("flags.b", 0, "true or false")),
+    ({"flags": {"a": True, "\u00a0b": True}},
+     ("flags", "\u00a0b", "flag names without spaces at the start or end")),
+    ({"flags": {"a": True, "b\x1b": 1}},
+     ("flags", "b\x1b", "flag names without control characters, line breaks or "
+                        "bidirectional overrides")),
     ({"flags": {"": True}}, ("flags", "", "flag names as non-empty strings")),
     ({"flags": {"a": True, 5: True}}, ("flags", 5, "flag names as non-empty strings")),
     ({"flags": [("a", True)]}, ("flags", [("a", True)], "a mapping of flag names to true/false")),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import repeat
 from typing import IO, Any, Final, TypeVar
 
@@ -51,9 +51,13 @@ _OBS: Final = frozenset({"code", "value", "date", "unit", "reference_range"})
 _RANGE: Final = frozenset({"low", "high"})
 _COND: Final = frozenset({"code", "onset", "end", "note"})
 _EXPO: Final = frozenset({"code", "start", "end", "note"})
+#: The fields of an event without a note.
+_COND_PLAIN: Final = _COND - {"note"}
+_EXPO_PLAIN: Final = _EXPO - {"note"}
 # ASCII digits only: "\d" would also take "٢٠٢٧" (Arabic-Indic digits) as 2027.
 _DATE_RE: Final = re.compile(
     r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?\Z|[0-9]{4}-[0-9]{2}-[0-9]{2}/[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+_DATE_FORMS: Final = "a date YYYY, YYYY-MM or YYYY-MM-DD (or an interval YYYY-MM-DD/YYYY-MM-DD)"
 #: Characters a name (id, code, unit, flag name) may not hold: they would break line-based output.
 _CONTROL: Final = UNSAFE
 #: Default longest patient line read (bytes, or characters for text lines).
@@ -71,32 +75,36 @@ def _segment(key: Any) -> str:
 
 class LoadMemo:
     """What the loader has already checked while reading one stream or batch of patients:
-    date texts with their dates, codes and flag names, and observations (code, value,
-    unit) accepted under one protocol's domains. It goes away with the read; nothing is
-    kept between reads. ``read_jsonl`` makes one per call; pass one to
-    :func:`record_from_dict` to share it across calls.
+    date texts with their dates, codes and flag names, and, under one protocol's domains,
+    observation values (code, value, unit) accepted and the observations built. It goes away
+    with the read; nothing is kept between reads. ``read_jsonl`` makes one per call; pass
+    one to :func:`record_from_dict` to share it across calls.
     """
 
-    __slots__ = ("codes", "dates", "good_values", "names", "observations")
+    __slots__ = ("codes", "dates", "flags", "names", "observations")
 
     def __init__(self) -> None:
         self.dates: dict[str, PartialDate] = {}
-        #: (code, value type, value, unit, id of domains) -> the domains mapping itself
-        #: (held, so its id is not reused while it is a key).
-        self.good_values: dict[tuple[Any, ...], tuple[Mapping[str, Domain]]] = {}
         self.codes: set[str] = set()
         self.names: set[str] = set()
-        #: id of domains -> (the domains, held; {(code, value type, value, date text, unit):
-        #: the Observation built from them}): an Observation is a frozen value, so one
-        #: written the same way again is the same value (built once, by its constructor).
+        #: The flags of a patient (names checked, values true or false, in the order
+        #: written) -> the map a record holds for them.
+        self.flags: dict[tuple[tuple[str, bool], ...], FrozenMap] = {}
+        #: id of domains -> (the domains, held so that its id is not reused while it is a
+        #: key; {(code, value type, value, date text, unit): the Observation built from
+        #: them}; {(code, value type, value, unit) accepted}). An Observation is a frozen
+        #: value: one written the same way again is the same value, built once.
         self.observations: dict[int, tuple[Mapping[str, Domain],
-                                           dict[tuple[Any, ...], Observation]]] = {}
+                                           dict[tuple[Any, ...], Observation],
+                                           set[tuple[Any, ...]]]] = {}
 
 
 _CACHE_MAX: Final = 100_000
 _Built = TypeVar("_Built", Observation, Condition, Exposure, Record)
 _Event = TypeVar("_Event", Condition, Exposure)
 _SCALARS: Final = frozenset({int, float, str, bool})
+#: Marks a key the patient object does not have.
+_ABSENT: Final = object()
 #: The keys of an observation that its memo key (code, value, date, unit) stands for.
 _OBS_PLAIN: Final = frozenset({"code", "value", "date", "unit"})
 
@@ -113,11 +121,12 @@ class _Loader:
         self.line = line
         self.patient: str | None = None
         self.built_observations: dict[tuple[Any, ...], Observation] | None = None
+        self.good_values: set[tuple[Any, ...]] | None = None
         if self.memo:
             held = self.seen.observations.get(id(domains))
             if held is None:
-                held = self.seen.observations[id(domains)] = (domains, {})
-            self.built_observations = held[1]
+                held = self.seen.observations[id(domains)] = (domains, {}, set())
+            _, self.built_observations, self.good_values = held
 
     def fail(self, field: str, value: Any, allowed: str) -> InvalidRecord:
         return InvalidRecord(field, value, allowed, patient=self.patient, line=self.line)
@@ -133,6 +142,11 @@ class _Loader:
 
     def text(self, value: Any, field: str, *, name: bool = False) -> str:
         """A non-empty string; a ``name`` (id, code, unit, flag) has no control characters."""
+        if (type(value) is str and value.isprintable() and 0 < len(value) <= MAX_TEXT
+                and value[0] != " " and value[-1] != " "):
+            # Passes every check below: printable text holds no lone surrogate and no
+            # UNSAFE character, and its only printable white space is " " (tested).
+            return value
         if not isinstance(value, str) or not value.strip():
             raise self.fail(field, value, "a non-empty string")
         if len(value) > MAX_TEXT:
@@ -160,12 +174,13 @@ class _Loader:
             hit = self.seen.dates.get(value)
             if hit is not None:
                 return hit  # this text passed every check below before
-        if not isinstance(value, str) or not _DATE_RE.match(value):
-            raise self.fail(field, value, "a date YYYY, YYYY-MM or YYYY-MM-DD "
-                                          "(or an interval YYYY-MM-DD/YYYY-MM-DD)")
+        if not isinstance(value, str):
+            raise self.fail(field, value, _DATE_FORMS)
         try:
-            parsed = PartialDate.parse(value)
+            parsed = PartialDate.parse(value)  # reads the same forms as _DATE_RE
         except InvalidRecord as exc:
+            if not _DATE_RE.match(value):
+                raise self.fail(field, value, _DATE_FORMS) from None
             raise self.fail(field, value, exc.allowed) from None
         if type(value) is str and len(self.seen.dates) < _CACHE_MAX:
             self.seen.dates[value] = parsed
@@ -199,8 +214,10 @@ class _Loader:
             return PartialDate()
         return self.unknown(value, field) or self.date(value, field)
 
-    def listing(self, data: Mapping[str, Any], key: str) -> list[Any]:
-        value = data.get(key, [])
+    def listing(self, data: Mapping[str, Any], key: str) -> Sequence[Any]:
+        value = data.get(key, _ABSENT)
+        if value is _ABSENT:
+            return ()
         if not isinstance(value, list):
             raise self.fail(key, value, "a list")
         if all(map(isinstance, value, repeat(dict))):
@@ -212,9 +229,10 @@ class _Loader:
 
     def observations(self, data: Mapping[str, Any]) -> list[Observation]:
         items = self.listing(data, "observations")
-        built = self.built_observations
-        if built is None:
+        built, good = self.built_observations, self.good_values
+        if built is None or good is None:
             return [self.observation(o, i) for i, o in enumerate(items)]
+        dates = self.seen.dates
         out = []
         for i, obj in enumerate(items):
             # An observation written exactly as one this read has built (same code, value
@@ -229,7 +247,13 @@ class _Loader:
                 key = (code, type(value), value, when, unit)  # all hashable
                 hit = built.get(key)
                 if hit is None:
-                    hit = self.observation(obj, i)
+                    # A value accepted before, on a date text read before: the checks of
+                    # observation() have passed for both.
+                    day = dates.get(when)
+                    if day is not None and (code, type(value), value, unit) in good:
+                        hit = Observation(code, value, day, unit=unit)
+                    else:
+                        hit = self.observation(obj, i)
                     if len(built) < _CACHE_MAX:
                         built[key] = hit
                 out.append(hit)
@@ -244,13 +268,13 @@ class _Loader:
         code = obj.get("code")
         value = obj.get("value")
         unit = obj.get("unit")
-        if (self.memo and type(code) is str and type(value) in _SCALARS and obj.keys() <= _OBS
-                and "reference_range" not in obj
+        good = self.good_values
+        if (good is not None and type(code) is str and type(value) in _SCALARS
+                and obj.keys() <= _OBS and "reference_range" not in obj
                 and (unit is None or type(unit) is str)):
-            known = self.seen.good_values.get((code, type(value), value, unit, id(self.domains)))
             when = obj.get("date")
             day = self.seen.dates.get(when) if type(when) is str else None
-            if known is not None and known[0] is self.domains and day is not None:
+            if day is not None and (code, type(value), value, unit) in good:
                 return Observation(code, value, day, unit=unit)
         where = f"observations[{i}]"
         self.keys(obj, _OBS, where)
@@ -263,8 +287,10 @@ class _Loader:
         if unit is not None:
             self.text(unit, f"{where}.unit", name=True)
         domain = self.domains.get(code)
-        if domain is not None:
-            # In the domain's unit (UCUM, converted); errors name .unit or .value.
+        if domain is not None and (good is None or type(value) not in _SCALARS
+                                   or (code, type(value), value, unit) not in good):
+            # In the domain's unit (UCUM, converted); errors name .unit or .value. (A value
+            # accepted before, in the same unit, under these domains, passes again.)
             try:
                 domain.value_of(value, unit, where, self.patient, code)
             except InvalidRecord as exc:
@@ -279,10 +305,9 @@ class _Loader:
         reference_range = self.reference_range(obj.get("reference_range"), where)
         observation = Observation(code, value, self.some_date(obj["date"], f"{where}.date"),
                                   unit=unit, reference_range=reference_range)
-        good = self.seen.good_values
-        if (self.memo and type(value) in _SCALARS and len(good) < _CACHE_MAX
+        if (good is not None and type(value) in _SCALARS and len(good) < _CACHE_MAX
                 and reference_range is None):
-            good[(code, type(value), value, unit, id(self.domains))] = (self.domains,)
+            good.add((code, type(value), value, unit))
         return observation
 
     def reference_range(self, value: Any, where: str) -> ReferenceRange | None:
@@ -315,8 +340,8 @@ class _Loader:
             or self.date(end_value, f"{where}.end"))
         return first, end  # the end's order is the event's own rule (values.records)
 
-    def built(self, where: str, make: Callable[..., _Built], *args: Any,
-              index: int | None = None, **kwargs: Any) -> _Built:
+    def built(self, where: str, index: int | None, make: Callable[..., _Built], *args: Any,
+              **kwargs: Any) -> _Built:
         """``make(*args, **kwargs)``, a value class's validated constructor, with its error
         located at ``where`` (``where[index]`` for an item of a list) on this line."""
         try:
@@ -330,10 +355,9 @@ class _Loader:
         return None if note is None else self.text(note, f"{where}.note")
 
     def events(self, data: Mapping[str, Any], key: str, kind: type[_Event], begin: str,
-               fields: frozenset[str]) -> list[_Event]:
-        """The conditions or exposures of a patient."""
+               fields: frozenset[str], plain: frozenset[str]) -> list[_Event]:
+        """The conditions or exposures of a patient (``plain``: their fields but the note)."""
         items = self.listing(data, key)
-        plain = fields - {"note"}
         codes, dates = self.seen.codes, self.seen.dates
         out = []
         for i, obj in enumerate(items):
@@ -347,7 +371,7 @@ class _Loader:
                 day = dates.get(first)
                 last = None if end is None else dates.get(end)
                 if day is not None and (end is None or last is not None):
-                    out.append(self.built(key, kind, code, day, last, index=i))
+                    out.append(self.built(key, i, kind, code, day, last))
                     continue
             out.append(self.event(obj, key, i, kind, begin, fields))
         return out
@@ -359,7 +383,7 @@ class _Loader:
         code = self.code(obj.get("code"), f"{where}.code")
         first, end = self.span(obj, where, begin)
         note = self.note(obj, where)
-        return self.built(key, kind, code, first, end, note=note, index=i)
+        return self.built(key, i, kind, code, first, end, note=note)
 
     def record(self, data: Any) -> Record:
         if not isinstance(data, dict):
@@ -379,14 +403,23 @@ class _Loader:
         if sex is not None and (not isinstance(sex, str) or sex not in SEXES):
             raise self.fail("sex", sex, f"one of {', '.join(sorted(SEXES))}")
         observations = self.observations(data)
-        conditions = self.events(data, "conditions", Condition, "onset", _COND)
-        exposures = self.events(data, "exposures", Exposure, "start", _EXPO)
+        conditions = self.events(data, "conditions", Condition, "onset", _COND, _COND_PLAIN)
+        exposures = self.events(data, "exposures", Exposure, "start", _EXPO, _EXPO_PLAIN)
         flags = data.get("flags", {})
         if not isinstance(flags, dict):
             raise self.fail("flags", flags, "an object of flag names to true/false")
         names = self.seen.names
         # Names this read checked before, each true or false, need no loop (the common case).
-        if not (names.issuperset(flags) and all(map(isinstance, flags.values(), repeat(bool)))):
+        flag_map: Mapping[str, Any] = flags
+        if names.issuperset(flags) and all(map(isinstance, flags.values(), repeat(bool))):
+            # The same flags again are the same (immutable) map: sorted once.
+            key = tuple(flags.items())
+            shared = self.seen.flags.get(key)
+            if shared is None and len(self.seen.flags) < _CACHE_MAX:
+                shared = self.seen.flags[key] = FrozenMap(flags)
+            if shared is not None:
+                flag_map = shared
+        else:
             for name, value in flags.items():
                 if type(name) is not str or name not in names:
                     self.text(name, "flags", name=True)
@@ -413,9 +446,10 @@ class _Loader:
             self.text(name, "dates", name=True)
             named[name] = self.date(value, f"dates.{_segment(name)}")
         # Record's own checks (death on or after birth, ...) are the one definition of its rules.
-        return self.built("", Record, pid, birth_date=birth_date, death_date=death_date, sex=sex,
+        return self.built("", None, Record, pid, birth_date=birth_date, death_date=death_date, sex=sex,
                           observations=observations, conditions=conditions,
-                          exposures=exposures, flags=flags, complete=complete_dates, dates=named)
+                          exposures=exposures, flags=flag_map, complete=complete_dates,
+                          dates=named)
 
 
 def record_from_dict(data: Any, *, domains: Mapping[str, Domain] | None = None,

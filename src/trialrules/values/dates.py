@@ -84,30 +84,10 @@ class PartialDate:
     def __init__(self, year: int | None = None, month: int | None = None,
                  day: int | None = None, *, bounds: tuple[date, date] | None = None) -> None:
         # What attrs' own __init__ (kept as __attrs_init__) does, without its indirections.
-        set_year, set_month, set_day, set_bounds = _PARTIAL_DATE_SLOTS[:4]
-        set_year(self, year)
-        set_month(self, month)
-        set_day(self, day)
-        set_bounds(self, bounds)
-        self.__attrs_post_init__()
+        _fill(self, year, month, day, bounds)
 
     def __attrs_post_init__(self) -> None:
-        year, month, day, bounds = self.year, self.month, self.day, self.bounds
-        _check_parts(year, month, day)
-        if bounds is not None:
-            lo, hi = _check_bounds(bounds, year)
-        elif year is None:
-            lo, hi = date.min, date.max
-        elif month is None:
-            lo, hi = date(year, 1, 1), date(year, 12, 31)
-        elif day is None:
-            last = calendar.monthrange(year, month)[1]
-            lo, hi = date(year, month, 1), date(year, month, last)
-        else:
-            lo = hi = date(year, month, day)
-        set_earliest, set_latest = _PARTIAL_DATE_SLOTS[4:]
-        set_earliest(self, lo)
-        set_latest(self, hi)
+        _fill(self, self.year, self.month, self.day, self.bounds)
 
     @classmethod
     def between(cls, first: date, last: date) -> PartialDate:
@@ -187,6 +167,30 @@ class PartialDate:
 
 _PARTIAL_DATE_SLOTS: Final = tuple(PartialDate.__dict__[name].__set__ for name in (
     "year", "month", "day", "bounds", "earliest", "latest"))
+
+
+def _fill(value: PartialDate, year: int | None, month: int | None, day: int | None,
+          bounds: tuple[date, date] | None) -> None:
+    """Check a PartialDate's parts and store them with its first and last possible days."""
+    _check_parts(year, month, day)
+    if bounds is not None:
+        lo, hi = _check_bounds(bounds, year)
+    elif year is None:
+        lo, hi = date.min, date.max
+    elif month is None:
+        lo, hi = date(year, 1, 1), date(year, 12, 31)
+    elif day is None:
+        last = calendar.monthrange(year, month)[1]
+        lo, hi = date(year, month, 1), date(year, month, last)
+    else:
+        lo = hi = date(year, month, day)
+    set_year, set_month, set_day, set_bounds, set_earliest, set_latest = _PARTIAL_DATE_SLOTS
+    set_year(value, year)
+    set_month(value, month)
+    set_day(value, day)
+    set_bounds(value, bounds)
+    set_earliest(value, lo)
+    set_latest(value, hi)
 
 
 def parse_date(value: Any, field: str = "date") -> PartialDate:

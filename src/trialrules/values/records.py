@@ -8,7 +8,7 @@ exposure history holds every exposure up to day D.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
 from datetime import date
 from itertools import repeat
 from typing import Any, Final
@@ -60,6 +60,19 @@ class FrozenMap(Mapping[str, Any]):
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._data)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
+    # The views of the underlying dict (read-only, as Mapping's own are), read in C.
+    def keys(self) -> KeysView[str]:
+        return self._data.keys()
+
+    def items(self) -> ItemsView[str, Any]:
+        return self._data.items()
+
+    def values(self) -> ValuesView[Any]:
+        return self._data.values()
 
     def __len__(self) -> int:
         return len(self._data)
@@ -145,8 +158,8 @@ NOT_KNOWN_IF_ENDED: Final = UnknownIfEnded()
 
 def _value(_: Any, __: Any, value: Any) -> None:
     kind = type(value)
-    if (kind is str or kind is bool or (kind is float and math.isfinite(value))
-            or (kind is int and -MAX_EXACT_INT <= value <= MAX_EXACT_INT)):
+    if ((kind is int and -MAX_EXACT_INT <= value <= MAX_EXACT_INT)
+            or (kind is float and math.isfinite(value)) or kind is str or kind is bool):
         return  # the common cases first: the loader builds one Observation per value
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_EXACT_INT:
         raise InvalidRecord("value", value, "a whole number within ±2**53")
@@ -342,6 +355,13 @@ def _is_mapping(value: Any) -> bool:
 def _flags(value: Mapping[str, Any]) -> FrozenMap:
     if not _is_mapping(value):
         raise InvalidRecord("flags", value, "a mapping of flag names to true/false")
+    if not value:
+        return _EMPTY
+    if (all(map(isinstance, value, repeat(str))) and "" not in value
+            and not any(map(name_problem, value))
+            and all(map(isinstance, value.values(), repeat(bool)))):
+        # The rules below, each over the whole map at once (the common case: all pass).
+        return value if isinstance(value, FrozenMap) else FrozenMap(value)
     for name, flag in value.items():
         if not isinstance(name, str) or not name:
             raise InvalidRecord("flags", name, "flag names as non-empty strings")
@@ -381,8 +401,10 @@ def _dates(value: Mapping[str, Any]) -> FrozenMap:
 
 
 def _facts(kind: type, value: Iterable[Any]) -> tuple[Any, ...]:
-    if type(value) is not list and type(value) is not tuple and (
-            isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable)):
+    if type(value) is list or type(value) is tuple:
+        if not value:
+            return ()  # no facts
+    elif isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
         raise InvalidRecord(kind.__name__.lower() + "s", value, f"a list of {kind.__name__}")
     items = tuple(value)
     if all(map(isinstance, items, repeat(kind))):
