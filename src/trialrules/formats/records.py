@@ -251,7 +251,8 @@ class _Loader:
                     # observation() have passed for both.
                     day = dates.get(when)
                     if day is not None and (code, type(value), value, unit) in good:
-                        hit = Observation(code, value, day, unit=unit)
+                        hit = (Observation(code, value, day) if unit is None
+                               else Observation(code, value, day, unit=unit))
                     else:
                         hit = self.observation(obj, i)
                     if len(built) < _CACHE_MAX:
@@ -275,7 +276,8 @@ class _Loader:
             when = obj.get("date")
             day = self.seen.dates.get(when) if type(when) is str else None
             if day is not None and (code, type(value), value, unit) in good:
-                return Observation(code, value, day, unit=unit)
+                return (Observation(code, value, day) if unit is None
+                        else Observation(code, value, day, unit=unit))
         where = f"observations[{i}]"
         self.keys(obj, _OBS, where)
         for key in ("code", "value", "date"):
