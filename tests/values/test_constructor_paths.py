@@ -364,3 +364,19 @@ def test_frozen_map_from_a_dict_pairs_or_a_map() -> None:
     made = FrozenMap(source)
     source["a"] = 2
     assert made["a"] == 1  # not an alias of the caller's dict
+
+
+def test_frozen_map_views_read_the_map_and_cannot_change_it() -> None:
+    made = FrozenMap({"b": 1, "a": 2})
+    assert list(made.keys()) == ["a", "b"]
+    assert list(made.values()) == [2, 1]
+    assert list(made.items()) == [("a", 2), ("b", 1)]
+    assert made.keys() <= {"a", "b", "c"}
+    assert "a" in made
+    assert "c" not in made
+    for view in (made.keys(), made.values(), made.items()):
+        assert not hasattr(view, "add")
+        assert not hasattr(view, "pop")
+    with pytest.raises(TypeError):
+        made.keys().mapping["c"] = 3  # type: ignore[attr-defined,index]
+    assert made == {"a": 2, "b": 1}

@@ -233,32 +233,35 @@ class _Loader:
         if built is None or good is None:
             return [self.observation(o, i) for i, o in enumerate(items)]
         dates = self.seen.dates
-        out = []
+        out: list[Observation] = []
+        append = out.append
         for i, obj in enumerate(items):
             # An observation written exactly as one this read has built (same code, value
             # and its type, date text and unit, nothing else) is that same value; anything
             # else, including every bad input, takes the path below.
             when = obj.get("date")
             value = obj.get("value")
+            kind = type(value)
             code = obj.get("code")
             unit = obj.get("unit")
-            if (type(when) is str and type(code) is str and type(value) in _SCALARS
+            if (type(when) is str and type(code) is str and kind in _SCALARS
                     and (unit is None or type(unit) is str) and obj.keys() <= _OBS_PLAIN):
-                key = (code, type(value), value, when, unit)  # all hashable
+                key = (code, kind, value, when, unit)  # all hashable
                 hit = built.get(key)
                 if hit is None:
                     # A value accepted before, on a date text read before: the checks of
                     # observation() have passed for both.
                     day = dates.get(when)
-                    if day is not None and (code, type(value), value, unit) in good:
-                        hit = Observation(code, value, day, unit=unit)
+                    if day is not None and (code, kind, value, unit) in good:
+                        hit = (Observation(code, value, day) if unit is None
+                               else Observation(code, value, day, unit=unit))
                     else:
                         hit = self.observation(obj, i)
                     if len(built) < _CACHE_MAX:
                         built[key] = hit
-                out.append(hit)
+                append(hit)
             else:
-                out.append(self.observation(obj, i))
+                append(self.observation(obj, i))
         return out
 
     def observation(self, obj: Mapping[str, Any], i: int) -> Observation:
@@ -275,7 +278,8 @@ class _Loader:
             when = obj.get("date")
             day = self.seen.dates.get(when) if type(when) is str else None
             if day is not None and (code, type(value), value, unit) in good:
-                return Observation(code, value, day, unit=unit)
+                return (Observation(code, value, day) if unit is None
+                        else Observation(code, value, day, unit=unit))
         where = f"observations[{i}]"
         self.keys(obj, _OBS, where)
         for key in ("code", "value", "date"):

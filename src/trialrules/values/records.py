@@ -502,9 +502,9 @@ class Record:
                 birth_date = _birth(birth_date)
             if death_date is not None:
                 death_date = _death(death_date)
-            observations = _observations(observations)
-            conditions = _conditions(conditions)
-            exposures = _exposures(exposures)
+            observations = _facts(Observation, observations)  # = _observations(...)
+            conditions = _facts(Condition, conditions)
+            exposures = _facts(Exposure, exposures)
             flags = _EMPTY if flags is None else _flags(flags)
             complete = _EMPTY if complete is None else _complete(complete)
             dates = _EMPTY if dates is None else _dates(dates)
