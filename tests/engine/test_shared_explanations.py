@@ -170,3 +170,23 @@ def test_a_flag_not_recorded_with_a_fallback_is_explained_per_record() -> None:
     assert female.reason == unknown.reason == "flag pregnancy is not recorded (met when true)"
     assert recorded.reason == "flag pregnancy is recorded as false (met when true)"
     assert run.evaluate(flag, Record("P5", flags={"pregnancy": False})) is recorded
+
+
+def test_a_group_is_shared_by_its_childrens_facts_only_when_each_child_has_them() -> None:
+    """AllOf/AnyOf/Not/Implies are found before judging by their children's shared keys;
+    a child without one (a missing flag decided by a fallback) makes the group per record."""
+    run = _Batch(AS_OF)
+    group = AllOf(Flag("consent"), Flag("pregnancy", assume_false_if=OneOf(Sex(), ["male"])),
+                  id="g")
+    male = run.evaluate(group, Record("P1", sex="male", flags={"consent": True}))
+    female = run.evaluate(group, Record("P2", sex="female", flags={"consent": True}))
+    assert (male.outcome, female.outcome) == (Outcome.NOT_MET, Outcome.UNKNOWN)
+    assert "taken as false because sex is male" in male.reason
+    assert female.reason == "undecided: flag pregnancy is not recorded (met when true)"
+    both = Record("P3", flags={"consent": True, "pregnancy": True})
+    first = run.evaluate(group, both)
+    assert run.evaluate(group, Record("P4", sex="female",
+                                      flags={"consent": True, "pregnancy": True})) is first
+    assert first.outcome is Outcome.MET
+    assert run.evaluate(group, Record("P5", flags={"consent": False, "pregnancy": False})
+                        ).outcome is Outcome.NOT_MET

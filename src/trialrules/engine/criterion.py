@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from ..values.records import Record
     from .findings import Finding
 
-__all__ = ["Criterion", "check_id", "check_label"]
+__all__ = ["Criterion", "check_id", "check_label", "children_key"]
 
 
 def check_id(_: Any, __: Any, value: Any) -> None:
@@ -96,6 +96,7 @@ class Criterion:
         None (the default) when the node depends on more; ``judge`` may still share a
         node through ``why.recall(...)`` once it knows the facts."""
         return None
+
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -249,6 +250,20 @@ class Criterion:
             "a criterion has no truth value: use &, |, ~ to combine criteria "
             "(not 'and', 'or', 'not'), and evaluate() or decide() to test one"
         )
+
+
+def children_key(ctx: Context, children: tuple[Criterion, ...]) -> tuple[Any, ...] | None:
+    """A combinator's :meth:`Criterion.shared_key`: its node depends only on its children's
+    nodes, so on their shared keys when every child has one (else None)."""
+    facts = []
+    for child in children:
+        if not child.keyed:
+            return None
+        key = child.shared_key(ctx)
+        if key is None:
+            return None
+        facts.append(key)
+    return tuple(facts)
 
 
 def _group(tag: str, left: Criterion, right: Criterion) -> Criterion:

@@ -159,8 +159,11 @@ class Trace:
         """Whether the node for ``key`` is already known in this batch (then it is reused).
 
         Call it when the explanation depends only on the criterion, its node id
-        and ``key``; otherwise the node built now is kept under that key.
+        and ``key``; otherwise the node built now is kept under that key. A node its
+        kind's ``shared_key`` keyed already was looked up before judging: False.
         """
+        if self.key is not None:
+            return False
         criterion = self.criterion
         full = (id(criterion), self.node_id, *key)
         hit = self.ctx.shared.nodes.get(full)  # Memo.recall, inlined: every shared node passes

@@ -55,9 +55,12 @@ class Scan:
                 inside = code in codes
                 if len(members) < _MAX_MEMBERS:
                     members[code] = inside
-            if not inside or event in seen:
-                continue  # another code, or the same event recorded twice (counted once)
-            seen.add(event)
+            if not inside:
+                continue  # another code
+            known = len(seen)
+            seen.add(event)  # (one hash: the set grows unless the event is there already)
+            if len(seen) == known:
+                continue  # the same event recorded twice (counted once)
             begin = event.start if isinstance(event, Exposure) else event.onset
             end = event.end
             if begin.earliest > as_of:

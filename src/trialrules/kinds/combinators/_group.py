@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from operator import attrgetter
 from typing import Any
 
 from ...engine.context import Context
-from ...engine.criterion import Criterion
+from ...engine.criterion import Criterion, children_key
 from ...engine.explanations import Explanation
 from ...engine.trace import Trace
 from ...values.domains import Domain
@@ -34,7 +35,10 @@ def children_of(kind: str, items: tuple[Any, ...]) -> tuple[Criterion, ...]:
 
 def because(children: Iterable[Explanation]) -> str:
     """The children's own reasons, so a parent's reason reads without opening the tree."""
-    return "; ".join(c.reason for c in children)
+    return "; ".join(map(_reason, children))
+
+
+_reason = attrgetter("reason")
 
 
 def flattens(child: Criterion, parent: type) -> bool:
@@ -58,6 +62,9 @@ class Group(Criterion):
     __slots__ = ()
     items: tuple[Criterion, ...]
     _symbol = ""
+
+    def shared_key(self, ctx: Context) -> tuple[Any, ...] | None:
+        return children_key(ctx, self.items)
 
     def _fold(self, ctx: Context, why: Trace | None, absorbing: Outcome) -> Outcome:
         """Kleene's fold shared by AllOf (absorbing NOT_MET) and AnyOf (absorbing MET): the

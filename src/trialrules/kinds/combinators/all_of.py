@@ -50,9 +50,9 @@ class AllOf(Group):
             if result is MET:
                 why.because(f"all {len(kids)} parts are met")
             elif result is NOT_MET:
-                why.because(because(k for k in kids if k.outcome is NOT_MET))
+                why.because(because([k for k in kids if k.outcome is NOT_MET]))
             else:
-                why.because(f"undecided: {because(k for k in kids if k.outcome is UNKNOWN)}")
+                why.because(f"undecided: {because([k for k in kids if k.outcome is UNKNOWN])}")
         return result
 
     def describe(self, domains: Mapping[str, Domain] | None = None) -> str:

@@ -48,11 +48,11 @@ class AnyOf(Group):
         if why is not None and not why.recall_children():
             kids = why.children
             if result is MET:
-                why.because(because(k for k in kids if k.outcome is MET))
+                why.because(because([k for k in kids if k.outcome is MET]))
             elif result is NOT_MET:
                 why.because(f"none of the alternatives is met: {because(kids)}")
             else:
-                why.because(f"undecided: {because(k for k in kids if k.outcome is UNKNOWN)}")
+                why.because(f"undecided: {because([k for k in kids if k.outcome is UNKNOWN])}")
         return result
 
     def describe(self, domains: Mapping[str, Domain] | None = None) -> str:

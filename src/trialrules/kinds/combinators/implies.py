@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import attrs
 
 from ...engine.codec import CRITERION
 from ...engine.context import Context
-from ...engine.criterion import Criterion
+from ...engine.criterion import Criterion, children_key
 from ...engine.fields import meta
 from ...engine.registry import register
 from ...engine.trace import Trace, judge_child
@@ -37,6 +38,9 @@ class Implies(Criterion):
 
     antecedent: Criterion = attrs.field(validator=criterion_check, metadata=meta(CRITERION))
     consequent: Criterion = attrs.field(validator=criterion_check, metadata=meta(CRITERION))
+
+    def shared_key(self, ctx: Context) -> tuple[Any, ...] | None:
+        return children_key(ctx, (self.antecedent, self.consequent))
 
     def judge(self, ctx: Context, why: Trace | None) -> Outcome:
         first = judge_child(ctx, why, self.antecedent, 1)

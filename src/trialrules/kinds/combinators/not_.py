@@ -9,7 +9,7 @@ import attrs
 
 from ...engine.codec import CRITERION
 from ...engine.context import Context
-from ...engine.criterion import Criterion
+from ...engine.criterion import Criterion, children_key
 from ...engine.fields import meta
 from ...engine.registry import register
 from ...engine.trace import Trace, judge_child
@@ -40,6 +40,9 @@ class Not(Criterion):
     kind = "not"
 
     child: Criterion = attrs.field(validator=criterion_check, metadata=meta(CRITERION))
+
+    def shared_key(self, ctx: Context) -> tuple[Any, ...] | None:
+        return children_key(ctx, (self.child,))
 
     def judge(self, ctx: Context, why: Trace | None) -> Outcome:
         outcome = ~judge_child(ctx, why, self.child, 1)

@@ -79,6 +79,7 @@ class Latest(Source):
         found: list[tuple[int, Any]] = []
         certain = False
         floor = date.min  # the latest day a surely-inside observation was taken on
+        top = date.min  # the latest possible day of those found so far
         for i in positions_of(ctx, self.code, plan.aliases):
             obs = observations[i]
             d = obs.date
@@ -89,7 +90,11 @@ class Latest(Source):
                 certain = True
                 if lo > floor:
                     floor = lo
+                    if top < floor:
+                        found = []  # every one found so far is surely older than this one
             found.append((i, obs))
+            if hi > top:
+                top = hi
         if not found:
             return None
         if len(found) > 1:
