@@ -41,12 +41,14 @@ def test_workload_lines_are_json_dumps_of_the_line_data() -> None:
 
 
 def test_escapes_and_odd_strings_match_json_dumps() -> None:
-    # What ids and names may hold (controls and line breaks are refused before any output):
-    # quotes, backslashes, non-ASCII, an astral character, a no-break and a zero-width space,
-    # and a lone surrogate (json.dumps passes it through; the output stream escapes it).
-    odd = 'P "1"\\ é𝄞\u00a0\u200b\udc80'
-    flag = 'consent "x"\\é𝄞\u200b\udc80'
-    protocol = Protocol("T", "t", inclusion=[Flag(flag, id='in "1" é𝄞\\x'),
+    # What ids and names may hold (controls, line breaks and lone surrogates are refused
+    # before any output): quotes, backslashes, non-ASCII, an astral character, a no-break and
+    # a zero-width space. Free text (a flag's text, in its reasons) may hold a lone surrogate
+    # (json.dumps passes it through; the output stream escapes it).
+    odd = 'P "1"\\ é𝄞\u00a0\u200b'
+    flag = 'consent "x"\\é𝄞\u200b'
+    protocol = Protocol("T", "t", inclusion=[Flag(flag, id='in "1" é𝄞\\x',
+                                                  text="consent given \udc80"),
                                              Range("edss", 3, 6, id="in.2")])
     records = [Record(odd, flags={flag: True}), Record("P2"), Record(odd, flags={flag: False})]
     encoder = LineEncoder()
@@ -55,7 +57,9 @@ def test_escapes_and_odd_strings_match_json_dumps() -> None:
         assert encoder.decision(r) == _dumps(decision_line(r))  # type: ignore[arg-type]
     for d in screen(protocol, records, AS_OF, explain=False):
         assert encoder.decision(d) == _dumps(decision_line(d))  # type: ignore[arg-type]
-    assert "\\u00e9" not in encoder.result(next(iter(screen(protocol, records, AS_OF))))
+    first = encoder.result(next(iter(screen(protocol, records, AS_OF))))
+    assert "\\u00e9" not in first
+    assert "\udc80" in first  # the lone surrogate reached the line, as json.dumps writes it
 
 
 def test_the_parts_kept_are_bounded(monkeypatch: object) -> None:

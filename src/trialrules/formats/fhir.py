@@ -43,7 +43,7 @@ from ..values.records import (
     Record,
     ReferenceRange,
 )
-from ..values.text import UNSAFE
+from ..values.text import UNSAFE, has_surrogate
 from .records import LoadError
 from .systems import SYSTEMS
 from .systems import vocabulary_codes as _vocabulary
@@ -165,6 +165,9 @@ class _Reader:
     def text(self, value: Any, element: str) -> str:
         if not isinstance(value, str) or not value.strip():
             raise self.fail(element, value, "a non-empty string")
+        if has_surrogate(value):  # "\ud800" in JSON: not text (the patient file's rule)
+            raise self.fail(element, value, "valid Unicode text (no lone surrogates such as "
+                                            "\\ud800)")
         return value
 
     def listing(self, value: Any, element: str) -> list[Any]:
@@ -597,6 +600,7 @@ def _patient(resource: Mapping[str, Any], fallback_id: str | None
         raise r.fail("id", pid, "a Patient id (or a Bundle entry fullUrl)")
     if UNSAFE.search(pid):
         raise r.fail("id", pid, "a Patient id without control characters or line breaks")
+    r.text(pid, "id")  # no lone surrogates
     r.patient = pid
     birth = None
     if "birthDate" in resource:

@@ -13,6 +13,7 @@ from typing import Any, Final
 
 from .domains import is_number
 from .errors import InvalidDocument
+from .text import has_surrogate
 
 __all__ = [
     "CODE_RE",
@@ -44,13 +45,6 @@ MAX_EXACT_INT: Final = 2**53
 #: The units of a calendar span, largest first.
 SPAN_UNITS: Final = ("years", "months", "weeks", "days")
 
-#: Lone UTF-16 surrogates: Python strings may hold them (JSON ``"\ud800"``), UTF-8 cannot.
-_SURROGATE: Final = re.compile("[\ud800-\udfff]")
-
-
-def has_surrogate(text: str) -> bool:
-    """Whether ``text`` holds a lone surrogate (not text: it cannot be written as UTF-8)."""
-    return _SURROGATE.search(text) is not None
 
 
 def num(value: Any) -> str:

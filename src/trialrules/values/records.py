@@ -20,7 +20,7 @@ from .completeness import Period, covering, declaration
 from .dates import PartialDate, parse_date
 from .domains import is_number, plain_zero
 from .errors import InvalidRecord
-from .text import UNSAFE, name_problem
+from .text import UNSAFE, has_surrogate, name_problem
 
 __all__ = [
     "CATEGORIES",
@@ -106,7 +106,8 @@ def _text(field: str, *, name: bool = True) -> Any:
         if not isinstance(value, str) or not value:
             raise InvalidRecord(field, value, "a non-empty string")
         problem = name_problem(value)
-        if problem is not None and (name or UNSAFE.search(value)):
+        # An id may start or end with a space (the patient file's rule); nothing else.
+        if problem is not None and (name or UNSAFE.search(value) or has_surrogate(value)):
             raise InvalidRecord(field, value, f"a name without {problem}")
 
     return check

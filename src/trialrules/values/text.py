@@ -18,13 +18,16 @@ from __future__ import annotations
 import re
 from typing import Final
 
-__all__ = ["UNSAFE", "csv_cell", "escape", "name_problem"]
+__all__ = ["UNSAFE", "csv_cell", "escape", "has_surrogate", "name_problem"]
 
 #: Characters no rendering shows raw: C0 and C1 controls, DEL, line and paragraph
 #: separators, and the bidirectional marks, embeddings, overrides and isolates
 #: (Unicode TR9; "Trojan Source", CVE-2021-42574).
 UNSAFE: Final = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e"
                            "\u2066-\u2069]")
+
+#: Lone UTF-16 surrogates: Python strings may hold them (JSON ``"\ud800"``), UTF-8 cannot.
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
 #: What OWASP lists as the first characters of a spreadsheet formula.
 _FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
@@ -45,16 +48,24 @@ def escape(text: str) -> str:
     return UNSAFE.sub(_escaped, text)
 
 
+def has_surrogate(text: str) -> bool:
+    """Whether ``text`` holds a lone surrogate (not text: it cannot be written as UTF-8)."""
+    return _SURROGATE.search(text) is not None
+
+
 def name_problem(value: str) -> str | None:
     """Why ``value`` cannot be a name (id, code, flag, code-set name), or None if it can.
 
-    A name never holds :data:`UNSAFE` characters and never starts or ends with
-    whitespace: ``"edss "`` would silently never match ``"edss"``.
+    A name never holds :data:`UNSAFE` characters or a lone surrogate (it could not be
+    written out as UTF-8), and never starts or ends with whitespace: ``"edss "`` would
+    silently never match ``"edss"``.
     """
     if value.isprintable() and value == value.strip():
-        return None  # the common case: every UNSAFE character is unprintable (str.isprintable)
+        return None  # the common case: UNSAFE characters and surrogates are unprintable
     if UNSAFE.search(value):
         return "control characters, line breaks or bidirectional overrides"
+    if _SURROGATE.search(value):
+        return "lone surrogates (such as \\ud800)"
     if value != value.strip():
         return "spaces at the start or end"
     return None
