@@ -187,7 +187,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # (the loader's decoder refuses repeated keys and NaN; building validates every field).
     decode = json.JSONDecoder(parse_constant=reject_constant, object_pairs_hook=no_duplicates).decode
     decoded = [decode(t) for t in texts]
-    results = [protocol.batch(AS_OF).evaluate(r) for r in records]
+    one = protocol.batch(AS_OF)  # one batch for all, as the command line screens them
+    results = [one.evaluate(r) for r in records]
     decisions = list(screen(protocol, records, AS_OF, explain=False))
 
     def build() -> list[Any]:
