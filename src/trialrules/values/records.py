@@ -284,6 +284,23 @@ _OBSERVATION_SLOTS: Final = _slot_setters(Observation, "code", "value", "date", 
                                           "reference_range")
 
 
+def _event_init(self: Any, slots: tuple[Any, ...], convert_begin: Any, check_span: Any,
+                code: Any, begin: Any, end: Any, note: Any) -> None:
+    """A Condition's or an Exposure's constructor, as attrs' own ``__attrs_init__`` runs it:
+    converters, then the fields, then the validators (so the same fault is reported first)."""
+    if type(begin) is not PartialDate:
+        begin = convert_begin(begin)
+    if end is not None and type(end) is not PartialDate:
+        end = _end(end)
+    set_code, set_begin, set_end, set_note = slots
+    set_code(self, code)
+    set_begin(self, begin)
+    set_end(self, end)
+    set_note(self, note)
+    _CODE(self, None, code)
+    check_span(self, None, end)
+
+
 @attrs.frozen(init=False)
 class Condition:
     """A diagnosis from ``onset`` to ``end``; no end means ongoing.
@@ -299,18 +316,7 @@ class Condition:
 
     def __init__(self, code: str, onset: Any = _UNKNOWN_DAY, end: Any = None, *,
                  note: str | None = None) -> None:
-        # As attrs' own __init__ (__attrs_init__): converters, fields, then validators.
-        if type(onset) is not PartialDate:
-            onset = _onset(onset)
-        if end is not None and type(end) is not PartialDate:
-            end = _end(end)
-        set_code, set_onset, set_end, set_note = _CONDITION_SLOTS
-        set_code(self, code)
-        set_onset(self, onset)
-        set_end(self, end)
-        set_note(self, note)
-        _CODE(self, None, code)
-        _ONSET_END(self, None, end)
+        _event_init(self, _CONDITION_SLOTS, _onset, _ONSET_END, code, onset, end, note)
 
 
 _CONDITION_SLOTS: Final = _slot_setters(Condition, "code", "onset", "end", "note")
@@ -331,18 +337,7 @@ class Exposure:
 
     def __init__(self, code: str, start: Any = _UNKNOWN_DAY, end: Any = None, *,
                  note: str | None = None) -> None:
-        # As attrs' own __init__ (__attrs_init__): converters, fields, then validators.
-        if type(start) is not PartialDate:
-            start = _start(start)
-        if end is not None and type(end) is not PartialDate:
-            end = _end(end)
-        set_code, set_start, set_end, set_note = _EXPOSURE_SLOTS
-        set_code(self, code)
-        set_start(self, start)
-        set_end(self, end)
-        set_note(self, note)
-        _CODE(self, None, code)
-        _START_END(self, None, end)
+        _event_init(self, _EXPOSURE_SLOTS, _start, _START_END, code, start, end, note)
 
 
 _EXPOSURE_SLOTS: Final = _slot_setters(Exposure, "code", "start", "end", "note")
