@@ -70,3 +70,22 @@ def test_the_parts_kept_are_bounded(monkeypatch: object) -> None:
     for r in screen(protocol, records, AS_OF):
         assert encoder.result(r) == _dumps(result_line(r))  # type: ignore[arg-type]
         assert len(encoder._parts) <= 5 + len(protocol.criteria)
+
+
+def test_the_encoder_keeps_text_not_explanations() -> None:
+    # The parts are keyed by what they are made of, so nothing the encoder holds keeps a
+    # patient's explanation alive (a cache of nodes would make every node outlive its line
+    # and the garbage collector walk them: docs/performance.md).
+    protocol = get("NCT06228781")
+    records = [record_from_dict(p, domains=protocol.domains) for p in load().patients(60)]
+    encoder = LineEncoder()
+    for r in screen(protocol, records, AS_OF):
+        encoder.result(r)  # type: ignore[arg-type]
+    assert encoder._parts
+    for key, text in encoder._parts.items():
+        node_id, outcome, reason, missing = key
+        assert [type(node_id), type(outcome), type(reason), type(text)] == [str] * 4
+        assert type(missing) is tuple
+        assert [type(m) for m in missing] == [str] * len(missing)
+        assert json.loads(text) == {"id": node_id, "outcome": outcome, "reason": reason,
+                                    "missing": list(missing)}

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..engine.explanations import Explanation
 from ..formats.records import LoadError
 from ..protocol.protocol import ProtocolResult
 from ..values.outcomes import Outcome
@@ -76,31 +75,34 @@ class LineEncoder:
 
     The bytes are :func:`encode_result`'s and :func:`encode_decision`'s (tests compare them);
     what differs is the work: a line is assembled from the JSON text of its parts, and the
-    part of a criterion's explanation node is encoded once per node and reused while the
-    node recurs (a batch shares the nodes that depend only on the criterion and a few facts:
-    most of them). The parts kept are bounded; the encoder lives as long as one run.
+    part of a criterion is encoded once for what it is made of (node id, outcome, reason,
+    missing facts) and reused while that recurs (a batch shares the nodes that depend only
+    on the criterion and a few facts: most of them). The parts are keyed by text, not by
+    node, so the encoder keeps no explanation alive: what it holds is bounded, made of
+    strings, and costs the garbage collector nothing (docs/performance.md). It lives as
+    long as one run.
     """
 
     __slots__ = ("_deciding", "_parts")
 
     def __init__(self) -> None:
-        # id(node) -> (node, its JSON text): holding the node keeps its id its own.
-        self._parts: dict[int, tuple[Explanation, str]] = {}
+        # (node id, outcome, reason, missing) -> the part's JSON text.
+        self._parts: dict[tuple[str | None, str, str, tuple[str, ...]], str] = {}
         self._deciding: dict[tuple[str, ...], str] = {}
 
     def result(self, r: ProtocolResult) -> str:
         """One ``--format json`` line, with its line end."""
         parts = self._parts
+        unknown = Outcome.UNKNOWN
         texts = []
         for e in r.inclusion + r.exclusion:
-            hit = parts.get(id(e))
-            if hit is not None and hit[0] is e:
-                texts.append(hit[1])
-                continue
-            text = _part(e)
-            if len(parts) >= _MAX_PARTS:
-                parts.clear()
-            parts[id(e)] = (e, text)
+            outcome = e.outcome
+            key = (e.id, outcome._value_, e.reason, e.all_missing() if outcome is unknown else ())
+            text = parts.get(key)
+            if text is None:
+                if len(parts) >= _MAX_PARTS:
+                    parts.clear()
+                text = parts[key] = _part(*key)
             texts.append(text)
         return (f'{{"id": {_ENCODE(r.patient)}, "determination": '
                 f'{_ENCODE(r.determination._value_)}, "criteria": [{", ".join(texts)}]}}\n')
@@ -117,8 +119,7 @@ class LineEncoder:
                 f'{_ENCODE(r.determination._value_)}, "deciding": {text}}}\n')
 
 
-def _part(e: Explanation) -> str:
+def _part(node_id: str | None, outcome: str, reason: str, missing: tuple[str, ...]) -> str:
     """One criterion of a ``--format json`` line: the JSON text of its entry in result_line."""
-    missing = list(e.all_missing()) if e.outcome is Outcome.UNKNOWN else []
-    return (f'{{"id": {_ENCODE(e.id)}, "outcome": {_ENCODE(e.outcome._value_)}, '
-            f'"reason": {_ENCODE(e.reason)}, "missing": {_ENCODE(missing)}}}')
+    return (f'{{"id": {_ENCODE(node_id)}, "outcome": {_ENCODE(outcome)}, '
+            f'"reason": {_ENCODE(reason)}, "missing": {_ENCODE(list(missing))}}}')
