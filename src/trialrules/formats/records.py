@@ -76,8 +76,8 @@ def _segment(key: Any) -> str:
 class LoadMemo:
     """What the loader has already checked while reading one stream or batch of patients:
     date texts with their dates, codes and flag names, and, under one protocol's domains,
-    observation values (code, value, unit) accepted and the observations built. It goes away
-    with the read; nothing is kept between reads. ``read_jsonl`` makes one per call; pass
+    observation values (code, value, unit) accepted. It goes away with the read; nothing is
+    kept between reads. ``read_jsonl`` makes one per call; pass
     one to :func:`record_from_dict` to share it across calls.
     """
 
@@ -91,12 +91,10 @@ class LoadMemo:
         #: written) -> the map a record holds for them.
         self.flags: dict[tuple[tuple[str, bool], ...], FrozenMap] = {}
         #: id of domains -> (the domains, held so that its id is not reused while it is a
-        #: key; {(code, value type, value, date text, unit): the Observation built from
-        #: them}; {(code, value type, value, unit) accepted}). An Observation is a frozen
-        #: value: one written the same way again is the same value, built once.
-        self.observations: dict[int, tuple[Mapping[str, Domain],
-                                           dict[tuple[Any, ...], Observation],
-                                           set[tuple[Any, ...]]]] = {}
+        #: key; {(code, value type, value, unit) accepted}). What is kept is text and
+        #: numbers: a memo of built values (observations) would keep every one alive for
+        #: the whole read, for the garbage collector to walk (docs/performance.md).
+        self.observations: dict[int, tuple[Mapping[str, Domain], set[tuple[Any, ...]]]] = {}
 
 
 _CACHE_MAX: Final = 100_000
@@ -105,8 +103,6 @@ _Event = TypeVar("_Event", Condition, Exposure)
 _SCALARS: Final = frozenset({int, float, str, bool})
 #: Marks a key the patient object does not have.
 _ABSENT: Final = object()
-#: The keys of an observation that its memo key (code, value, date, unit) stands for.
-_OBS_PLAIN: Final = frozenset({"code", "value", "date", "unit"})
 
 
 class _Loader:
@@ -120,13 +116,12 @@ class _Loader:
         self.memo = type(domains) is FrozenMap
         self.line = line
         self.patient: str | None = None
-        self.built_observations: dict[tuple[Any, ...], Observation] | None = None
         self.good_values: set[tuple[Any, ...]] | None = None
         if self.memo:
             held = self.seen.observations.get(id(domains))
             if held is None:
-                held = self.seen.observations[id(domains)] = (domains, {}, set())
-            _, self.built_observations, self.good_values = held
+                held = self.seen.observations[id(domains)] = (domains, set())
+            self.good_values = held[1]
 
     def fail(self, field: str, value: Any, allowed: str) -> InvalidRecord:
         return InvalidRecord(field, value, allowed, patient=self.patient, line=self.line)
@@ -228,41 +223,8 @@ class _Loader:
         return value
 
     def observations(self, data: Mapping[str, Any]) -> list[Observation]:
-        items = self.listing(data, "observations")
-        built, good = self.built_observations, self.good_values
-        if built is None or good is None:
-            return [self.observation(o, i) for i, o in enumerate(items)]
-        dates = self.seen.dates
-        out: list[Observation] = []
-        append = out.append
-        for i, obj in enumerate(items):
-            # An observation written exactly as one this read has built (same code, value
-            # and its type, date text and unit, nothing else) is that same value; anything
-            # else, including every bad input, takes the path below.
-            when = obj.get("date")
-            value = obj.get("value")
-            kind = type(value)
-            code = obj.get("code")
-            unit = obj.get("unit")
-            if (type(when) is str and type(code) is str and kind in _SCALARS
-                    and (unit is None or type(unit) is str) and obj.keys() <= _OBS_PLAIN):
-                key = (code, kind, value, when, unit)  # all hashable
-                hit = built.get(key)
-                if hit is None:
-                    # A value accepted before, on a date text read before: the checks of
-                    # observation() have passed for both.
-                    day = dates.get(when)
-                    if day is not None and (code, kind, value, unit) in good:
-                        hit = (Observation(code, value, day) if unit is None
-                               else Observation(code, value, day, unit=unit))
-                    else:
-                        hit = self.observation(obj, i)
-                    if len(built) < _CACHE_MAX:
-                        built[key] = hit
-                append(hit)
-            else:
-                append(self.observation(obj, i))
-        return out
+        observation = self.observation
+        return [observation(o, i) for i, o in enumerate(self.listing(data, "observations"))]
 
     def observation(self, obj: Mapping[str, Any], i: int) -> Observation:
         # Fast path for the common well-formed case: every check below has passed
