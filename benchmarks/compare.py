@@ -11,6 +11,14 @@ a fresh process (as one command-line run makes them). With ``--cli N`` each roun
 both trees' ``trialrules screen`` (``--format json`` and ``text``) on N workload patients,
 each as a ratio to the JSON floor command line (benchmarks/run.py) run in the same round.
 
+With ``--shared-core`` both trees run *at the same time on one CPU* (the same core for both
+processes, ``os.sched_setaffinity``), one pair of processes per measure and round, and each
+figure is the CPU seconds a process ran. Whatever else slows the machine (other tenants, a
+busy sibling thread, the clock) slows both alike, so after/before is read per round: on the
+machine of docs/performance.md two runs of the same tree agree within ±0.5 % this way, where
+separate runs vary by ±10 %. The two processes share the core's caches, which costs a tree
+with the larger working set a little more than running alone would.
+
 With ``--instructions`` (needs valgrind) it counts instructions instead of timing: each measure
 is the difference between two runs of a child under ``valgrind --tool=cachegrind`` (one that
 stops before the measure and one that stops after it), so the figures do not depend on what
@@ -85,6 +93,107 @@ best["decide"] = timed(decide)[0]
 best["evaluate"] = timed(evaluate)[0]
 print(json.dumps(best))
 '''
+
+
+#: Run in a child pinned to one CPU with one tree's src/ first on sys.path: prints the CPU
+#: seconds of one measure (MEASURE), what it needs loaded first left out.
+_ONE = r'''
+import gc, sys, time
+sys.path[:0] = [SRC, BENCH]
+import trialrules
+assert trialrules.__file__.startswith(SRC), trialrules.__file__
+from workload import AS_OF, lines
+from trialrules.protocols import get
+try:
+    from trialrules.formats.records import iter_jsonl
+except ImportError:
+    from trialrules.io.records import iter_jsonl
+protocol = get("NCT06228781")
+texts = list(lines(N))
+measure = MEASURE
+if measure != "load":
+    records = list(iter_jsonl(texts, domains=protocol.domains))
+    b = protocol.batch(AS_OF) if hasattr(protocol, "batch") else None
+gc.collect()
+start = time.process_time()
+if measure == "load":
+    out = list(iter_jsonl(texts, domains=protocol.domains))
+elif measure == "decide":
+    out = [b.decide(r) for r in records] if b else [protocol.decide(r, AS_OF) for r in records]
+else:
+    out = [b.evaluate(r) for r in records] if b else [protocol.evaluate(r, AS_OF) for r in records]
+print(time.process_time() - start)
+'''
+
+
+def _pinned(cmd: list[str], env: dict[str, str], cpu: int) -> subprocess.Popen[str]:
+    return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            text=True, preexec_fn=lambda: os.sched_setaffinity(0, {cpu}))
+
+
+def _shared_round(trees: dict[str, Path], n: int, path: Path | None, order: list[str]
+                  ) -> dict[str, dict[str, float]]:
+    """One round of --shared-core: per measure, both trees at once on one CPU; CPU seconds."""
+    cpu = max(os.sched_getaffinity(0))
+    out: dict[str, dict[str, float]] = {side: {} for side in trees}
+    measures = ["decide", "evaluate", "load"] + ([f"cli {f}" for f in _CLI_FORMATS] if path else [])
+    for measure in measures:
+        running: list[tuple[str, subprocess.Popen[Any]]] = []
+        for side in order:
+            proc: subprocess.Popen[Any]
+            env = {**os.environ, "PYTHONHASHSEED": "0"}
+            if measure.startswith("cli"):
+                env["PYTHONPATH"] = str(trees[side])
+                cmd = [sys.executable, "-m", "trialrules.cli", "screen", "--as-of",
+                       AS_OF.isoformat(), "--format", measure[4:], str(path)]
+                proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL,
+                                        preexec_fn=lambda: os.sched_setaffinity(0, {cpu}))
+            else:
+                code = (_ONE.replace("SRC", repr(str(trees[side])))
+                        .replace("BENCH", repr(str(HERE))).replace("N)", f"{n})")
+                        .replace("MEASURE", repr(measure)))
+                proc = _pinned([sys.executable, "-c", code], env, cpu)
+            running.append((side, proc))
+        for side, proc in running:
+            if measure.startswith("cli"):
+                _, status, usage = os.wait4(proc.pid, 0)
+                proc.returncode = os.waitstatus_to_exitcode(status)
+                if proc.returncode not in (0, 1):
+                    raise SystemExit(f"{measure} of {trees[side]} exited {proc.returncode}")
+                out[side][measure] = usage.ru_utime + usage.ru_stime
+            else:
+                text, _ = proc.communicate()
+                if proc.returncode != 0:
+                    raise SystemExit(f"{measure} of {trees[side]} exited {proc.returncode}")
+                out[side][measure] = float(text.strip().splitlines()[-1])
+    return out
+
+
+def _shared(trees: dict[str, Path], args: argparse.Namespace, path: Path | None) -> int:
+    """--shared-core: after/before per round (median and quartiles) for each measure."""
+    ratios: dict[str, list[float]] = {}
+    seconds: dict[str, dict[str, list[float]]] = {"before": {}, "after": {}}
+    for r in range(args.rounds):
+        order = ["before", "after"] if r % 2 == 0 else ["after", "before"]
+        got = _shared_round(trees, args.patients, path, order)
+        for measure, after in got["after"].items():
+            ratios.setdefault(measure, []).append(after / got["before"][measure])
+            for side in got:
+                seconds[side].setdefault(measure, []).append(got[side][measure])
+    print(f"machine: {load()} at the end; both trees at once on one CPU, {args.rounds} rounds, "
+          f"{args.patients} patients in process" + (f", {args.cli} on the command line"
+                                                    if path else "")
+          + f"; before = {args.ref}, after = the working tree")
+    print("| measure | before (CPU s) | after (CPU s) | after / before, median (quartiles) |")
+    print("|---|---:|---:|---:|")
+    for measure, values in ratios.items():
+        q1, _, q3 = statistics.quantiles(values, n=4) if len(values) > 1 else (values * 3)
+        b = statistics.median(seconds["before"][measure])
+        a = statistics.median(seconds["after"][measure])
+        print(f"| {measure} | {b:.3f} | {a:.3f} | {statistics.median(values):.3f} "
+              f"({q1:.3f}..{q3:.3f}) |")
+    return 0
 
 
 #: The phases an --instructions child runs, in order; it stops after the phase it is given.
@@ -209,6 +318,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="passes of the hand-written floor per child (the best is kept)")
     parser.add_argument("--cli", type=int, default=0, metavar="N",
                         help="also time both trees' command line on N patients (0: not)")
+    parser.add_argument("--shared-core", action="store_true",
+                        help="run both trees at once on one CPU and compare CPU seconds per "
+                             "round (steady on a shared machine)")
     parser.add_argument("--instructions", action="store_true",
                         help="count instructions under valgrind instead of timing (one round; "
                              "--patients defaults to 1000)")
@@ -228,6 +340,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.cli:
                 path.write_text("".join(f"{line}\n" for line in lines(args.cli)),
                                 encoding="utf-8")
+            if args.shared_core:
+                return _shared(trees, args, path if args.cli else None)
             for r in range(args.rounds):
                 order = ["before", "after"] if r % 2 == 0 else ["after", "before"]
                 floor = _cli_round(None, path)["floor"] if args.cli else 0.0

@@ -48,6 +48,8 @@ __all__ = ["LoadError", "iter_jsonl", "read_jsonl", "record_from_dict", "record_
 _TOP: Final = frozenset({"id", "birth_date", "death_date", "sex", "observations", "conditions",
                          "exposures", "flags", "complete", "dates"})
 _OBS: Final = frozenset({"code", "value", "date", "unit", "reference_range"})
+#: The fields of an observation the loader's fast path takes (no reference range).
+_OBS_PLAIN: Final = _OBS - {"reference_range"}
 _RANGE: Final = frozenset({"low", "high"})
 _COND: Final = frozenset({"code", "onset", "end", "note"})
 _EXPO: Final = frozenset({"code", "start", "end", "note"})
@@ -235,7 +237,7 @@ class _Loader:
         unit = obj.get("unit")
         good = self.good_values
         if (good is not None and type(code) is str and type(value) in _SCALARS
-                and obj.keys() <= _OBS and "reference_range" not in obj
+                and obj.keys() <= _OBS_PLAIN
                 and (unit is None or type(unit) is str)):
             when = obj.get("date")
             day = self.seen.dates.get(when) if type(when) is str else None

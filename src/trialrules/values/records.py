@@ -262,8 +262,10 @@ class Observation:
                  unit: str | None = None, reference_range: Any = None) -> None:
         # The fields' converters, then their validators, in the order attrs' own __init__
         # (kept as __attrs_init__) runs them, so the same fault is reported first; called
-        # directly, and skipped only where they return their argument (a PartialDate, None).
-        value = plain_zero(value)
+        # directly, and skipped only where they return their argument (a PartialDate, None,
+        # anything but a float).
+        if type(value) is float:
+            value = plain_zero(value)
         if type(date) is not PartialDate:
             date = _obs_date(date)
         if reference_range is not None:
