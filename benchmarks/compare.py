@@ -47,10 +47,9 @@ from run import _FLOOR_CLI  # noqa: E402
 from timing import load, show  # noqa: E402
 from workload import AS_OF, lines  # noqa: E402
 
-#: Run in a child with one tree's src/ first on sys.path: prints the seconds of each measure.
-_CHILD = r'''
-import gc, json, sys, time
-sys.path[:0] = [SRC, BENCH]
+#: What every child runs first: one tree's src/ first on sys.path, and the names both trees
+#: share (the reader moved from trialrules.io to trialrules.formats).
+_SETUP = r'''sys.path[:0] = [SRC, BENCH]
 import trialrules
 assert trialrules.__file__.startswith(SRC), trialrules.__file__
 from handwritten import Handwritten
@@ -60,7 +59,12 @@ try:
     from trialrules.formats.records import iter_jsonl
 except ImportError:
     from trialrules.io.records import iter_jsonl
-protocol = get("NCT06228781")
+'''
+
+#: Run in a child with one tree's src/ first on sys.path: prints the seconds of each measure.
+_CHILD = r'''
+import gc, json, sys, time
+''' + _SETUP + r'''protocol = get("NCT06228781")
 texts = list(lines(N))
 hand = Handwritten(AS_OF)
 
@@ -99,16 +103,7 @@ print(json.dumps(best))
 #: seconds of one measure (MEASURE), what it needs loaded first left out.
 _ONE = r'''
 import gc, sys, time
-sys.path[:0] = [SRC, BENCH]
-import trialrules
-assert trialrules.__file__.startswith(SRC), trialrules.__file__
-from workload import AS_OF, lines
-from trialrules.protocols import get
-try:
-    from trialrules.formats.records import iter_jsonl
-except ImportError:
-    from trialrules.io.records import iter_jsonl
-protocol = get("NCT06228781")
+''' + _SETUP + r'''protocol = get("NCT06228781")
 texts = list(lines(N))
 measure = MEASURE
 if measure != "load":
@@ -202,17 +197,7 @@ _PHASES = ("setup", "load", "hand", "decide", "evaluate")
 #: Run under valgrind with one tree's src/ first on sys.path: runs the phases up to STOP.
 _COUNTED = r'''
 import sys
-sys.path[:0] = [SRC, BENCH]
-import trialrules
-assert trialrules.__file__.startswith(SRC), trialrules.__file__
-from handwritten import Handwritten
-from workload import AS_OF, lines
-from trialrules.protocols import get
-try:
-    from trialrules.formats.records import iter_jsonl
-except ImportError:
-    from trialrules.io.records import iter_jsonl
-phases = PHASES
+''' + _SETUP + r'''phases = PHASES
 stop = phases.index(STOP)
 protocol = get("NCT06228781")
 texts = list(lines(N))
