@@ -15,6 +15,7 @@ import pytest
 from trialrules.formats.records import LoadError, LoadMemo, read_jsonl, record_from_dict, record_to_dict
 from trialrules.protocols import get
 from trialrules.values.checks import DuplicateKey, no_duplicates
+from trialrules.values.records import Observation
 
 #: A protocol's domains: immutable, so observations are remembered across a read.
 DOMAINS = get("NCT06228781").domains
@@ -297,3 +298,25 @@ def test_text_at_the_edges_of_its_fast_path(text: str, field: str, error: str | 
     else:
         assert isinstance(got, LoadError)
         assert (got.field, got.reason.split("; expected ")[1]) == (field, error)
+
+
+def test_a_read_keeps_one_first_reading_per_value_and_at_most_its_bound(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Repeated readings are built from the first of their value (Observation.on); the memo
+    holds one per distinct (code, value, unit) and stops growing at its bound, after which
+    readings are built in full: the records are the same either way."""
+    import trialrules.formats.records as loader
+
+    monkeypatch.setattr(loader, "_READINGS_MAX", 2)
+    readings = [(code, value, day) for code in ("edss", "x_score") for value in (1, 1.5, 2.0)
+                for day in ("2024-02-28", "2024-02-29", "2024-03")]
+    line = {"id": "P", "observations": [{"code": c, "value": v, "date": d}
+                                        for c, v, d in readings]}
+    memo = LoadMemo()
+    first = record_from_dict(line, domains=DOMAINS, memo=memo)
+    again = record_from_dict(line, domains=DOMAINS, memo=memo)
+    (_, kept), = memo.observations.values()
+    assert list(kept) == [("edss", int, 1, None), ("edss", float, 1.5, None)]
+    expected = [Observation(c, v, d) for c, v, d in readings]
+    for record in (first, again, record_from_dict(line, domains=DOMAINS)):
+        assert [repr(o) for o in record.observations] == [repr(o) for o in expected]

@@ -147,6 +147,43 @@ def test_observation_unit_and_reference_range() -> None:
     assert _error(Observation, "x", 1, DAY, reference_range="7-40")[0] == "reference_range"
 
 
+# Observation.on: the same reading on another date, only the date checked (what the loader
+# builds repeated readings with). Expected: the constructor's result for the same fields.
+@pytest.mark.parametrize("when", ["2024-02-29", date(2024, 2, 28), "2024-03-01", "2026-12",
+                                  "2026", PartialDate(), PartialDate(2026, 1, 31)])
+@pytest.mark.parametrize(("value", "unit", "reference_range"), [
+    (4.5, None, None), (0.0, None, None), (7, "mmol/L", None), (True, None, None),
+    ("positive", None, None), (98, "mg/dL", ReferenceRange(70, 99)),
+])
+def test_observation_on_another_date_is_the_constructors_value(
+        when: Any, value: Any, unit: str | None, reference_range: ReferenceRange | None) -> None:
+    first = Observation("glucose", value, "2020-06-15", unit=unit,
+                        reference_range=reference_range)
+    moved = first.on(when)
+    expected = _both(Observation, "glucose", value, when, unit=unit,
+                     reference_range=reference_range)
+    assert repr(moved) == repr(expected)  # every field, value types and all
+    assert moved == expected
+    assert type(moved.value) is type(value)
+    assert first.date == PartialDate(2020, 6, 15)  # the first is unchanged (frozen)
+
+
+@pytest.mark.parametrize(("when", "allowed"), [
+    ("2023-02-29", "a real calendar date (a day from 01 to 28 in 2023-02)"),
+    ("2026-04-31", "a real calendar date (a day from 01 to 30 in 2026-04)"),
+    ("2026-1-01", "a date string YYYY, YYYY-MM or YYYY-MM-DD"),
+    (datetime(2026, 1, 1, 12), "a date without a time (datetime.date or 'YYYY-MM-DD')"),
+    (None, "a date: datetime.date, PartialDate or 'YYYY[-MM[-DD]]'"),
+])
+def test_observation_on_checks_the_date_as_the_constructor_does(when: Any, allowed: str) -> None:
+    first = Observation("edss", 1, DAY)
+    with pytest.raises(InvalidRecord) as caught:
+        first.on(when)
+    assert (caught.value.field, caught.value.value, caught.value.allowed) == (
+        "date", when, allowed)
+    assert _error(Observation, "edss", 1, when) == ("date", when, allowed)
+
+
 def test_observation_first_fault_reported() -> None:
     """Converters (value, date, reference range) run before validators (code, value, unit)."""
     assert _error(Observation, "", 1, "2026-13")[0] == "date"

@@ -93,13 +93,18 @@ class LoadMemo:
         #: written) -> the map a record holds for them.
         self.flags: dict[tuple[tuple[str, bool], ...], FrozenMap] = {}
         #: id of domains -> (the domains, held so that its id is not reused while it is a
-        #: key; {(code, value type, value, unit) accepted}). What is kept is text and
-        #: numbers: a memo of built values (observations) would keep every one alive for
-        #: the whole read, for the garbage collector to walk (docs/performance.md).
-        self.observations: dict[int, tuple[Mapping[str, Domain], set[tuple[Any, ...]]]] = {}
+        #: key; {(code, value type, value, unit) accepted: the first observation built with
+        #: them}). Later readings of the same value are built from it with only their date
+        #: checked (Observation.on). One per distinct value, and at most _READINGS_MAX: a
+        #: memo of every observation built would keep each one alive for the whole read,
+        #: for the garbage collector to walk (docs/performance.md).
+        self.observations: dict[int, tuple[Mapping[str, Domain],
+                                           dict[tuple[Any, ...], Observation]]] = {}
 
 
 _CACHE_MAX: Final = 100_000
+#: Distinct observation values a read keeps a first observation of (see LoadMemo).
+_READINGS_MAX: Final = 10_000
 _Built = TypeVar("_Built", Observation, Condition, Exposure, Record)
 _Event = TypeVar("_Event", Condition, Exposure)
 _SCALARS: Final = frozenset({int, float, str, bool})
@@ -118,11 +123,11 @@ class _Loader:
         self.memo = type(domains) is FrozenMap
         self.line = line
         self.patient: str | None = None
-        self.good_values: set[tuple[Any, ...]] | None = None
+        self.good_values: dict[tuple[Any, ...], Observation] | None = None
         if self.memo:
             held = self.seen.observations.get(id(domains))
             if held is None:
-                held = self.seen.observations[id(domains)] = (domains, set())
+                held = self.seen.observations[id(domains)] = (domains, {})
             self.good_values = held[1]
 
     def fail(self, field: str, value: Any, allowed: str) -> InvalidRecord:
@@ -225,25 +230,33 @@ class _Loader:
         return value
 
     def observations(self, data: Mapping[str, Any]) -> list[Observation]:
-        observation = self.observation
-        return [observation(o, i) for i, o in enumerate(self.listing(data, "observations"))]
+        items = self.listing(data, "observations")
+        good = self.good_values
+        if good is None:
+            return [self.observation(o, i) for i, o in enumerate(items)]
+        dates = self.seen.dates
+        out = []
+        for i, obj in enumerate(items):
+            # Fast path for the common well-formed case: a value (code, value, unit) this
+            # read has built an observation of before, and a date text it has checked; the
+            # same reading on that date (Observation.on). Anything else (including every
+            # bad input) takes observation(), so error messages are unchanged.
+            code = obj.get("code")
+            value = obj.get("value")
+            unit = obj.get("unit")
+            when = obj.get("date")
+            if (type(code) is str and type(value) in _SCALARS and type(when) is str
+                    and (unit is None or type(unit) is str) and obj.keys() <= _OBS_PLAIN):
+                first = good.get((code, type(value), value, unit))
+                day = dates.get(when)
+                if first is not None and day is not None:
+                    out.append(first.on(day))
+                    continue
+            out.append(self.observation(obj, i))
+        return out
 
     def observation(self, obj: Mapping[str, Any], i: int) -> Observation:
-        # Fast path for the common well-formed case: every check below has passed
-        # before for this (code, value, unit) and date text; anything else (including
-        # every bad input) takes the full path, so error messages are unchanged.
-        code = obj.get("code")
-        value = obj.get("value")
-        unit = obj.get("unit")
         good = self.good_values
-        if (good is not None and type(code) is str and type(value) in _SCALARS
-                and obj.keys() <= _OBS_PLAIN
-                and (unit is None or type(unit) is str)):
-            when = obj.get("date")
-            day = self.seen.dates.get(when) if type(when) is str else None
-            if day is not None and (code, type(value), value, unit) in good:
-                return (Observation(code, value, day) if unit is None
-                        else Observation(code, value, day, unit=unit))
         where = f"observations[{i}]"
         self.keys(obj, _OBS, where)
         for key in ("code", "value", "date"):
@@ -273,9 +286,9 @@ class _Loader:
         reference_range = self.reference_range(obj.get("reference_range"), where)
         observation = Observation(code, value, self.some_date(obj["date"], f"{where}.date"),
                                   unit=unit, reference_range=reference_range)
-        if (good is not None and type(value) in _SCALARS and len(good) < _CACHE_MAX
+        if (good is not None and type(value) in _SCALARS and len(good) < _READINGS_MAX
                 and reference_range is None):
-            good.add((code, type(value), value, unit))
+            good.setdefault((code, type(value), value, unit), observation)
         return observation
 
     def reference_range(self, value: Any, where: str) -> ReferenceRange | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping
 from datetime import date
 from typing import Any, Final
@@ -251,9 +250,13 @@ def _observations_by_code(ctx: Context) -> dict[str, list[int]]:
     memo = ctx.memo
     index: dict[str, list[int]] | None = memo.get(_BY_CODE)
     if index is None:
-        index = memo[_BY_CODE] = defaultdict(list)
+        index = memo[_BY_CODE] = {}
         for i, obs in enumerate(ctx.record.observations):
-            index[obs.code].append(i)
+            found = index.get(obs.code)
+            if found is None:
+                index[obs.code] = [i]
+            else:
+                found.append(i)
     return index
 
 
