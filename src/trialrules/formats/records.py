@@ -87,7 +87,9 @@ class LoadMemo:
 
     def __init__(self) -> None:
         self.dates: dict[str, PartialDate] = {}
-        self.codes: set[str] = set()
+        #: Codes checked, each to the first string of its text this read met: the records
+        #: of one read share it (its hash worked out once, equal codes found by identity).
+        self.codes: dict[str, str] = {}
         self.names: set[str] = set()
         #: The flags of a patient (names checked, values true or false, in the order
         #: written) -> the map a record holds for them.
@@ -162,13 +164,15 @@ class _Loader:
         return value
 
     def code(self, value: Any, field: str) -> str:
-        if type(value) is str and value in self.seen.codes:
-            return value  # passed the checks below before
+        if type(value) is str:
+            known = self.seen.codes.get(value)
+            if known is not None:
+                return known  # passed the checks below before
         self.text(value, field, name=True)
         if not CODE_RE.match(value):
             raise self.fail(field, value, "a code written SYSTEM:CODE, e.g. 'ICD10:C50.9'")
         if type(value) is str and len(self.seen.codes) < _CACHE_MAX:
-            self.seen.codes.add(value)
+            self.seen.codes[value] = value
         return str(value)
 
     def date(self, value: Any, field: str) -> PartialDate:
@@ -348,10 +352,11 @@ class _Loader:
             first = obj.get(begin)
             end = obj.get("end")
             if (type(code) is str and type(first) is str and (end is None or type(end) is str)
-                    and code in codes and obj.keys() <= plain):
+                    and obj.keys() <= plain):
+                code = codes.get(code)
                 day = dates.get(first)
                 last = None if end is None else dates.get(end)
-                if day is not None and (end is None or last is not None):
+                if code is not None and day is not None and (end is None or last is not None):
                     out.append(self.built(key, i, kind, code, day, last))
                     continue
             out.append(self.event(obj, key, i, kind, begin, fields))
