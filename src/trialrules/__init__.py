@@ -17,7 +17,10 @@ from typing import TYPE_CHECKING, Any
 # themselves), and the protocol-document reader Protocol.from_dict forwards to (docs/design.md,
 # section 2). The rest of the public names are imported on first use.
 from . import kinds as _kinds  # noqa: F401
+from ._moved import install as _install_moved
 from .formats import protocols as _protocols  # noqa: F401
+
+_install_moved()  # 0.1.0's module paths (trialrules.io.protocols, ...) keep working
 
 if TYPE_CHECKING:
     from .engine.criterion import Criterion

@@ -30,7 +30,7 @@ from trialrules import (
 from trialrules.engine import register, unregister
 from trialrules.engine.registry import kinds
 from trialrules.formats.protocols import dump_protocol, parse_protocol
-from trialrules.formats.schemas import protocol_schema
+from trialrules.formats.schemas import protocol_schema, shipped_protocol_schema
 from trialrules.testing import boundary_cases
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "custom_kind.py"
@@ -182,3 +182,66 @@ def test_the_example_docstring_runs(example: ModuleType) -> None:
     import doctest
 
     assert doctest.testmod(example).failed == 0
+
+
+def test_lint_names_a_kind_or_source_not_registered(example: ModuleType) -> None:
+    """Evaluated, but unknown to JSON, diff and the boundary cases: an error, never silence."""
+    from trialrules import Range
+    from trialrules.engine.source import Source
+
+    @attrs.frozen(repr=False)
+    class Unregistered(Criterion):
+        kind = "unregistered"
+
+        def judge(self, ctx: Any, why: Any) -> Outcome:
+            return Outcome.MET
+
+    @attrs.frozen(repr=False)
+    class Stray(Source):
+        kind = "stray"
+
+        def describe(self, domains: Any = None) -> str:
+            return "a stray value"
+
+        def unit_in(self, domains: Any = None) -> str | None:
+            return None
+
+    registered = example.AnyFlag(["relapse_12m"])
+    found = lint(Protocol("T-1", "A trial", inclusion=[Unregistered(), registered,
+                                                       Range(Stray(), 1, 2)]))
+    assert [(f.code, f.severity, f.criteria, f.message) for f in found
+            if f.code == "unregistered-kind"] == [
+        ("unregistered-kind", "error", ("inclusion.1",),
+         "Unregistered is not a registered criterion kind: register it with trialrules.register"
+         " (docs/how-to/custom-kind.md), or it cannot be written to JSON, diffed or given "
+         "boundary cases"),
+        ("unregistered-kind", "error", ("inclusion.3",),
+         "Stray is not a registered value source: register it with trialrules.register "
+         "(docs/how-to/custom-kind.md), or it cannot be written to JSON, diffed or given "
+         "boundary cases")]
+    assert [f for f in lint(_trial(registered)) if f.code == "unregistered-kind"] == []
+
+
+def test_register_refuses_a_class_attrs_did_not_build_and_a_reserved_tag() -> None:
+    """A plain subclass of an attrs kind inherits its base's fields: its own state would be
+    dropped without a word. A tag the schema uses for its own definitions would replace one."""
+    from trialrules.engine.registry import RESERVED_TAGS
+
+    @attrs.frozen(repr=False)
+    class Base(Criterion):
+        kind = "base_thing"
+
+    class Plain(Base):
+        kind = "plain_thing"
+
+        def __init__(self, value: int) -> None:
+            object.__setattr__(self, "value", value)
+
+    with pytest.raises(TrialRulesError, match=r"Plain must be an attrs class \(@attrs\.frozen\)"):
+        register(Plain)
+    for tag in ("span", "codeset", "criterion", "text"):
+        reserved = attrs.frozen(repr=False)(type("Reserved", (Criterion,), {"kind": tag}))
+        with pytest.raises(TrialRulesError, match=f"cannot take the kind tag '{tag}'"):
+            register(reserved)
+    # The reserved names are exactly the shipped schema's own definitions.
+    assert set(shipped_protocol_schema()["$defs"]) - set(kinds()) == RESERVED_TAGS

@@ -18,7 +18,7 @@ See docs/how-to/custom-kind.md.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -108,6 +108,33 @@ class Criterion:
         raise NotImplementedError(
             f"{type(self).__name__} does not implement describe(domains), the plain-English "
             "sentence of the rule (docs/how-to/custom-kind.md)")
+
+    def combine(self, outcomes: Sequence[Outcome]) -> Outcome:
+        """A combinator's outcome from its children's outcomes, in order, for a kind whose
+        outcome depends on nothing else (Kleene's three-valued logic for the built-in ones).
+
+        ``judge`` decides; this states the same rule as a table, which the testing toolkit
+        builds a combinator's boundary cases from (docs/how-to/custom-kind.md).
+        """
+        raise NotImplementedError(
+            f"{type(self).__name__} does not implement combine(outcomes), its outcome from its "
+            "children's outcomes (needed for its boundary cases; docs/how-to/custom-kind.md)")
+
+    def replace_child(self, index: int, child: Criterion) -> Criterion:
+        """A copy with its ``index``-th child (from 0, as in :attr:`children`) replaced,
+        rebuilt through its declared fields (a list of criteria or one criterion each)."""
+        seen = 0
+        for s in specs(type(self)):
+            value = getattr(self, s.name)
+            found = s.codec.children(value)
+            if index < seen + len(found):
+                if isinstance(value, Criterion):
+                    return self.evolve(**{s.name: child})
+                items = list(value)
+                items[index - seen] = child
+                return self.evolve(**{s.name: tuple(items)})
+            seen += len(found)
+        raise IndexError(f"{type(self).__name__} has {seen} children, not {index + 1}")
 
     def reads(self) -> Reads:
         """The facts of a record this criterion looks at (its children's included)."""

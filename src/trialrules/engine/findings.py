@@ -36,6 +36,8 @@ _CODES: dict[str, tuple[str, str]] = {
     "case-only-name": (WARNING, "two names of the protocol differ only in upper and lower case"),
     "range-gap": (WARNING, "ranges joined by 'or' on one value leave values between them "
                            "uncovered"),
+    "unregistered-kind": (ERROR, "a criterion or value source of a class not registered "
+                                 "(it cannot be written, diffed or given boundary cases)"),
 }
 
 

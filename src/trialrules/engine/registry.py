@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from ..values.errors import TrialRulesError
 
-__all__ = ["kind_class", "kinds", "register", "source_class", "sources", "unregister"]
+__all__ = ["RESERVED_TAGS", "kind_class", "kinds", "register", "source_class", "sources", "unregister"]
 
 T = TypeVar("T", bound=type)
 
@@ -24,6 +24,10 @@ T = TypeVar("T", bound=type)
 #: This is the extension point itself (what exists), not a cache of computed values.
 _KINDS: dict[str, type] = {}
 _SOURCES: dict[str, type] = {}
+#: Names the protocol schema gives its own definitions (``$defs``), beside one per criterion
+#: kind's tag: a kind may not take one (its entry would replace that definition).
+RESERVED_TAGS: frozenset[str] = frozenset({
+    "code", "codeset", "criteria", "criterion", "domain", "number", "source", "span", "text"})
 
 
 def _table(cls: type) -> dict[str, type]:
@@ -50,9 +54,13 @@ def register(cls: T) -> T:
         raise TrialRulesError(
             f"{cls.__name__} needs a class attribute kind = 'snake_case_tag' (the JSON tag "
             f"of its documents), not {tag!r}")
-    if not hasattr(cls, "__attrs_attrs__"):
+    if "__attrs_attrs__" not in cls.__dict__:  # its own: a plain subclass inherits its base's
         raise TrialRulesError(f"{cls.__name__} must be an attrs class (@attrs.frozen) "
                               "so that its fields are declared")
+    if table is _KINDS and tag in RESERVED_TAGS:
+        raise TrialRulesError(
+            f"{cls.__name__} cannot take the kind tag {tag!r}: the protocol schema names one "
+            f"of its own definitions so (taken: {', '.join(sorted(RESERVED_TAGS))})")
     known = table.get(tag)
     if known is not None and known is not cls and (
             known.__module__, known.__qualname__) != (cls.__module__, cls.__qualname__):

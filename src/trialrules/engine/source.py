@@ -9,6 +9,7 @@ with a ``kind`` tag and declared fields, and ONE reading method,
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any, ClassVar, NamedTuple
 
 import attrs
@@ -68,6 +69,25 @@ class Source:
     def describe(self, domains: Mapping[str, Domain] | None = None) -> str:
         """What the value is, in words (``latest EDSS``)."""
         raise NotImplementedError(f"{type(self).__name__} does not implement describe()")
+
+    # -- the testing toolkit's hooks (boundary cases, the case deck, records_for) -----------
+
+    def missing_facts(self) -> Mapping[Any, Any] | None:
+        """The facts of a record (keyed as in ``trialrules.testing.facts``) in which this
+        source has nothing recorded: its "missing fact" boundary case, where a criterion on
+        it is UNKNOWN. None: it reads a value from any record (a count of what is
+        recorded reads 0 from none), so it has no such case."""
+        raise NotImplementedError(
+            f"{type(self).__name__} does not implement missing_facts(), the facts in which it "
+            "has nothing recorded (needed for boundary cases; docs/how-to/custom-kind.md)")
+
+    def value_facts(self, value: Any, as_of: date) -> Mapping[Any, Any] | None:
+        """The facts of a record in which this source reads exactly ``value`` on ``as_of``
+        (None: no record can make it read that value); the boundary values are chosen
+        from the criterion's bounds and this source's domain."""
+        raise NotImplementedError(
+            f"{type(self).__name__} does not implement value_facts(value, as_of), the facts "
+            "in which it reads a value (needed for boundary cases; docs/how-to/custom-kind.md)")
 
     def domain(self, domains: Mapping[str, Domain] | None = None) -> Domain | None:
         """The declared domain of this source's values, if any."""

@@ -32,6 +32,7 @@ from typing import Any, Final
 
 from dateutil.relativedelta import relativedelta
 
+from ..values.checks import reject_constant
 from ..values.dates import PartialDate
 from ..values.domains import STANDARD_DOMAINS, Domain
 from ..values.errors import InvalidRecord, _short
@@ -815,11 +816,7 @@ def _build(patient: Mapping[str, Any], full: str | None, resources: list[Mapping
 
 def _load_json(path: Path) -> Any:
     with open(path, "rb") as stream:
-        return json.loads(stream.read().decode("utf-8-sig"), parse_constant=_no_constant)
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
+        return json.loads(stream.read().decode("utf-8-sig"), parse_constant=reject_constant)
 
 
 def records_from_resources(resources: Iterable[Mapping[str, Any]], *,
@@ -922,7 +919,7 @@ def _ndjson_lines(files: list[Path]) -> Iterator[tuple[str, Any]]:
                 try:  # a line that is not UTF-8 is one bad line, not a crash
                     text = raw.decode("utf-8-sig").strip()
                     if text:
-                        yield where, json.loads(text, parse_constant=_no_constant)
+                        yield where, json.loads(text, parse_constant=reject_constant)
                 except (ValueError, RecursionError) as exc:
                     yield where, exc
 

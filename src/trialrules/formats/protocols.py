@@ -242,6 +242,8 @@ class _Reader(Reader):
                             exclusion=sections["exclusion"], domains=domains,
                             vocabulary=vocabulary)
         except InvalidCriterion as exc:
+            if exc.field is not None:  # the field of the document it names: add the path
+                raise _fail(f"$.{exc.field}", exc.value, exc.allowed or str(exc)) from None
             raise _fail("$", pid, f"a valid protocol: {exc}") from None
 
 

@@ -31,7 +31,7 @@ def codeset(_: Any, __: Any, value: Any) -> None:
 
 def span(value: Any) -> Span | None:
     """A converter: a Span (or relativedelta), None kept."""
-    return None if value is None else Span.of(value)
+    return None if value is None else Span.of(value, "span")
 
 
 class Scan:

@@ -41,7 +41,7 @@ def _value_test(_: Any, __: Any, value: Any) -> None:
 
 
 def _span(value: Any) -> Span:
-    return Span.of(value)
+    return Span.of(value, "span")
 
 
 @register

@@ -14,6 +14,7 @@ from ..engine.context import Context, check_as_of
 from ..engine.criterion import Criterion
 from ..engine.explanations import Explanation, render
 from ..engine.trace import Memo, explain
+from ..values.checks import key_segment
 from ..values.domains import STANDARD_DOMAINS, Domain
 from ..values.errors import InvalidCriterion
 from ..values.outcomes import Determination, Outcome
@@ -63,11 +64,13 @@ _ALIVE: Final = (Outcome.MET, None)
 
 def _section(name: str, value: Iterable[Criterion]) -> tuple[Criterion, ...]:
     if isinstance(value, Criterion | str) or not isinstance(value, Iterable):
-        raise InvalidCriterion(f"{name} must be a list of criteria, not {value!r}")
+        raise InvalidCriterion(f"{name} must be a list of criteria, not {value!r}",
+                               field=name, value=value, allowed="a list of criteria")
     out = []
     for i, item in enumerate(tuple(value), 1):
         if not isinstance(item, Criterion):
-            raise InvalidCriterion(f"{name}[{i - 1}] = {item!r} is not a criterion")
+            raise InvalidCriterion(f"{name}[{i - 1}] = {item!r} is not a criterion",
+                                   field=f"{name}[{i - 1}]", value=item, allowed="a criterion")
         out.append(item if item.id is not None else item.with_id(f"{name}.{i}"))
     return tuple(out)
 
@@ -84,13 +87,19 @@ def _domains(value: Mapping[str, Domain] | None) -> FrozenMap:
     merged: dict[str, Domain] = dict(STANDARD_DOMAINS)
     if value is not None:
         if not isinstance(value, Mapping):
-            raise InvalidCriterion(f"domains must map observation codes to Domain, not {value!r}")
+            raise InvalidCriterion(f"domains must map observation codes to Domain, not {value!r}",
+                                   field="domains", value=value,
+                                   allowed="a mapping of observation codes to Domain")
         for code, domain in value.items():
             if not isinstance(domain, Domain):
-                raise InvalidCriterion(f"domains[{code!r}] = {domain!r} is not a Domain")
+                raise InvalidCriterion(f"domains[{code!r}] = {domain!r} is not a Domain",
+                                       field=f"domains.{key_segment(str(code))}", value=domain,
+                                       allowed="a Domain")
             if not isinstance(code, str) or name_problem(code):
                 problem = name_problem(code) if isinstance(code, str) else "a non-string name"
-                raise InvalidCriterion(f"domains key {code!r} must not hold {problem}")
+                raise InvalidCriterion(f"domains key {code!r} must not hold {problem}",
+                                       field="domains", value=code,
+                                       allowed=f"observation codes without {problem}")
             merged[code] = domain
     return FrozenMap(merged)
 
@@ -99,20 +108,31 @@ def _vocabulary(value: Mapping[str, Iterable[str]] | None) -> FrozenMap:
     if value is None:
         return FrozenMap()
     if not isinstance(value, Mapping):
-        raise InvalidCriterion(f"vocabulary must map names to lists of codes, not {value!r}")
+        raise InvalidCriterion(f"vocabulary must map names to lists of codes, not {value!r}",
+                               field="vocabulary", value=value,
+                               allowed="a mapping of names to lists of codes")
     out = {}
     for name, codes in value.items():
         if not isinstance(name, str) or not name:
-            raise InvalidCriterion(f"vocabulary name {name!r} must be a non-empty string")
+            raise InvalidCriterion(f"vocabulary name {name!r} must be a non-empty string",
+                                   field="vocabulary", value=name,
+                                   allowed="names as non-empty strings")
         if name_problem(name):
-            raise InvalidCriterion(f"vocabulary name {name!r} must not hold {name_problem(name)}")
+            raise InvalidCriterion(f"vocabulary name {name!r} must not hold {name_problem(name)}",
+                                   field="vocabulary", value=name,
+                                   allowed=f"names without {name_problem(name)}")
+        where = f"vocabulary.{key_segment(name)}"
         if isinstance(codes, str) or not isinstance(codes, Iterable):
-            raise InvalidCriterion(f"vocabulary[{name!r}] must be a list of SYSTEM:CODE codes")
+            raise InvalidCriterion(f"vocabulary[{name!r}] must be a list of SYSTEM:CODE codes",
+                                   field=where, value=codes,
+                                   allowed="a list of codes written SYSTEM:CODE")
         items = tuple(sorted(set(codes)))
         for code in items:
             if not isinstance(code, str) or ":" not in code or name_problem(code):
                 raise InvalidCriterion(
-                    f"vocabulary[{name!r}] entry {code!r} must be a code written SYSTEM:CODE")
+                    f"vocabulary[{name!r}] entry {code!r} must be a code written SYSTEM:CODE",
+                    field=where, value=code,
+                    allowed="codes written SYSTEM:CODE without control characters")
         out[name] = items
     return FrozenMap(out)
 
@@ -120,9 +140,12 @@ def _vocabulary(value: Mapping[str, Iterable[str]] | None) -> FrozenMap:
 def _text(name: str) -> Any:
     def check(_: Any, __: Any, value: Any) -> None:
         if not isinstance(value, str) or not value.strip():
-            raise InvalidCriterion(f"protocol {name} {value!r} must be a non-empty string")
+            raise InvalidCriterion(f"protocol {name} {value!r} must be a non-empty string",
+                                   field=name, value=value, allowed="a non-empty string")
         if name == "id" and name_problem(value):
-            raise InvalidCriterion(f"protocol id {value!r} must not hold {name_problem(value)}")
+            raise InvalidCriterion(f"protocol id {value!r} must not hold {name_problem(value)}",
+                                   field=name, value=value,
+                                   allowed=f"an id without {name_problem(value)}")
 
     return check
 
@@ -161,7 +184,8 @@ class Protocol:
                     continue
                 if node.id in seen:
                     raise InvalidCriterion(
-                        f"protocol {self.id}: criterion id {node.id!r} is used twice")
+                        f"protocol {self.id}: criterion id {node.id!r} is used twice",
+                        value=node.id, allowed="criterion ids each used once")
                 seen.add(node.id)
 
     @property

@@ -110,7 +110,9 @@ def _name(source: Source) -> str:
         return f"{source.code} as a multiple of its {source.limit} reference limit"
     if isinstance(source, Age):
         return "age" if source.unit == "years" else f"age in {source.unit}"
-    return "sex"
+    if isinstance(source, Sex):
+        return "sex"
+    return source.describe()  # a source defined outside the package
 
 
 def _where(leaf: Criterion, value: Any, step: Decimal) -> str:
@@ -132,8 +134,9 @@ def _where(leaf: Criterion, value: Any, step: Decimal) -> str:
     return "inside" if passes(leaf, value) else "outside"
 
 
-def source_missing(source: Source) -> Facts:
-    """The fragment in which the source has nothing recorded."""
+def source_missing(source: Source) -> Facts | None:
+    """The fragment in which the source has nothing recorded (None: it always reads a value,
+    as a count of what is recorded does)."""
     if isinstance(source, Latest):
         return {obs_key(source.code): ()}
     if isinstance(source, Age):
@@ -144,7 +147,8 @@ def source_missing(source: Source) -> Facts:
         return {events_key("exposures", source.codes): (), complete_key("exposures"): None}
     if isinstance(source, Change | ReferenceMultiple):
         return {obs_key(source.code): ()}
-    raise TrialRulesError(f"the testing toolkit does not know the value source {source!r}")
+    missing = source.missing_facts()  # a source defined outside the package
+    return None if missing is None else dict(missing)
 
 
 def source_value(source: Source, value: Any, as_of: date,
@@ -177,7 +181,8 @@ def source_value(source: Source, value: Any, as_of: date,
         if value not in SEXES or value == "unknown":
             return None
         return {SEX: value}
-    raise TrialRulesError(f"the testing toolkit does not know the value source {source!r}")
+    facts = source.value_facts(value, as_of)  # a source defined outside the package
+    return None if facts is None else dict(facts)
 
 
 #: Half of each age unit: witnesses are born well between two birthdays.
@@ -267,8 +272,10 @@ def numeric_cases(leaf: Range | Threshold, as_of: date,
             out.append(LeafCase(facts, _label(passes(leaf, change)),
                                 f"{name} {shown:.4g} ({_num(first)} to {_num(last)}, the "
                                 "nearest change the grid allows)", as_of))
-    out.append(LeafCase(source_missing(source), _missing_label(leaf, as_of),
-                        f"no {name} recorded (missing fact)", as_of, plain=True))
+    missing = source_missing(source)
+    if missing is not None:
+        out.append(LeafCase(missing, _missing_label(leaf, as_of),
+                            f"no {name} recorded (missing fact)", as_of, plain=True))
     if isinstance(source, Latest):
         out.extend(_latest_cases(leaf, source, out, as_of))
     return out
@@ -471,8 +478,10 @@ def one_of_cases(leaf: OneOf, as_of: date, domains: Mapping[str, Domain]) -> lis
         add(value, plain=True)
     for value in _outsiders(source, values, domains):
         add(value, plain=True)
-    out.append(LeafCase(source_missing(source), UNKNOWN, f"no {name} recorded (missing fact)",
-                        as_of, plain=True))
+    missing = source_missing(source)
+    if missing is not None:
+        out.append(LeafCase(missing, UNKNOWN, f"no {name} recorded (missing fact)", as_of,
+                            plain=True))
     if isinstance(source, Sex):
         out.append(LeafCase({SEX: "unknown"}, UNKNOWN, "sex recorded as 'unknown' (missing fact)",
                             as_of))

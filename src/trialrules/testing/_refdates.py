@@ -39,6 +39,7 @@ from typing import Any
 import attrs
 
 from ..engine.criterion import Criterion
+from ..values.checks import SPAN_UNITS
 from ..values.dates import Span
 
 __all__ = ["reference_dates", "span_neighbours", "window_spans"]
@@ -96,11 +97,11 @@ def span_neighbours(span: Span | None) -> list[tuple[str, Span | None]]:
             add(Span(months=max(1, round(d / 30.4))))
         if d >= 365:
             add(Span(years=max(1, round(d / 365.25))))
-    for unit in ("years", "months", "weeks", "days"):
+    for unit in SPAN_UNITS:
         n = getattr(span, unit)
         if n:
             add(attrs.evolve(span, **{unit: n + 1}))
-            if n > 1 or any(getattr(span, u) for u in ("years", "months", "weeks", "days")
+            if n > 1 or any(getattr(span, u) for u in SPAN_UNITS
                             if u != unit):
                 add(attrs.evolve(span, **{unit: n - 1}))
     add(attrs.evolve(span, days=span.days + 1))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
+from itertools import product
 from typing import Any, TypeVar
 
 import attrs
@@ -101,15 +102,23 @@ def _child_id(parent: str | None, index: int, child: Criterion) -> str | None:
 
 
 def _combine(node: Criterion, outcomes: list[Outcome]) -> Outcome:
-    if isinstance(node, AllOf):
-        return Outcome.all_of(outcomes)
-    if isinstance(node, AnyOf):
-        return Outcome.any_of(outcomes)
-    if isinstance(node, AtLeast):
-        return Outcome.at_least(node.k, outcomes)
-    if isinstance(node, Implies):
-        return outcomes[0].implies(outcomes[1])
-    raise TypeError(node)  # pragma: no cover
+    """The combinator's outcome from its children's (its own ``combine``)."""
+    return node.combine(outcomes)
+
+
+#: Children a combinator may have for its cases to be derived from its ``combine`` table
+#: (3**n rows are tried): beyond it, a clear error rather than a long wait.
+_MAX_TABLE_CHILDREN = 8
+
+
+def _table_rows(node: Criterion, values: tuple[Outcome, ...], n: int) -> Any:
+    """Every row of ``n`` outcomes from ``values`` (``node``'s table, or its siblings' part)."""
+    if len(node.children) > _MAX_TABLE_CHILDREN:
+        raise TrialRulesError(
+            f"the testing toolkit derives the cases of {type(node).__name__} from its "
+            f"combine(outcomes) table, for at most {_MAX_TABLE_CHILDREN} children (it has "
+            f"{len(node.children)})")
+    return product(values, repeat=n)
 
 
 def _transparent(node: Criterion, index: int, sibling: int) -> Outcome:
@@ -124,11 +133,27 @@ def _transparent(node: Criterion, index: int, sibling: int) -> Outcome:
         return MET if position < node.k - 1 else NOT_MET
     if isinstance(node, Implies):
         return NOT_MET if index == 0 else MET  # a -> b: b false shows a; a true shows b
-    raise TypeError(node)  # pragma: no cover
+    return _deciding_siblings(node, index)[sibling]
+
+
+def _deciding_siblings(node: Criterion, index: int) -> tuple[Outcome, ...]:
+    """Any other combinator: the first siblings' outcomes (recorded ones before UNKNOWN) under
+    which child ``index`` turns the outcome of ``node.combine`` as it turns MET or NOT_MET."""
+    n = len(node.children)
+    for values in ((MET, NOT_MET), _ALL):
+        for others in _table_rows(node, values, n - 1):
+            row = (*others[:index], MET, *others[index:])
+            flipped = (*others[:index], NOT_MET, *others[index:])
+            if node.combine(row) is not node.combine(flipped):
+                return row
+    raise TrialRulesError(f"child {index + 1} of {type(node).__name__} never decides it: "
+                          "its combine(outcomes) does not depend on that child")
 
 
 def protocol_criterion(protocol: Protocol) -> Criterion:
-    """A protocol as one criterion: MET = ELIGIBLE, NOT_MET = INELIGIBLE, UNKNOWN = NEEDS_REVIEW."""
+    """A protocol as one criterion: MET = ELIGIBLE, NOT_MET = INELIGIBLE, UNKNOWN = NEEDS_REVIEW,
+    for records without a death: the cases built from it record none, and Determination's
+    rule that a dead patient is never eligible (docs/semantics.md) is the protocol's own."""
     return AllOf(*protocol.inclusion, *(Not(e) for e in protocol.exclusion), id=protocol.id)
 
 
@@ -379,7 +404,11 @@ def _shapes(node: Criterion, outcome: Outcome) -> list[list[tuple[int, Outcome]]
             return [[(0, MET), (1, NOT_MET)]]
         return [[(0, MET), (1, UNKNOWN)], [(0, UNKNOWN), (1, NOT_MET)],
                 [(0, UNKNOWN), (1, UNKNOWN)]]
-    raise TrialRulesError(f"the testing toolkit does not know the criterion {node!r}")
+    # Any other combinator: every row of its combine(outcomes) table giving ``outcome``,
+    # those with fewer UNKNOWN children first.
+    rows = [row for row in _table_rows(node, _ALL, n) if node.combine(row) is outcome]
+    rows.sort(key=lambda row: row.count(UNKNOWN))
+    return [list(enumerate(row)) for row in rows]
 
 
 def _oracle(leaf: Criterion, facts: Facts, as_of: date) -> Outcome | None:

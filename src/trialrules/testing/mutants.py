@@ -121,23 +121,10 @@ def _fields(value: Any) -> tuple[Any, ...]:
     return tuple(attrs.fields(type(value))) if attrs.has(type(value)) else ()
 
 
-def _criterion_fields(node: Criterion) -> list[str]:
-    return [f.name for f in _fields(node)
-            if isinstance(getattr(node, f.name, None), Criterion)]
-
-
 def replace_child(node: Criterion, index: int, child: Criterion) -> Criterion:
-    """``node`` with its ``index``-th child replaced (any combinator, via its fields)."""
-    if isinstance(node, AllOf | AnyOf | AtLeast):
-        items = list(node.children)
-        items[index] = child
-        return node.evolve(items=tuple(items))
-    names = _criterion_fields(node)
-    if len(names) != len(node.children):
-        raise TrialRulesError(f"cannot rebuild {type(node).__name__}: its children are not "
-                              "fields of their own")
-    rebuilt: Criterion = _evolve(node, **{names[index]: child})
-    return rebuilt
+    """``node`` with its ``index``-th child replaced (any combinator, via its declared
+    fields: :meth:`Criterion.replace_child`)."""
+    return node.replace_child(index, child)
 
 
 def _child_id(parent: str, index: int, child: Criterion) -> str:

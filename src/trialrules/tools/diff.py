@@ -23,13 +23,14 @@ from ..engine.criterion import Criterion
 from ..engine.fields import specs
 from ..formats.protocols import criterion_from_dict, criterion_to_dict
 from ..protocol.protocol import Protocol
+from ..values.checks import SPAN_UNITS
 from ..values.dates import Span
 from ..values.errors import TrialRulesError
 from ..values.text import escape
 
 __all__ = ["Change", "ProtocolDiff", "diff"]
 
-_SPAN_KEYS: Final = frozenset({"years", "months", "weeks", "days"})
+_SPAN_KEYS: Final = frozenset(SPAN_UNITS)
 
 
 #: Fields holding prose: always shown quoted.

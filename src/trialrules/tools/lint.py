@@ -14,11 +14,14 @@ work as written; warnings deserve a look.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 import attrs
 
 from ..engine.criterion import Criterion
 from ..engine.findings import CODES, ERROR, WARNING, Finding, finding
+from ..engine.registry import kind_class, source_class
+from ..engine.source import Source
 from ..kinds.combinators import AllOf, AnyOf, AtLeast, Implies, Not
 from ..kinds.criteria import Flag, Placeholder
 from ..kinds.sources import Latest
@@ -40,6 +43,7 @@ def lint(protocol: Protocol, records: Iterable[Record] | None = None) -> list[Fi
     """
     findings: list[Finding] = []
     findings += _duplicates(protocol)
+    findings += _unregistered(protocol)
     for node_id, node in _nodes(protocol):
         findings += node.lint(node_id, protocol.domains)  # each kind's own checks
     findings += _contradictions(protocol)
@@ -53,6 +57,28 @@ def lint(protocol: Protocol, records: Iterable[Record] | None = None) -> list[Fi
     if records is not None:
         findings += _absent_systems(protocol, records)
     return findings
+
+
+def _unregistered(protocol: Protocol) -> list[Finding]:
+    """Criteria and sources whose class is not the one registered under its tag: they evaluate,
+    but no JSON, schema, diff or boundary case knows them (docs/how-to/custom-kind.md)."""
+    out = []
+    for node_id, node in _nodes(protocol):
+        parts: list[tuple[Any, Any]] = [(node, kind_class)]
+        source = getattr(node, "source", None)
+        if isinstance(source, Source):
+            parts.append((source, source_class))
+        for part, registered in parts:
+            cls = type(part)
+            tag = cls.__dict__.get("kind")
+            if not isinstance(tag, str) or registered(tag) is not cls:
+                role = "criterion kind" if registered is kind_class else "value source"
+                out.append(_finding(
+                    "unregistered-kind", [node_id],
+                    f"{cls.__name__} is not a registered {role}: register it with "
+                    "trialrules.register (docs/how-to/custom-kind.md), or it cannot be "
+                    "written to JSON, diffed or given boundary cases"))
+    return out
 
 
 def _names(protocol: Protocol) -> dict[str, dict[str, list[str]]]:

@@ -65,6 +65,9 @@ class DuplicateKey(ValueError):
 class BadConstant(ValueError):
     """A JSON document holds NaN or Infinity (``args[0]`` is the constant)."""
 
+    def __str__(self) -> str:
+        return f"{self.args[0]} is not a JSON number"
+
 
 def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """``object_pairs_hook`` for ``json``: an object, refusing a repeated key (the first key,

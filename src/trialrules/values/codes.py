@@ -22,7 +22,8 @@ __all__ = ["CodeSet", "icd10_range"]
 
 def _codes(value: Iterable[str]) -> frozenset[str]:
     if isinstance(value, str):
-        raise InvalidCriterion(f"expected a collection of codes, got the string {value!r}")
+        raise InvalidCriterion(f"expected a collection of codes, got the string {value!r}",
+                               value=value, allowed="a list of codes, not one string")
     return frozenset(value)
 
 
@@ -31,8 +32,9 @@ def _check_codes(instance: Any, attribute: Any, value: frozenset[str]) -> None:
         if not isinstance(code, str) or not CODE_RE.match(code) or UNSAFE.search(code):
             raise InvalidCriterion(
                 f"CodeSet {attribute.name} entry {code!r} is not a code; "
-                "write codes as SYSTEM:CODE, e.g. 'ATC:L01' or 'ICD10:C50'"
-            )
+                "write codes as SYSTEM:CODE, e.g. 'ATC:L01' or 'ICD10:C50'",
+                field=attribute.name, value=code,
+                allowed="codes written SYSTEM:CODE, e.g. 'ATC:L01' or 'ICD10:C50'")
 
 
 @attrs.frozen(repr=False)
@@ -58,7 +60,9 @@ class CodeSet:
     @source.validator
     def _check_source(self, _: Any, value: Any) -> None:
         if value is not None and (not isinstance(value, str) or not value.strip()):
-            raise InvalidCriterion(f"CodeSet source {value!r} must be None or a non-empty string")
+            raise InvalidCriterion(f"CodeSet source {value!r} must be None or a non-empty string",
+                                   field="source", value=value,
+                                   allowed="None or a non-empty string")
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_lengths",
@@ -67,9 +71,12 @@ class CodeSet:
     @name.validator
     def _check_name(self, _: Any, value: Any) -> None:
         if not isinstance(value, str) or not value.strip():
-            raise InvalidCriterion(f"CodeSet name {value!r} must be a non-empty string")
+            raise InvalidCriterion(f"CodeSet name {value!r} must be a non-empty string",
+                                   field="name", value=value, allowed="a non-empty string")
         if name_problem(value):
-            raise InvalidCriterion(f"CodeSet name {value!r} must not hold {name_problem(value)}")
+            raise InvalidCriterion(f"CodeSet name {value!r} must not hold {name_problem(value)}",
+                                   field="name", value=value,
+                                   allowed=f"a name without {name_problem(value)}")
 
     def __contains__(self, code: object) -> bool:
         if not isinstance(code, str):

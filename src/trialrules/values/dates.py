@@ -216,12 +216,13 @@ def parse_date(value: Any, field: str = "date") -> PartialDate:
 def _nonnegative_int(name: str) -> Any:
     def check(_: Any, __: Any, value: Any) -> None:
         if not isinstance(value, int) or isinstance(value, bool):
-            raise InvalidCriterion(f"Span {name}={value!r} must be a whole number")
+            raise InvalidCriterion(f"Span {name}={value!r} must be a whole number", field=name,
+                                   value=value, allowed=f"a whole number of {name}, 0 or more")
         if value < 0:
             raise InvalidCriterion(
                 f"Span {name}={value!r} is negative; a window reaches back from as_of, "
-                "so give its length as a number >= 0"
-            )
+                "so give its length as a number >= 0", field=name, value=value,
+                allowed=f"a whole number of {name}, 0 or more")
 
     return check
 
@@ -269,8 +270,9 @@ class Span:
         return " ".join(parts) if parts else "0 days"
 
     @classmethod
-    def of(cls, value: Any) -> Span:
-        """A Span from a Span or a ``relativedelta`` of whole years, months and days.
+    def of(cls, value: Any, field: str | None = None) -> Span:
+        """A Span from a Span or a ``relativedelta`` of whole years, months and days
+        (``field``: the name of the criterion's field it is for, which an error names).
 
         >>> Span.of(relativedelta(months=1))
         Span(months=1)
@@ -282,9 +284,13 @@ class Span:
                         "microsecond", "hours", "minutes", "seconds", "microseconds")
             if any(getattr(value, name) for name in absolute):
                 raise InvalidCriterion(
-                    f"{value!r} is not a calendar span; use only years, months, weeks and days")
+                    f"{value!r} is not a calendar span; use only years, months, weeks and days",
+                    field=field, value=value,
+                    allowed="a calendar span of whole years, months, weeks and days")
             return cls(years=value.years, months=value.months, days=value.days)
-        raise InvalidCriterion(f"{value!r} is not a span; use Span(months=1) or relativedelta(months=1)")
+        raise InvalidCriterion(
+            f"{value!r} is not a span; use Span(months=1) or relativedelta(months=1)",
+            field=field, value=value, allowed="a span: Span(months=1) or relativedelta(months=1)")
 
     def to_dict(self) -> dict[str, int]:
         """The non-zero units, e.g. ``{"months": 1}`` (``{}`` is the zero span)."""

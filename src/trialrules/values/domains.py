@@ -50,13 +50,16 @@ def _exact(value: int | float) -> Fraction:
 def _check_unit(_: Any, __: Any, value: Any) -> None:
     if value is not None and (not isinstance(value, str) or not value.strip()
                               or value != value.strip()):
-        raise InvalidCriterion(f"Domain unit={value!r} must be a UCUM code such as 'mg/dL'")
+        raise InvalidCriterion(f"Domain unit={value!r} must be a UCUM code such as 'mg/dL'",
+                               field="unit", value=value,
+                               allowed="a UCUM code such as 'mg/dL', or None")
 
 
 def _check_number(name: str) -> Any:
     def check(_: Any, __: Any, value: Any) -> None:
         if value is not None and not is_number(value):
-            raise InvalidCriterion(f"Domain {name}={value!r} must be a finite number")
+            raise InvalidCriterion(f"Domain {name}={value!r} must be a finite number",
+                                   field=name, value=value, allowed="a finite number")
 
     return check
 
@@ -84,15 +87,21 @@ class Domain:
 
     def __attrs_post_init__(self) -> None:
         if self.low > self.high:
-            raise InvalidCriterion(f"Domain cannot have low={self.low!r} > high={self.high!r}")
+            raise InvalidCriterion(f"Domain cannot have low={self.low!r} > high={self.high!r}",
+                                   field="high", value=self.high,
+                                   allowed=f"a number at or above low {self.low!r}")
         if self.step is not None and self.step <= 0:
-            raise InvalidCriterion(f"Domain step={self.step!r} must be above 0")
+            raise InvalidCriterion(f"Domain step={self.step!r} must be above 0", field="step",
+                                   value=self.step, allowed="a number above 0, or None")
         if self.molar_mass is not None and self.molar_mass <= 0:
-            raise InvalidCriterion(f"Domain molar_mass={self.molar_mass!r} must be above 0 (g/mol)")
+            raise InvalidCriterion(f"Domain molar_mass={self.molar_mass!r} must be above 0 (g/mol)",
+                                   field="molar_mass", value=self.molar_mass,
+                                   allowed="a number of g/mol above 0, or None")
         if self.molar_mass is not None and self.unit is None:
             raise InvalidCriterion("Domain molar_mass needs a unit: it converts values to the "
                                    "domain's unit, e.g. Domain(0, 1000, unit='mg/dL', "
-                                   "molar_mass=180.156)")
+                                   "molar_mass=180.156)", field="unit", value=None,
+                                   allowed="a UCUM unit, which molar_mass converts values to")
 
     def contains(self, value: Any) -> bool:
         """True when value is a number inside the bounds and on the grid.

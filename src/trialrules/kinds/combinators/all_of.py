@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -42,6 +42,9 @@ class AllOf(Group):
     def __init__(self, *children: Any, id: str | None = None,
                  label: str | None = None) -> None:
         self.__attrs_init__(children_of("AllOf", children), id=id, label=label)
+
+    def combine(self, outcomes: Sequence[Outcome]) -> Outcome:
+        return Outcome.all_of(outcomes)
 
     def judge(self, ctx: Context, why: Trace | None) -> Outcome:
         result = self._fold(ctx, why, NOT_MET)

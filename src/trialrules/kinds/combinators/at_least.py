@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -49,6 +49,9 @@ class AtLeast(Group):
                 f"criteria ({len(items)})", field="k", value=k,
                 allowed=f"a whole number from 1 to {len(items)} (the number of items)")
         self.__attrs_init__(k, items, id=id, label=label)
+
+    def combine(self, outcomes: Sequence[Outcome]) -> Outcome:
+        return Outcome.at_least(self.k, outcomes)
 
     def judge(self, ctx: Context, why: Trace | None) -> Outcome:
         outcomes = (judge_child(ctx, why, c, i) for i, c in enumerate(self.items, 1))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -41,6 +41,10 @@ class Implies(Criterion):
 
     def shared_key(self, ctx: Context) -> tuple[Any, ...] | None:
         return children_key(ctx, (self.antecedent, self.consequent))
+
+    def combine(self, outcomes: Sequence[Outcome]) -> Outcome:
+        first, second = outcomes
+        return first.implies(second)
 
     def judge(self, ctx: Context, why: Trace | None) -> Outcome:
         first = judge_child(ctx, why, self.antecedent, 1)

@@ -16,6 +16,7 @@ from ...engine.fields import meta
 from ...engine.reads import Reads
 from ...engine.registry import register
 from ...engine.source import Reading, Source
+from ...values.checks import SPAN_UNITS
 from ...values.dates import PartialDate
 from ...values.domains import Domain
 from ...values.errors import InvalidCriterion, InvalidRecord
@@ -25,7 +26,7 @@ __all__ = ["AGE_UNITS", "Age", "age_in"]
 _AGE_DOMAIN: Final = Domain(0, 150, step=1, name="age", unit="years")
 
 #: Units an age may be counted in (completed units from the birth date to as_of).
-AGE_UNITS: Final = ("years", "months", "weeks", "days")
+AGE_UNITS: Final = SPAN_UNITS  # an age counts the calendar units a span does
 
 
 #: Up to this many possible ages are listed one by one; more are a ``range``.

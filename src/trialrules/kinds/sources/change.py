@@ -33,7 +33,7 @@ def _code(_: Any, __: Any, value: Any) -> None:
 
 
 def _span(value: Any) -> Span:
-    return Span.of(value)
+    return Span.of(value, "span")
 
 
 def _window(_: Any, __: Any, value: Span) -> None:

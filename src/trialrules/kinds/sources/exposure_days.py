@@ -26,7 +26,7 @@ __all__ = ["ExposureDays"]
 
 
 def _span(value: Any) -> Span:
-    return Span.of(value)
+    return Span.of(value, "span")
 
 
 def _window(_: Any, __: Any, value: Span) -> None:

@@ -38,7 +38,7 @@ def _code(_: Any, __: Any, value: Any) -> None:
 
 
 def _within(value: Any) -> Span | None:
-    return None if value is None else Span.of(value)
+    return None if value is None else Span.of(value, "within")
 
 
 @register
