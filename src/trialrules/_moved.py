@@ -76,6 +76,9 @@ class _Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
                       DeprecationWarning, stacklevel=4)
         module = importlib.import_module(new)
         if spec.name not in _CALLABLE:
+            # Python sets the module's __spec__ to this one next; exec_module puts its own
+            # back (importlib.resources and reload read it).
+            spec.loader_state = module.__spec__
             return module
         alias = _CallableModule(spec.name, module.__doc__)
         alias.__dict__.update({k: v for k, v in vars(module).items()
@@ -84,7 +87,11 @@ class _Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         return alias
 
     def exec_module(self, module: ModuleType) -> None:
-        """Nothing to run: the module was imported under its new path."""
+        """Nothing to run: the module was imported under its new path. Its own spec is put
+        back in place of the old path's."""
+        spec = module.__spec__
+        if spec is not None and spec.loader_state is not None:
+            module.__spec__ = spec.loader_state
 
 
 def install() -> None:

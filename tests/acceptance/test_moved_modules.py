@@ -70,3 +70,23 @@ def test_new_paths_give_no_warning() -> None:
                "import trialrules.formats.records, trialrules.tools.batch; "
                "from trialrules import lint, diff; print('ok')")
     assert _run(program) == "ok"
+
+
+def test_an_old_path_leaves_the_new_module_whole() -> None:
+    """The new module keeps its own spec: package data (the schemas) and reload still work."""
+    program = textwrap.dedent('''
+        import importlib, importlib.resources, warnings
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import trialrules.io, trialrules.io.protocols, trialrules.schemas
+        from trialrules.schemas import patient_schema, protocol_schema
+        import trialrules.formats, trialrules.formats.schemas
+        assert protocol_schema()["$defs"]["span"] and patient_schema()["type"] == "object"
+        assert trialrules.formats.__spec__.name == "trialrules.formats"
+        assert trialrules.formats.protocols.__spec__.name == "trialrules.formats.protocols"
+        names = {p.name for p in importlib.resources.files("trialrules.formats").iterdir()}
+        assert {"records.py", "schemas"} <= names, names
+        assert trialrules.schemas is trialrules.formats.schemas
+        importlib.reload(trialrules.io.protocols)
+        print("ok")
+    ''')
+    assert _run(program) == "ok"

@@ -245,3 +245,26 @@ def test_register_refuses_a_class_attrs_did_not_build_and_a_reserved_tag() -> No
             register(reserved)
     # The reserved names are exactly the shipped schema's own definitions.
     assert set(shipped_protocol_schema()["$defs"]) - set(kinds()) == RESERVED_TAGS
+
+
+def test_a_reloaded_kinds_earlier_objects_still_count_as_registered(tmp_path: Path) -> None:
+    """importlib.reload makes a new class of the same module and name: objects built before
+    are not reported as unregistered, and still serialize."""
+    import importlib
+
+    module_file = tmp_path / "reloaded_kind.py"
+    module_file.write_text(EXAMPLE.read_text(encoding="utf-8").replace(
+        'kind = "any_flag"', 'kind = "any_flag_reloaded"'), encoding="utf-8")
+    sys.path.insert(0, str(tmp_path))
+    try:
+        module = importlib.import_module("reloaded_kind")
+        before = module.AnyFlag(["a", "b"])
+        importlib.reload(module)
+        assert type(before) is not module.AnyFlag
+        trial = _trial(before)
+        assert [f for f in lint(trial) if f.code == "unregistered-kind"] == []
+        assert before.to_dict() == {"kind": "any_flag_reloaded", "names": ["a", "b"]}
+    finally:
+        unregister(module.AnyFlag)
+        sys.modules.pop("reloaded_kind", None)
+        sys.path.remove(str(tmp_path))

@@ -116,3 +116,12 @@ def test_records_for_each_outcome(data: st.DataObject) -> None:
 def test_a_source_without_the_hooks_says_what_it_lacks() -> None:
     with pytest.raises(NotImplementedError, match=r"Bare does not implement value_facts"):
         boundary_cases(Threshold(Bare(), ">=", 3), AS_OF)
+
+
+def test_a_source_that_takes_no_boundary_value_says_so() -> None:
+    """A bound written 2.0 gives values on a grid of 0.1 (floats); a count that takes whole
+    numbers only would leave the criterion without one value case: an error, never an empty
+    deck."""
+    with pytest.raises(Exception, match=r"ObsCount\.value_facts\(value, as_of\) gave no facts for "
+                                        r"any boundary value tried \(2\.2, 1\.8, 2\.0, 1\.9, 2\.1\)"):
+        boundary_cases(Threshold(ObsCount("edss"), ">=", 2.0), AS_OF)

@@ -100,9 +100,7 @@ def _dump_fields(obj: Any) -> dict[str, Any]:
 
 def _registered(obj: Any, table: str) -> None:
     cls = type(obj)
-    found = (registry.kind_class if table == "kind" else registry.source_class)(
-        getattr(cls, "kind", ""))
-    if found is not cls:
+    if not registry.is_registered(cls):
         what = "criterion" if table == "kind" else "value source"
         raise TypeError(
             f"cannot serialize the {what} {obj!r}: {cls.__name__} is not a registered "

@@ -16,7 +16,8 @@ from typing import Any, TypeVar
 
 from ..values.errors import TrialRulesError
 
-__all__ = ["RESERVED_TAGS", "kind_class", "kinds", "register", "source_class", "sources", "unregister"]
+__all__ = ["RESERVED_TAGS", "is_registered", "kind_class", "kinds", "register", "source_class",
+           "sources", "unregister"]
 
 T = TypeVar("T", bound=type)
 
@@ -76,6 +77,16 @@ def unregister(cls: type) -> None:
     tag = cls.__dict__.get("kind")
     if table.get(tag) is cls:  # type: ignore[arg-type]
         del table[tag]  # type: ignore[arg-type]
+
+
+def is_registered(cls: type) -> bool:
+    """Whether ``cls`` is the class registered under its own tag, or that class as it was
+    before its module was reloaded (``importlib.reload`` makes a new class of the same
+    module and name, which replaces it here; objects built before still hold the old one)."""
+    tag = cls.__dict__.get("kind")
+    found = _table(cls).get(tag) if isinstance(tag, str) else None
+    return found is cls or (found is not None and (found.__module__, found.__qualname__)
+                            == (cls.__module__, cls.__qualname__))
 
 
 def kinds() -> Mapping[str, type]:

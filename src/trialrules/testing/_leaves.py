@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, Final
 
 import attrs
 from dateutil.relativedelta import relativedelta
@@ -241,10 +241,13 @@ def numeric_cases(leaf: Range | Threshold, as_of: date,
     name = _name(source)
     out: list[LeafCase] = []
 
+    tried: list[Any] = []
+
     def add(value_d: Decimal, plain: bool = False, note: str | None = None) -> None:
         value = _number(value_d, integral)
         if domain is not None and not domain.contains(value):
             return
+        tried.append(value)
         facts = source_value(source, value, as_of, domains)
         if facts is None:
             return
@@ -272,6 +275,7 @@ def numeric_cases(leaf: Range | Threshold, as_of: date,
             out.append(LeafCase(facts, _label(passes(leaf, change)),
                                 f"{name} {shown:.4g} ({_num(first)} to {_num(last)}, the "
                                 "nearest change the grid allows)", as_of))
+    _some_taken(source, tried, out)
     missing = source_missing(source)
     if missing is not None:
         out.append(LeafCase(missing, _missing_label(leaf, as_of),
@@ -279,6 +283,23 @@ def numeric_cases(leaf: Range | Threshold, as_of: date,
     if isinstance(source, Latest):
         out.extend(_latest_cases(leaf, source, out, as_of))
     return out
+
+
+#: The value sources this module builds facts for itself; any other is defined outside the
+#: package and gives its facts through Source.value_facts / Source.missing_facts.
+_BUILT_IN_SOURCES: Final = (Latest, ExposureDays, Change, ReferenceMultiple, Age, Sex)
+
+
+def _some_taken(source: Source, tried: list[Any], cases: list[LeafCase]) -> None:
+    """A source defined outside the package that gave facts for none of the boundary values
+    would leave its criterion without a single value case: say so, never an empty deck."""
+    if tried and not cases and not isinstance(source, _BUILT_IN_SOURCES):
+        shown = ", ".join(repr(v) for v in tried[:6])
+        raise TrialRulesError(
+            f"{type(source).__name__}.value_facts(value, as_of) gave no facts for any boundary "
+            f"value tried ({shown}): it must build a record for each. The values lie on the "
+            "grid of the source's domain step, else of the bounds as written (a bound written "
+            "2.0 gives steps of 0.1, as floats)")
 
 
 def _missing_label(leaf: Range | Threshold, as_of: date) -> Outcome:
@@ -465,7 +486,10 @@ def one_of_cases(leaf: OneOf, as_of: date, domains: Mapping[str, Domain]) -> lis
     out: list[LeafCase] = []
     values = sorted(leaf.values, key=lambda v: (isinstance(v, str), v))
 
+    tried: list[Any] = []
+
     def add(value: Any, plain: bool = False) -> None:
+        tried.append(value)
         facts = source_value(source, value, as_of, domains)
         if facts is None:
             return
@@ -478,6 +502,7 @@ def one_of_cases(leaf: OneOf, as_of: date, domains: Mapping[str, Domain]) -> lis
         add(value, plain=True)
     for value in _outsiders(source, values, domains):
         add(value, plain=True)
+    _some_taken(source, tried, out)
     missing = source_missing(source)
     if missing is not None:
         out.append(LeafCase(missing, UNKNOWN, f"no {name} recorded (missing fact)", as_of,

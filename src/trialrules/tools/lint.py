@@ -20,7 +20,7 @@ import attrs
 
 from ..engine.criterion import Criterion
 from ..engine.findings import CODES, ERROR, WARNING, Finding, finding
-from ..engine.registry import kind_class, source_class
+from ..engine.registry import is_registered
 from ..engine.source import Source
 from ..kinds.combinators import AllOf, AnyOf, AtLeast, Implies, Not
 from ..kinds.criteria import Flag, Placeholder
@@ -64,15 +64,13 @@ def _unregistered(protocol: Protocol) -> list[Finding]:
     but no JSON, schema, diff or boundary case knows them (docs/how-to/custom-kind.md)."""
     out = []
     for node_id, node in _nodes(protocol):
-        parts: list[tuple[Any, Any]] = [(node, kind_class)]
+        parts: list[tuple[Any, str]] = [(node, "criterion kind")]
         source = getattr(node, "source", None)
         if isinstance(source, Source):
-            parts.append((source, source_class))
-        for part, registered in parts:
+            parts.append((source, "value source"))
+        for part, role in parts:
             cls = type(part)
-            tag = cls.__dict__.get("kind")
-            if not isinstance(tag, str) or registered(tag) is not cls:
-                role = "criterion kind" if registered is kind_class else "value source"
+            if not is_registered(cls):
                 out.append(_finding(
                     "unregistered-kind", [node_id],
                     f"{cls.__name__} is not a registered {role}: register it with "
