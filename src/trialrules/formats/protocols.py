@@ -33,7 +33,6 @@ from ..engine.criterion import Criterion
 from ..protocol import protocol as _protocol
 from ..protocol.protocol import FORMAT_VERSION, Protocol
 from ..values.checks import (
-    MAX_TEXT,
     BadConstant,
     DuplicateKey,
     fail,
@@ -157,28 +156,24 @@ class _Reader(Reader):
     def domain(self, value: Any, path: str) -> Domain:
         data = self.obj(value, path, frozenset({"low", "high"}),
                         _DOMAIN_KEYS - {"low", "high"}, "a value domain")
+        # The JSON forms here (numbers, text); what a domain allows is Domain's to check, and
+        # its errors name the field, so only the path is added.
         low = self.number(data["low"], f"{path}.low")
         high = self.number(data["high"], f"{path}.high")
-        if low > high:
-            raise _fail(f"{path}.high", high, f"a number >= low ({low})")
-        step = data.get("step")
-        if step is not None and (self.number(step, f"{path}.step") <= 0):
-            raise _fail(f"{path}.step", step, "a number above 0")
-        name = data.get("name")
-        unit = data.get("unit")
-        molar_mass = data.get("molar_mass")
+        step, name = data.get("step"), data.get("name")
+        unit, molar_mass = data.get("unit"), data.get("molar_mass")
+        if step is not None:
+            self.number(step, f"{path}.step")
         if molar_mass is not None:
-            if self.number(molar_mass, f"{path}.molar_mass") <= 0:
-                raise _fail(f"{path}.molar_mass", molar_mass, "a molar mass in g/mol, above 0")
-            if unit is None:
-                raise _fail(f"{path}.molar_mass", molar_mass,
-                            "a molar mass only with a unit (it converts values to that unit)")
-        if unit is not None and (not isinstance(unit, str) or unit != unit.strip()):
-            raise _fail(f"{path}.unit", unit, "a UCUM unit code such as 'mg/dL'")
-        return Domain(low, high, step=step,
-                      name=None if name is None else self.text(name, f"{path}.name"),
-                      unit=None if unit is None else self.text(unit, f"{path}.unit"),
-                      molar_mass=molar_mass)
+            self.number(molar_mass, f"{path}.molar_mass")
+        try:
+            return Domain(low, high, step=step,
+                          name=None if name is None else self.text(name, f"{path}.name"),
+                          unit=None if unit is None else self.text(unit, f"{path}.unit"),
+                          molar_mass=molar_mass)
+        except InvalidCriterion as exc:
+            raise _fail(f"{path}.{exc.field}" if exc.field else path, exc.value,
+                        exc.allowed or str(exc)) from None
 
     # the document
 
@@ -230,13 +225,9 @@ class _Reader(Reader):
             raise _fail("$.vocabulary", raw_vocab, "an object of names to lists of codes")
         for name, codes in raw_vocab.items():
             self.text(name, "$.vocabulary", "names as keys")
-            listed = self.listing(codes, f"$.vocabulary.{_key(name)}",
-                                  "codes written SYSTEM:CODE")
-            for i, code in enumerate(listed):
-                if not isinstance(code, str) or ":" not in code or len(code) > MAX_TEXT:
-                    raise _fail(f"$.vocabulary.{_key(name)}[{i}]", code,
-                                "a code written SYSTEM:CODE")
-            vocabulary[name] = listed
+            # Each code is Protocol's to check (its error names vocabulary.NAME[i]).
+            vocabulary[name] = self.listing(codes, f"$.vocabulary.{_key(name)}",
+                                            "codes written SYSTEM:CODE")
         try:
             return Protocol(pid, title, inclusion=sections["inclusion"],
                             exclusion=sections["exclusion"], domains=domains,

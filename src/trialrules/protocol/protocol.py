@@ -14,7 +14,7 @@ from ..engine.context import Context, check_as_of
 from ..engine.criterion import Criterion
 from ..engine.explanations import Explanation, render
 from ..engine.trace import Memo, explain
-from ..values.checks import key_segment
+from ..values.checks import MAX_TEXT, key_segment
 from ..values.domains import STANDARD_DOMAINS, Domain
 from ..values.errors import InvalidCriterion
 from ..values.outcomes import Determination, Outcome
@@ -126,14 +126,15 @@ def _vocabulary(value: Mapping[str, Iterable[str]] | None) -> FrozenMap:
             raise InvalidCriterion(f"vocabulary[{name!r}] must be a list of SYSTEM:CODE codes",
                                    field=where, value=codes,
                                    allowed="a list of codes written SYSTEM:CODE")
-        items = tuple(sorted(set(codes)))
-        for code in items:
-            if not isinstance(code, str) or ":" not in code or name_problem(code):
+        listed = list(codes)
+        for i, code in enumerate(listed):  # in the order given: an error names the first
+            if (not isinstance(code, str) or ":" not in code or len(code) > MAX_TEXT
+                    or name_problem(code)):
                 raise InvalidCriterion(
                     f"vocabulary[{name!r}] entry {code!r} must be a code written SYSTEM:CODE",
-                    field=where, value=code,
-                    allowed="codes written SYSTEM:CODE without control characters")
-        out[name] = items
+                    field=f"{where}[{i}]", value=code,
+                    allowed="a code written SYSTEM:CODE, without control characters")
+        out[name] = tuple(sorted(set(listed)))
     return FrozenMap(out)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 
-from .checks import CODE_RE, fail, read_list, read_object, read_text
+from .checks import CODE_RE, MAX_TEXT, fail, read_list, read_object, read_text
 from .errors import InvalidCriterion
 from .text import UNSAFE, name_problem
 
@@ -20,21 +20,39 @@ __all__ = ["CodeSet", "icd10_range"]
 
 
 
-def _codes(value: Iterable[str]) -> frozenset[str]:
-    if isinstance(value, str):
-        raise InvalidCriterion(f"expected a collection of codes, got the string {value!r}",
-                               value=value, allowed="a list of codes, not one string")
-    return frozenset(value)
-
-
-def _check_codes(instance: Any, attribute: Any, value: frozenset[str]) -> None:
-    for code in value:
-        if not isinstance(code, str) or not CODE_RE.match(code) or UNSAFE.search(code):
+def _checked(field: str, value: Iterable[str]) -> frozenset[str]:
+    """``prefixes`` or ``codes`` as a set, each code checked in the order given (an error
+    names the first bad one by its index, as a document reader reports it)."""
+    if isinstance(value, frozenset) and all(map(_is_code, value)):
+        return value  # a set already checked (evolve, copies)
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        got = f"the string {value!r}" if isinstance(value, str) else repr(value)
+        raise InvalidCriterion(f"expected a collection of codes, got {got}",
+                               field=field, value=value, allowed="a list of codes")
+    items = list(value)
+    for i, code in enumerate(items):
+        if not _is_code(code):
             raise InvalidCriterion(
-                f"CodeSet {attribute.name} entry {code!r} is not a code; "
+                f"CodeSet {field} entry {code!r} is not a code; "
                 "write codes as SYSTEM:CODE, e.g. 'ATC:L01' or 'ICD10:C50'",
-                field=attribute.name, value=code,
-                allowed="codes written SYSTEM:CODE, e.g. 'ATC:L01' or 'ICD10:C50'")
+                field=f"{field}[{i}]", value=code,
+                allowed="a code written SYSTEM:CODE, e.g. 'ATC:L01' or 'ICD10:C50'")
+    return frozenset(items)
+
+
+def _prefixes(value: Iterable[str]) -> frozenset[str]:
+    return _checked("prefixes", value)
+
+
+def _members(value: Iterable[str]) -> frozenset[str]:
+    return _checked("codes", value)
+
+
+def _is_code(code: Any) -> bool:
+    """A code as code sets hold them: ``SYSTEM:CODE``, no control characters, at most
+    MAX_TEXT characters."""
+    return (isinstance(code, str) and len(code) <= MAX_TEXT and CODE_RE.match(code) is not None
+            and not UNSAFE.search(code))
 
 
 @attrs.frozen(repr=False)
@@ -47,10 +65,10 @@ class CodeSet:
     """
 
     name: str = attrs.field()
-    prefixes: frozenset[str] = attrs.field(default=frozenset(), converter=_codes,
-                                           validator=_check_codes, kw_only=True)
-    codes: frozenset[str] = attrs.field(default=frozenset(), converter=_codes,
-                                        validator=_check_codes, kw_only=True)
+    prefixes: frozenset[str] = attrs.field(default=frozenset(), converter=_prefixes,
+                                           kw_only=True)
+    codes: frozenset[str] = attrs.field(default=frozenset(), converter=_members,
+                                        kw_only=True)
     #: Where the codes came from (``"FHIR ValueSet file malignancy.json (url ...)"``), for
     #: ``trialrules show``; provenance only, so it takes no part in equality.
     source: str | None = attrs.field(default=None, kw_only=True, eq=False)
@@ -153,17 +171,14 @@ class CodeSet:
         data = read_object(data, path, frozenset({"name"}),
                            frozenset({"prefixes", "codes", "source"}) | more, "a code set")
         name = read_text(data["name"], f"{path}.name")
-        members: dict[str, list[str]] = {}
-        for key in ("prefixes", "codes"):
-            items = read_list(data.get(key, []), f"{path}.{key}", "codes")
-            for i, code in enumerate(items):
-                read_text(code, f"{path}.{key}[{i}]", "a code written SYSTEM:CODE")
-                if not CODE_RE.match(code):
-                    raise fail(f"{path}.{key}[{i}]", code,
-                               "a code written SYSTEM:CODE, e.g. 'ATC:L01'")
-            members[key] = items
+        members = {key: read_list(data.get(key, []), f"{path}.{key}", "codes")
+                   for key in ("prefixes", "codes")}
         source = None if "source" not in data else read_text(data["source"], f"{path}.source")
-        return cls(name, prefixes=members["prefixes"], codes=members["codes"], source=source)
+        try:  # the codes are the constructor's to check: the path is added here
+            return cls(name, prefixes=members["prefixes"], codes=members["codes"], source=source)
+        except InvalidCriterion as exc:
+            raise fail(f"{path}.{exc.field}" if exc.field else path, exc.value,
+                       exc.allowed or str(exc)) from None
 
     def __repr__(self) -> str:
         parts = [repr(self.name)]

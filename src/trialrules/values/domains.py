@@ -89,7 +89,7 @@ class Domain:
         if self.low > self.high:
             raise InvalidCriterion(f"Domain cannot have low={self.low!r} > high={self.high!r}",
                                    field="high", value=self.high,
-                                   allowed=f"a number at or above low {self.low!r}")
+                                   allowed=f"a number >= low ({self.low!r})")
         if self.step is not None and self.step <= 0:
             raise InvalidCriterion(f"Domain step={self.step!r} must be above 0", field="step",
                                    value=self.step, allowed="a number above 0, or None")
