@@ -6,7 +6,6 @@ children could turn out."""
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from collections.abc import Iterator, Sequence
 from datetime import date
@@ -18,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helpers import load_script
 from trialrules import Flag, Outcome, Protocol, Range, TrialRulesError
 from trialrules.engine import unregister
 from trialrules.formats.protocols import dump_protocol, parse_protocol
@@ -30,12 +30,7 @@ MET, NOT_MET, UNKNOWN = Outcome.MET, Outcome.NOT_MET, Outcome.UNKNOWN
 
 @pytest.fixture(scope="module")
 def example() -> Iterator[ModuleType]:
-    spec = importlib.util.spec_from_file_location("custom_combinator", EXAMPLE)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["custom_combinator"] = module
-    spec.loader.exec_module(module)
+    module = load_script(EXAMPLE, "custom_combinator", register=True)
     yield module
     unregister(module.ExactlyOne)
     del sys.modules["custom_combinator"]

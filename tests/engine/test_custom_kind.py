@@ -4,7 +4,6 @@ missing a part says what it lacks."""
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from collections.abc import Iterator
 from datetime import date
@@ -15,6 +14,7 @@ from typing import Any
 import attrs
 import pytest
 
+from helpers import load_script
 from trialrules import (
     AllOf,
     Criterion,
@@ -39,12 +39,7 @@ AS_OF = date(2026, 6, 15)
 
 @pytest.fixture(scope="module")
 def example() -> Iterator[ModuleType]:
-    spec = importlib.util.spec_from_file_location("custom_kind", EXAMPLE)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["custom_kind"] = module
-    spec.loader.exec_module(module)
+    module = load_script(EXAMPLE, "custom_kind", register=True)
     yield module
     unregister(module.AnyFlag)  # the registry test sees only the package's own kinds
     del sys.modules["custom_kind"]
