@@ -124,3 +124,42 @@ def test_without_combine_a_clear_error(example: ModuleType) -> None:
         unregister(Both)
     with pytest.raises(TrialRulesError, match="at most 8 children"):
         boundary_cases(example.ExactlyOne(*(Flag(f"f{i}") for i in range(9))), AS_OF)
+
+
+def test_mutants_vary_a_custom_kinds_own_fields() -> None:
+    """A custom kind's whole-number, boolean and choice fields get slips derived from their
+    codecs (one more, one less, flipped, another option); invalid ones are left out."""
+    import attrs
+
+    from trialrules.engine import Criterion, judge_child, meta, register
+    from trialrules.engine.codec import BOOL, CRITERIA, Choice, Whole
+
+    @register
+    @attrs.frozen(repr=False, init=False)
+    class AtMost(Criterion):
+        kind = "at_most_test_only"
+        k: int = attrs.field(metadata=meta(Whole(1)))
+        items: tuple[Criterion, ...] = attrs.field(metadata=meta(CRITERIA, varargs=True))
+        strict: bool = attrs.field(default=False, kw_only=True, metadata=meta(BOOL))
+        mode: str = attrs.field(default="met", kw_only=True,
+                                metadata=meta(Choice(["met", "recorded"])))
+
+        def __init__(self, k: int, *items: Criterion, strict: bool = False, mode: str = "met",
+                     id: str | None = None, label: str | None = None) -> None:
+            if k < 1:
+                raise TrialRulesError("k must be at least 1")
+            self.__attrs_init__(k, tuple(items), strict=strict, mode=mode, id=id, label=label)
+
+        def combine(self, outcomes: Sequence[Outcome]) -> Outcome:
+            return Outcome.at_least(len(outcomes) - self.k, [~o for o in outcomes])
+
+        def judge(self, ctx: object, why: object) -> Outcome:
+            return self.combine([judge_child(ctx, why, c, i)  # type: ignore[arg-type]
+                                 for i, c in enumerate(self.items, 1)])
+
+    try:
+        trial = Protocol("T", "t", inclusion=[AtMost(1, Flag("a"), Flag("b"), id="one")])
+        slips = sorted(m.slip for m in mutants(trial) if m.node == "one")
+        assert slips == ["k 1 -> 2", "mode met -> recorded", "strict false -> true"]
+    finally:
+        unregister(AtMost)

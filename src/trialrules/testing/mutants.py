@@ -42,7 +42,9 @@ from typing import Any
 
 import attrs
 
+from ..engine.codec import BOOL, Choice, Whole
 from ..engine.criterion import Criterion
+from ..engine.fields import specs
 from ..kinds.combinators import AllOf, AnyOf, AtLeast, Implies, Not
 from ..kinds.criteria import Flag, Lookback, OneOf, Range, Threshold
 from ..kinds.sources import Change, Sex
@@ -304,6 +306,29 @@ def _other_slips(node: Criterion) -> Iterator[tuple[str, Any]]:
                lambda: Implies(node.consequent, node.antecedent, id=node.id, label=node.label))
     elif isinstance(node, Not):
         yield "negation dropped", lambda: node.child.evolve(id=node.id, label=node.label)
+    elif not type(node).__module__.startswith("trialrules."):
+        yield from _field_slips(node)
+
+
+def _field_slips(node: Criterion) -> Iterator[tuple[str, Any]]:
+    """A kind defined outside the package: slips of its declared fields (a whole number one
+    more and one less, a flag flipped, another choice), derived as its codec is."""
+    for s in specs(type(node)):
+        if s.name == "id" or s.display:
+            continue
+        value = getattr(node, s.name)
+        if isinstance(s.codec, Whole) and isinstance(value, int) and not isinstance(value, bool):
+            for moved in (value + 1, value - 1):
+                yield (f"{s.json} {value} -> {moved}",
+                       lambda n=s.name, m=moved: node.evolve(**{n: m}))
+        elif s.codec is BOOL and isinstance(value, bool):
+            yield (f"{s.json} {str(value).lower()} -> {str(not value).lower()}",
+                   lambda n=s.name, v=value: node.evolve(**{n: not v}))
+        elif isinstance(s.codec, Choice):
+            for other in s.codec.options:
+                if other != value:
+                    yield (f"{s.json} {value} -> {other}",
+                           lambda n=s.name, o=other: node.evolve(**{n: o}))
 
 
 def node_slips(node: Criterion, domains: Mapping[str, Domain]) -> Iterator[tuple[str, Criterion]]:
