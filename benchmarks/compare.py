@@ -103,6 +103,11 @@ print(json.dumps(best))
 #: seconds of one measure (MEASURE), what it needs loaded first left out.
 _ONE = r'''
 import gc, sys, time
+
+def timed_cpu(fn):
+    start = time.process_time()
+    fn()
+    return time.process_time() - start
 ''' + _SETUP + r'''protocol = get("NCT06228781")
 texts = list(lines(N))
 measure = MEASURE
@@ -110,6 +115,11 @@ if measure != "load":
     records = list(iter_jsonl(texts, domains=protocol.domains))
     b = protocol.batch(AS_OF) if hasattr(protocol, "batch") else None
 gc.collect()
+if measure == "hand":  # the same hand-written code on this tree's records: best of 3 passes
+    hand = Handwritten(AS_OF)
+    best = min(timed_cpu(lambda: [hand.decide(r) for r in records]) for _ in range(3))
+    print(best)
+    raise SystemExit(0)
 start = time.process_time()
 if measure == "load":
     out = list(iter_jsonl(texts, domains=protocol.domains))
@@ -131,7 +141,10 @@ def _shared_round(trees: dict[str, Path], n: int, path: Path | None, order: list
     """One round of --shared-core: per measure, both trees at once on one CPU; CPU seconds."""
     cpu = max(os.sched_getaffinity(0))
     out: dict[str, dict[str, float]] = {side: {} for side in trees}
-    measures = ["decide", "evaluate", "load"] + ([f"cli {f}" for f in _CLI_FORMATS] if path else [])
+    # "hand": the hand-written rules (the same code in both trees) on each tree's records,
+    # the floor of benchmarks/run.py's ratios: how much the records alone change it.
+    measures = (["decide", "evaluate", "load", "hand"]
+                + ([f"cli {f}" for f in _CLI_FORMATS] if path else []))
     for measure in measures:
         running: list[tuple[str, subprocess.Popen[Any]]] = []
         for side in order:
